@@ -1,0 +1,68 @@
+"""Process settings, read from the environment (prefix ``COOPFLOW_``) or a ``.env`` file.
+
+Only processes read settings (worker, API, scripts); workflow code never does: everything a
+workflow needs arrives in its input, so replay never depends on the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COOPFLOW_", env_file=".env", extra="ignore")
+
+    # Database: SQLite is the embedded default, PostgreSQL the production database.
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / '.data' / 'coopflow.db'}"
+
+    # Temporal
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "coopflow-orders"
+
+    # API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Secret that signs client signing links (HMAC-SHA256). Must be set in production.
+    signing_secret: str = "dev-signing-secret-change-me"
+    # Bootstrap admin bearer token; with it an admin creates members and their tokens.
+    admin_token: str = "dev-admin-token"
+
+    # Outside world: local implementations write files under data_dir.
+    data_dir: Path = PROJECT_ROOT / ".data"
+    mail_backend: str = "smtp"  # "smtp" or "maildir"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    mail_from: str = "billing@coopflow.example"
+
+    # The cooperative's own bank account (debtor of wage payouts).
+    coop_name: str = "coopflow SCE"
+    coop_iban: str = "DE89370400440532013000"
+    coop_bic: str = "COBADEFFXXX"
+
+    # Seconds of wall time per business day for new workflows (86400 = real time).
+    # Read by the API when it starts a workflow and passed as workflow input.
+    seconds_per_day: int = 86400
+
+    @property
+    def payout_dir(self) -> Path:
+        return self.data_dir / "payouts"
+
+    @property
+    def maildir(self) -> Path:
+        return self.data_dir / "maildir"
+
+    @property
+    def declarations_dir(self) -> Path:
+        return self.data_dir / "declarations"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
