@@ -1,0 +1,17 @@
+"""One way to connect to Temporal, used by the API, the worker, scripts and tests: the
+pydantic data converter everywhere (Decimal and dates survive the trip)."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from adapters.settings import Settings
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )

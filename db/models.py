@@ -1,0 +1,317 @@
+"""SQLAlchemy 2 models: the database projection of orders and the books of the cooperative.
+
+Money columns are ``BigInteger`` cents named ``*_cents``; every table works on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _now() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class ApiToken(Base):
+    """Bearer tokens, stored as SHA-256 hashes."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # member | finance | admin
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = _now()
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(Text, default="")
+    country: Mapped[str] = mapped_column(String(2))
+    is_business: Mapped[bool] = mapped_column(Boolean, default=True)
+    vat_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    created_at: Mapped[datetime] = _now()
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (CheckConstraint("net_amount_cents > 0", name="ck_orders_net_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    net_amount_cents: Mapped[int] = mapped_column(BigInteger)
+    vat_category: Mapped[str] = mapped_column(String(16), default="standard")
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
+    offer_valid_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(32), default="Draft", index=True)
+    workflow_id: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    work_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actual_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    actual_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    amount_due_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    dunning_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    member: Mapped[Member] = relationship(lazy="joined")
+    client: Mapped[Client] = relationship(lazy="joined")
+
+
+class OrderExpense(Base):
+    __tablename__ = "order_expenses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    incurred_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = _now()
+
+
+class SigningToken(Base):
+    """A signing link's single use is recorded here (the token itself is HMAC-signed)."""
+
+    __tablename__ = "signing_tokens"
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class InvoiceSeries(Base):
+    """Gapless numbering: one row per jurisdiction and year, locked while a number is taken."""
+
+    __tablename__ = "invoice_series"
+
+    jurisdiction: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("jurisdiction", "year", "sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+    vat_rate: Mapped[str] = mapped_column(String(8))
+    vat_cents: Mapped[int] = mapped_column(BigInteger)
+    gross_cents: Mapped[int] = mapped_column(BigInteger)
+    vat_treatment: Mapped[str] = mapped_column(String(20))
+    vat_note: Mapped[str] = mapped_column(Text, default="")
+    creditor_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    client_name: Mapped[str] = mapped_column(String(200))
+    client_address: Mapped[str] = mapped_column(Text, default="")
+    client_vat_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    description: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|paid|written_off
+    mail_message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class DunningDocument(Base):
+    """A reminder: fees and interest are their own document, never an edit of the invoice."""
+
+    __tablename__ = "dunning_documents"
+    __table_args__ = (UniqueConstraint("invoice_id", "level"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    level: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    issue_date: Mapped[date] = mapped_column(Date)
+    principal_due_cents: Mapped[int] = mapped_column(BigInteger)
+    fee_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    flat_compensation_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    interest_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    interest_rate: Mapped[str] = mapped_column(String(12), default="0")
+    pay_by: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = _now()
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_key: Mapped[str] = mapped_column(String(100), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(140), default="")
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
+    # Set by the workflow's activity when the payment is booked against the invoice.
+    applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = _now()
+
+
+class Payslip(Base):
+    __tablename__ = "payslips"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    pay_date: Mapped[date] = mapped_column(Date)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    work_days: Mapped[int] = mapped_column(Integer)
+    employment_budget_cents: Mapped[int] = mapped_column(BigInteger)
+    gross_wage_cents: Mapped[int] = mapped_column(BigInteger)
+    employee_contributions_cents: Mapped[int] = mapped_column(BigInteger)
+    employer_contributions_cents: Mapped[int] = mapped_column(BigInteger)
+    wage_tax_cents: Mapped[int] = mapped_column(BigInteger)
+    net_wage_cents: Mapped[int] = mapped_column(BigInteger)
+    expenses_cents: Mapped[int] = mapped_column(BigInteger)
+    employer_cost_cents: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _now()
+
+
+class Payout(Base):
+    __tablename__ = "payouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payout_key: Mapped[str] = mapped_column(String(35), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    advanced_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    iban: Mapped[str] = mapped_column(String(34))
+    execution_date: Mapped[date] = mapped_column(Date)
+    file_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent
+    created_at: Mapped[datetime] = _now()
+
+
+class Declaration(Base):
+    __tablename__ = "declarations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_key: Mapped[str] = mapped_column(String(100), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = _now()
+
+
+class FinanceCase(Base):
+    __tablename__ = "finance_cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_key: Mapped[str] = mapped_column(String(100), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    opened_on: Mapped[date] = mapped_column(Date)
+    amount_due_cents: Mapped[int] = mapped_column(BigInteger)
+    dunning_level: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | decided
+    decision: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = _now()
+
+    order: Mapped[Order] = relationship(lazy="joined")
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_key: Mapped[str] = mapped_column(String(160), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True, nullable=True)
+    posted_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+    lines: Mapped[list[LedgerLine]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class LedgerLine(Base):
+    __tablename__ = "ledger_lines"
+    __table_args__ = (
+        CheckConstraint("debit_cents >= 0 AND credit_cents >= 0", name="ck_ledger_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), index=True)
+    account: Mapped[str] = mapped_column(String(40), index=True)
+    order_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    debit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class IdempotencyRecord(Base):
+    """Replays of POSTs carrying an ``Idempotency-Key``: same key and body → same answer."""
+
+    __tablename__ = "idempotency_records"
+
+    principal: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()

@@ -1,0 +1,34 @@
+"""Domain errors: raised by pure rules, mapped at each boundary (problem+json in the API,
+non-retryable ``ApplicationError`` in an activity)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule refused the input. ``code`` is stable, the message is for people."""
+
+    code = "domain-error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidAmount(DomainError):
+    code = "invalid-amount"
+
+
+class InvalidPeriod(DomainError):
+    code = "invalid-period"
+
+
+class InvalidState(DomainError):
+    code = "invalid-state"
+
+
+class UnbalancedEntry(DomainError):
+    code = "unbalanced-entry"
+
+
+class UnsupportedCase(DomainError):
+    code = "unsupported-case"

@@ -1,0 +1,189 @@
+"""Double-entry postings for an order's money flow. Each entry balances or is refused.
+
+Accounts (the chart the database ledger uses):
+
+- ``client_receivable``: what clients owe on invoices (asset)
+- ``dunning_receivable``: fees, flat compensation and interest charged in reminders (asset)
+- ``bank``: the cooperative's bank account (asset)
+- ``vat_payable``: VAT owed to the tax office (liability)
+- ``member_budget``: what an order makes available to its member (liability, zero when closed)
+- ``coop_fee``: the cooperative's fee income
+- ``dunning_income``: reminder fees, flat compensation and interest earned
+- ``member_payable``: net wage and expenses owed to the member (liability)
+- ``contributions_payable``: social-security contributions, both shares (liability)
+- ``wage_tax_payable``: withheld wage tax (liability)
+- ``guarantee_fund``: the mutual fund's cash that advances wages for unpaid invoices (asset)
+- ``guarantee_fund_losses``: receivables written off against the fund (expense)
+- ``client_overpayments``: money received beyond what was due (liability)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from domain.breakdown import OrderBreakdown
+from domain.errors import UnbalancedEntry
+from domain.money import Cents
+
+ACCOUNTS = (
+    "client_receivable",
+    "dunning_receivable",
+    "bank",
+    "vat_payable",
+    "member_budget",
+    "coop_fee",
+    "dunning_income",
+    "member_payable",
+    "contributions_payable",
+    "wage_tax_payable",
+    "guarantee_fund",
+    "guarantee_fund_losses",
+    "client_overpayments",
+)
+
+
+class Line(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    debit: Cents = 0
+    credit: Cents = 0
+
+
+class JournalEntry(BaseModel):
+    """``key`` makes posting idempotent: the database stores one entry per key."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    description: str
+    lines: tuple[Line, ...]
+
+    @model_validator(mode="after")
+    def _balances(self) -> JournalEntry:
+        for line in self.lines:
+            if line.account not in ACCOUNTS:
+                raise UnbalancedEntry(f"unknown account {line.account!r}")
+            if line.debit < 0 or line.credit < 0:
+                raise UnbalancedEntry(f"negative amount on {line.account}")
+        debits = sum(line.debit for line in self.lines)
+        credits = sum(line.credit for line in self.lines)
+        if debits != credits:
+            raise UnbalancedEntry(f"entry {self.key} debits {debits} ≠ credits {credits}")
+        return self
+
+
+def _entry(key: str, description: str, lines: Iterable[Line]) -> JournalEntry:
+    return JournalEntry(
+        key=key,
+        description=description,
+        lines=tuple(line for line in lines if line.debit or line.credit),
+    )
+
+
+def invoice_issued(order_key: str, b: OrderBreakdown) -> JournalEntry:
+    return _entry(
+        f"{order_key}:invoice",
+        "Invoice issued: client owes net + VAT, the net is the member's order budget",
+        [
+            Line(account="client_receivable", debit=b.gross_invoice_cents),
+            Line(account="vat_payable", credit=b.vat_cents),
+            Line(account="member_budget", credit=b.net_cents),
+        ],
+    )
+
+
+def fee_charged(order_key: str, b: OrderBreakdown) -> JournalEntry:
+    return _entry(
+        f"{order_key}:fee",
+        "Cooperative fee and employment-budget contribution",
+        [
+            Line(account="member_budget", debit=b.coop_share_cents),
+            Line(account="coop_fee", credit=b.coop_share_cents),
+        ],
+    )
+
+
+def payroll_posted(order_key: str, b: OrderBreakdown) -> JournalEntry:
+    return _entry(
+        f"{order_key}:payroll",
+        "Payroll: employer cost, gross wage and expenses leave the member budget",
+        [
+            Line(
+                account="member_budget",
+                debit=b.employer_contributions_cents + b.gross_wage_cents + b.expenses_cents,
+            ),
+            Line(account="member_payable", credit=b.payout_cents),
+            Line(account="contributions_payable", credit=b.contributions_cents),
+            Line(account="wage_tax_payable", credit=b.wage_tax_cents),
+        ],
+    )
+
+
+def wage_paid(order_key: str, payout_cents: Cents, advanced_cents: Cents) -> JournalEntry:
+    """The payout leaves the bank; what the client has not yet paid is advanced by the
+    guarantee fund into the bank first."""
+    return _entry(
+        f"{order_key}:payout",
+        "Net wage and expenses paid out"
+        + (" (advanced by the guarantee fund)" if advanced_cents else ""),
+        [
+            Line(account="member_payable", debit=payout_cents),
+            Line(account="bank", debit=advanced_cents),
+            Line(account="guarantee_fund", credit=advanced_cents),
+            Line(account="bank", credit=payout_cents),
+        ],
+    )
+
+
+def payment_received(
+    order_key: str,
+    payment_key: str,
+    *,
+    to_principal: Cents,
+    to_charges: Cents,
+    overpaid: Cents,
+    fund_repaid: Cents,
+) -> JournalEntry:
+    """A client payment: principal first, then dunning charges, the excess is held for refund;
+    any guarantee-fund advance is repaid from it."""
+    return _entry(
+        f"{order_key}:payment:{payment_key}",
+        "Client payment" + (" (repays the guarantee fund's advance)" if fund_repaid else ""),
+        [
+            Line(account="bank", debit=to_principal + to_charges + overpaid),
+            Line(account="client_receivable", credit=to_principal),
+            Line(account="dunning_receivable", credit=to_charges),
+            Line(account="client_overpayments", credit=overpaid),
+            Line(account="guarantee_fund", debit=fund_repaid),
+            Line(account="bank", credit=fund_repaid),
+        ],
+    )
+
+
+def dunning_charged(order_key: str, level: int, charges_cents: Cents) -> JournalEntry:
+    return _entry(
+        f"{order_key}:dunning:{level}",
+        f"Dunning level {level}: fees, flat compensation and interest",
+        [
+            Line(account="dunning_receivable", debit=charges_cents),
+            Line(account="dunning_income", credit=charges_cents),
+        ],
+    )
+
+
+def written_off(order_key: str, *, principal_cents: Cents, charges_cents: Cents) -> JournalEntry:
+    """Finance writes off what is still owed: the principal against the guarantee fund, the
+    dunning charges against the income they created."""
+    return _entry(
+        f"{order_key}:write-off",
+        "Written off against the guarantee fund",
+        [
+            Line(account="guarantee_fund_losses", debit=principal_cents),
+            Line(account="client_receivable", credit=principal_cents),
+            Line(account="dunning_income", debit=charges_cents),
+            Line(account="dunning_receivable", credit=charges_cents),
+        ],
+    )

@@ -1,0 +1,213 @@
+"""Typed inputs, messages and results of the order lifecycle workflow (pydantic converter).
+
+Validation that needs nothing but the message lives here, so the API and the workflow's update
+validators refuse the same bad input with the same words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.order_status import OrderStatus
+from domain.policy import Jurisdiction
+
+Language = Literal["de", "en", "fr", "nl", "it", "pl"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OrderInput(_Frozen):
+    """Everything the workflow needs, fixed when the member submits the order."""
+
+    order_id: int
+    member_id: int
+    member_name: str
+    client_id: int
+    client_name: str
+    client_email: str
+    client_country: str
+    client_is_business: bool
+    client_vat_id: str | None = None
+    client_language: Language = "en"
+    jurisdiction: Jurisdiction
+    description: str
+    period_start: date
+    period_end: date
+    net_amount_cents: int = Field(gt=0)
+    vat_category: Literal["standard", "reduced"] = "standard"
+    payment_terms_days: int = Field(default=30, ge=0, le=120)
+    offer_valid_until: date
+    # Business date the workflow starts on (the API passes today's date).
+    submitted_on: date
+    # Wall-clock seconds per business day: 86400 in production, 1 in the demo. An input, so
+    # replay never reads the environment.
+    seconds_per_day: int = Field(default=86400, gt=0)
+
+    @model_validator(mode="after")
+    def _dates(self) -> OrderInput:
+        if self.period_end < self.period_start:
+            raise ValueError("the work period ends before it starts")
+        if self.offer_valid_until < self.submitted_on:
+            raise ValueError("the offer expires before it is submitted")
+        return self
+
+
+class OfferResponse(_Frozen):
+    """The client's answer from the signing link (the API checked the token)."""
+
+    decision: Literal["accept", "reject"]
+    signer_name: str = Field(min_length=1, max_length=200)
+    token_id: str = Field(min_length=1)
+    comment: str = ""
+
+
+class Expense(_Frozen):
+    description: str = Field(min_length=1, max_length=200)
+    amount_cents: int = Field(ge=0)
+    incurred_on: date
+
+
+class Completion(_Frozen):
+    member_id: int
+    actual_start: date
+    actual_end: date
+    work_days: int = Field(ge=1, le=366)
+    expenses: tuple[Expense, ...] = ()
+
+    @model_validator(mode="after")
+    def _dates(self) -> Completion:
+        if self.actual_end < self.actual_start:
+            raise ValueError("the actual period ends before it starts")
+        span = (self.actual_end - self.actual_start).days + 1
+        if self.work_days > span:
+            raise ValueError(f"{self.work_days} work days do not fit in a {span}-day period")
+        return self
+
+    @property
+    def expenses_cents(self) -> int:
+        return sum(e.amount_cents for e in self.expenses)
+
+
+class Cancellation(_Frozen):
+    requested_by: str
+    reason: str = ""
+    member_id: int | None = None  # set when a member cancels: must be the order's member
+
+
+class PaymentReceived(_Frozen):
+    """A payment for the order's invoice (finance, bank reconciliation, Stripe)."""
+
+    payment_key: str = Field(min_length=1)  # unique per payment: repeats change nothing
+    amount_cents: int = Field(gt=0)
+    received_on: date
+    source: Literal["finance", "bank", "stripe"] = "finance"
+    reference: str = ""
+
+
+class Instalment(_Frozen):
+    due_on: date
+    amount_cents: int = Field(gt=0)
+
+
+class FinanceDecision(_Frozen):
+    kind: Literal["extend", "record_payment", "instalments", "write_off", "collection"]
+    decided_by: str
+    note: str = ""
+    new_due_date: date | None = None
+    payment: PaymentReceived | None = None
+    instalments: tuple[Instalment, ...] = ()
+
+    @model_validator(mode="after")
+    def _fields(self) -> FinanceDecision:
+        if self.kind == "extend" and self.new_due_date is None:
+            raise ValueError("an extension needs new_due_date")
+        if self.kind == "record_payment" and self.payment is None:
+            raise ValueError("recording a payment needs the payment")
+        if self.kind == "instalments":
+            if len(self.instalments) < 2:
+                raise ValueError("an instalment plan needs at least two instalments")
+            dates = [i.due_on for i in self.instalments]
+            if dates != sorted(dates) or len(set(dates)) != len(dates):
+                raise ValueError("instalment dates must be strictly increasing")
+        return self
+
+
+# ---- what activities return to the workflow ----
+
+
+class InvoiceIssued(_Frozen):
+    invoice_id: int
+    number: str
+    issue_date: date
+    due_date: date
+    gross_cents: int
+    creditor_reference: str
+
+
+class DunningNotice(_Frozen):
+    level: int
+    document_number: str
+    charges_cents: int
+
+
+class WagePaid(_Frozen):
+    payslip_id: int
+    payout_id: str
+    payout_cents: int
+    advanced_cents: int
+    paid_on: date
+
+
+class FinanceCaseOpened(_Frozen):
+    case_id: int
+
+
+# ---- what the workflow shows and returns ----
+
+
+class OrderView(_Frozen):
+    """Live state (Query)."""
+
+    order_id: int
+    status: OrderStatus
+    waiting_for: str
+    until: date | None = None
+    invoice_number: str | None = None
+    due_date: date | None = None
+    gross_cents: int = 0
+    paid_cents: int = 0
+    principal_due_cents: int = 0
+    charges_due_cents: int = 0
+    dunning_level: int = 0
+    escalated: bool = False
+    wage_paid: bool = False
+    business_today: date
+
+
+class OrderSummary(_Frozen):
+    """The workflow's result: the order's financial summary."""
+
+    order_id: int
+    status: OrderStatus
+    outcome: str
+    invoice_number: str | None = None
+    net_cents: int = 0
+    vat_cents: int = 0
+    gross_cents: int = 0
+    paid_cents: int = 0
+    charges_cents: int = 0
+    written_off_cents: int = 0
+    fee_cents: int = 0
+    gross_wage_cents: int = 0
+    net_wage_cents: int = 0
+    payout_cents: int = 0
+    advanced_by_guarantee_cents: int = 0
+    dunning_level: int = 0
+    closed_on: date | None = None
+    interest_rate: Decimal | None = None

@@ -1,0 +1,25 @@
+"""The states an order passes through, as ops see them (``CoopOrderStatus``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "Draft"
+    AWAITING_SIGNATURE = "AwaitingSignature"
+    SIGNED = "Signed"
+    REJECTED = "Rejected"
+    EXPIRED = "Expired"
+    CANCELLED = "Cancelled"
+    INVOICED = "Invoiced"
+    OVERDUE = "Overdue"
+    ESCALATED = "Escalated"
+    PAYMENT_PLAN = "PaymentPlan"
+    IN_COLLECTION = "InCollection"
+    SETTLED = "Settled"  # invoice paid or written off, wage not yet paid
+    CLOSED = "Closed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in {self.REJECTED, self.EXPIRED, self.CANCELLED, self.CLOSED}

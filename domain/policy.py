@@ -1,0 +1,172 @@
+"""Per-jurisdiction policy data, dated by ``valid_from``: the one place the figures live.
+
+Sources for every figure are in ``shared/DOMAIN.md``. Rates change every January and July, so a
+policy is chosen by the date it applies on (invoice date, wage payment date).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Jurisdiction = Literal["DE", "BE"]
+
+
+class DunningStage(BaseModel):
+    """One reminder. ``days_after_previous`` counts from the due date for the first stage."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: int
+    name: str
+    days_after_previous: int
+    fee_cents: int = 0  # the cooperative's own reminder cost (only once in default)
+    charge_flat_compensation: bool = False  # €40 B2B flat sum, charged once, with this stage
+    charge_interest: bool = True
+
+
+class JurisdictionPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    jurisdiction: Jurisdiction
+    valid_from: date
+    currency: str = "EUR"
+    country_name: str
+
+    # Cooperative fee on the net amount of every order, plus (BE) a contribution on the
+    # employment budget.
+    fee_rate: Decimal
+    budget_contribution_rate: Decimal
+
+    # VAT
+    vat_standard_rate: Decimal
+    vat_reduced_rate: Decimal
+
+    # Payment terms and timings (business days are calendar days)
+    payment_terms_days: int = 30
+    wage_delay_days: int = 7
+    offer_validity_days: int = 14
+    escalation_after_last_stage_days: int = 14
+
+    # Payroll (flat rates for the lifecycle; the exact engines are per jurisdiction)
+    employer_contribution_rate: Decimal
+    employee_contribution_rate: Decimal
+    provisional_wage_tax_rate: Decimal
+
+    # Late payment
+    reference_rate: Decimal  # DE: Basiszinssatz, BE: ECB reference rate
+    interest_margin_business: Decimal
+    interest_margin_consumer: Decimal
+    flat_compensation_cents: int  # B2B only
+    dunning_business: tuple[DunningStage, ...]
+    dunning_consumer: tuple[DunningStage, ...]
+
+    def vat_rate(self, category: str) -> Decimal:
+        return self.vat_reduced_rate if category == "reduced" else self.vat_standard_rate
+
+    def interest_rate(self, client_is_business: bool) -> Decimal:
+        margin = (
+            self.interest_margin_business if client_is_business else self.interest_margin_consumer
+        )
+        return self.reference_rate + margin
+
+    def dunning_schedule(self, client_is_business: bool) -> tuple[DunningStage, ...]:
+        return self.dunning_business if client_is_business else self.dunning_consumer
+
+
+_DE_BUSINESS = (
+    DunningStage(level=1, name="Zahlungserinnerung", days_after_previous=7),
+    DunningStage(
+        level=2,
+        name="1. Mahnung",
+        days_after_previous=14,
+        fee_cents=250,
+        charge_flat_compensation=True,
+    ),
+    DunningStage(level=3, name="2. Mahnung", days_after_previous=14, fee_cents=250),
+    DunningStage(level=4, name="3. Mahnung", days_after_previous=14, fee_cents=250),
+)
+_DE_CONSUMER = (
+    DunningStage(level=1, name="Zahlungserinnerung", days_after_previous=7),
+    DunningStage(level=2, name="1. Mahnung", days_after_previous=14, fee_cents=250),
+    DunningStage(level=3, name="2. Mahnung", days_after_previous=14, fee_cents=250),
+    DunningStage(level=4, name="3. Mahnung", days_after_previous=14, fee_cents=250),
+)
+_BE_BUSINESS = (
+    DunningStage(
+        level=1, name="Rappel de paiement", days_after_previous=7, charge_flat_compensation=True
+    ),
+    DunningStage(level=2, name="Deuxième rappel", days_after_previous=14),
+    DunningStage(level=3, name="Mise en demeure", days_after_previous=14),
+)
+# Book XIX CEL: the first reminder is free and gives at least 14 days.
+_BE_CONSUMER = (
+    DunningStage(
+        level=1, name="Premier rappel (gratuit)", days_after_previous=7, charge_interest=False
+    ),
+    DunningStage(level=2, name="Deuxième rappel", days_after_previous=14, fee_cents=750),
+    DunningStage(level=3, name="Mise en demeure", days_after_previous=14, fee_cents=750),
+)
+
+
+def _de(valid_from: date, employer: str, employee: str) -> JurisdictionPolicy:
+    return JurisdictionPolicy(
+        jurisdiction="DE",
+        valid_from=valid_from,
+        country_name="Germany",
+        fee_rate=Decimal("0.09"),
+        budget_contribution_rate=Decimal("0"),
+        vat_standard_rate=Decimal("0.19"),
+        vat_reduced_rate=Decimal("0.07"),
+        employer_contribution_rate=Decimal(employer),
+        employee_contribution_rate=Decimal(employee),
+        provisional_wage_tax_rate=Decimal("0.10"),
+        reference_rate=Decimal("0.0127"),
+        interest_margin_business=Decimal("0.09"),
+        interest_margin_consumer=Decimal("0.05"),
+        flat_compensation_cents=4000,
+        dunning_business=_DE_BUSINESS,
+        dunning_consumer=_DE_CONSUMER,
+    )
+
+
+def _be(valid_from: date) -> JurisdictionPolicy:
+    return JurisdictionPolicy(
+        jurisdiction="BE",
+        valid_from=valid_from,
+        country_name="Belgium",
+        fee_rate=Decimal("0.065"),
+        budget_contribution_rate=Decimal("0.08"),
+        vat_standard_rate=Decimal("0.21"),
+        vat_reduced_rate=Decimal("0.06"),
+        employer_contribution_rate=Decimal("0.27"),
+        employee_contribution_rate=Decimal("0.1307"),
+        provisional_wage_tax_rate=Decimal("0.1111"),
+        reference_rate=Decimal("0.025"),
+        interest_margin_business=Decimal("0.08"),
+        interest_margin_consumer=Decimal("0.08"),
+        flat_compensation_cents=4000,
+        dunning_business=_BE_BUSINESS,
+        dunning_consumer=_BE_CONSUMER,
+    )
+
+
+# Employer side DE: KV 7.3 + Zusatz/2 + PV 1.8 + RV 9.3 + AV 1.3 + U1 2.1 + U2 0.3 + InsO 0.15.
+# Employee side DE: KV 7.3 + Zusatz/2 + PV 1.8 + RV 9.3 + AV 1.3 (childless surcharge left to payroll).
+POLICIES: tuple[JurisdictionPolicy, ...] = (
+    _de(date(2025, 1, 1), employer="0.2350", employee="0.2090"),
+    _de(date(2026, 1, 1), employer="0.2370", employee="0.2110"),
+    _be(date(2025, 1, 1)),
+    _be(date(2026, 1, 1)),
+)
+
+
+def policy_for(jurisdiction: Jurisdiction, on: date) -> JurisdictionPolicy:
+    """The policy in force in ``jurisdiction`` on ``on``."""
+    candidates = [p for p in POLICIES if p.jurisdiction == jurisdiction and p.valid_from <= on]
+    if not candidates:
+        raise LookupError(f"no {jurisdiction} policy in force on {on.isoformat()}")
+    return max(candidates, key=lambda p: p.valid_from)
