@@ -155,7 +155,7 @@ def _be(valid_from: date) -> JurisdictionPolicy:
 
 
 # Employer side DE: KV 7.3 + Zusatz/2 + PV 1.8 + RV 9.3 + AV 1.3 + U1 2.1 + U2 0.3 + InsO 0.15.
-# Employee side DE: KV 7.3 + Zusatz/2 + PV 1.8 + RV 9.3 + AV 1.3 (childless surcharge left to payroll).
+# Employee side DE: KV 7.3 + Zusatz/2 + PV 1.8 + RV 9.3 + AV 1.3 (childless surcharge: payroll).
 POLICIES: tuple[JurisdictionPolicy, ...] = (
     _de(date(2025, 1, 1), employer="0.2350", employee="0.2090"),
     _de(date(2026, 1, 1), employer="0.2370", employee="0.2110"),
