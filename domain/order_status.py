@@ -19,6 +19,7 @@ class OrderStatus(StrEnum):
     IN_COLLECTION = "InCollection"
     SETTLED = "Settled"  # invoice paid or written off, wage not yet paid
     CLOSED = "Closed"
+    NEEDS_ATTENTION = "NeedsAttention"  # a step was refused; ops fix the cause and retry
 
     @property
     def is_final(self) -> bool:

@@ -1,0 +1,141 @@
+"""The order workflow's activity steps: their names and typed requests.
+
+The workflow calls activities by these names (it never imports the activity code, which
+touches the database); the activity classes register under the same names.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.breakdown import OrderBreakdown
+from domain.order_messages import FinanceDecision, OrderInput, PaymentReceived
+from domain.order_status import OrderStatus
+from domain.vat import VatDecision
+
+SEND_OFFER = "send_offer"
+PROJECT_STATUS = "project_status"
+DECLARE_EMPLOYMENT = "declare_employment"
+ISSUE_INVOICE = "issue_invoice"
+APPLY_PAYMENT = "apply_payment"
+UNAPPLIED_PAYMENTS = "unapplied_payments"
+SEND_REMINDER = "send_reminder"
+OPEN_FINANCE_CASE = "open_finance_case"
+RECORD_DECISION = "record_decision"
+WRITE_OFF = "write_off"
+RUN_PAYROLL = "run_payroll"
+PAY_WAGE = "pay_wage"
+CLOSE_ORDER = "close_order"
+
+
+class _Step(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ProjectStatus(_Step):
+    order_id: int
+    status: OrderStatus
+    amount_due_cents: int = 0
+    dunning_level: int = 0
+    escalated: bool = False
+    signed_by: str | None = None
+
+
+class SendOffer(_Step):
+    order: OrderInput
+
+
+class DeclareEmployment(_Step):
+    order_id: int
+    kind: Literal["start", "end"]
+    period_start: date
+    period_end: date
+
+
+class IssueInvoice(_Step):
+    order: OrderInput
+    breakdown: OrderBreakdown
+    vat: VatDecision
+    issue_date: date
+    due_date: date
+    actual_start: date
+    actual_end: date
+    work_days: int
+
+
+class ApplyPayment(_Step):
+    order_id: int
+    invoice_id: int
+    payment: PaymentReceived
+    to_principal_cents: int
+    to_charges_cents: int
+    overpaid_cents: int
+    fund_repaid_cents: int
+
+
+class UnappliedPayments(_Step):
+    order_id: int
+
+
+class SendReminder(_Step):
+    order: OrderInput
+    invoice_id: int
+    level: int
+    name: str
+    issue_date: date
+    pay_by: date
+    principal_due_cents: int
+    fee_cents: int
+    flat_compensation_cents: int
+    interest_cents: int
+    interest_rate: Decimal
+
+
+class OpenFinanceCase(_Step):
+    order_id: int
+    invoice_id: int
+    opened_on: date
+    amount_due_cents: int
+    dunning_level: int
+    attempt: int  # a re-escalation opens a new case
+
+
+class RecordDecision(_Step):
+    case_id: int
+    decision: FinanceDecision
+
+
+class WriteOff(_Step):
+    order_id: int
+    invoice_id: int
+    case_id: int
+    principal_cents: int
+    charges_cents: int
+    on: date
+
+
+class RunPayroll(_Step):
+    order: OrderInput
+    breakdown: OrderBreakdown
+    pay_date: date
+    actual_start: date
+    actual_end: date
+    work_days: int
+
+
+class PayWage(_Step):
+    order: OrderInput
+    payslip_id: int
+    payout_cents: int
+    advanced_cents: int
+    execution_date: date
+
+
+class CloseOrder(_Step):
+    order_id: int
+    status: OrderStatus
+    on: date

@@ -1,0 +1,797 @@
+"""One order's whole life, as one durable workflow (id ``order-<order id>``).
+
+sign → declare → complete → invoice → (wage after the policy's delay ‖ collection: reminders,
+escalation, finance's decision) → close.
+
+Business time: every date the workflow reasons about is a business date. ``seconds_per_day``
+(a workflow input, so replay is safe) maps wall time to business time: 86400 in production, 1
+in the demo. Timers are computed from business dates through that scale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import order_steps as steps
+    from domain.breakdown import OrderBreakdown, compute_breakdown
+    from domain.collection import next_dunning_date, split_payment
+    from domain.interest import accrued_interest
+    from domain.money import format_eur, round_cents
+    from domain.order_messages import (
+        Cancellation,
+        Completion,
+        DunningNotice,
+        FinanceCaseOpened,
+        FinanceDecision,
+        Instalment,
+        InvoiceIssued,
+        OfferResponse,
+        OrderInput,
+        OrderSummary,
+        OrderView,
+        PaymentReceived,
+        WagePaid,
+    )
+    from domain.order_status import OrderStatus
+    from domain.policy import DunningStage, JurisdictionPolicy, policy_for
+    from domain.vat import decide_vat, guarantee_applies
+    from workflows import search_attributes as sa
+
+TASK_QUEUE = "coopflow-orders"
+T = TypeVar("T")
+
+_ACTIVITY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=["PermanentError"],
+)
+
+
+def workflow_id(order_id: int) -> str:
+    return f"order-{order_id}"
+
+
+@workflow.defn
+class OrderLifecycleWorkflow:
+    @workflow.init
+    def __init__(self, order: OrderInput) -> None:
+        self._order = order
+        self._status = OrderStatus.AWAITING_SIGNATURE
+        self._waiting_for = "the client's signature"
+        self._until: date | None = order.offer_valid_until
+        self._offer: OfferResponse | None = None
+        self._completion: Completion | None = None
+        self._cancel: Cancellation | None = None
+        self._seen_payments: set[str] = set()
+        self._pending_payments: list[PaymentReceived] = []
+        self._decisions: list[FinanceDecision] = []
+        self._retry_requested = False
+        self._blocked: str | None = None
+        self._invoice: InvoiceIssued | None = None
+        self._breakdown: OrderBreakdown | None = None
+        self._due_date: date | None = None
+        self._principal_due = 0
+        self._charges_due = 0
+        self._charges_total = 0
+        self._paid = 0
+        self._written_off = 0
+        self._dunning_level = 0
+        self._dunning_anchor: date | None = None
+        self._flat_charged = False
+        self._interest_accrued = Decimal(0)
+        self._interest_from: date | None = None
+        self._escalated = False
+        self._escalations = 0
+        self._case_id: int | None = None
+        self._in_collection = False
+        self._plan: list[Instalment] = []
+        self._plan_paid_from = 0
+        self._advanced_outstanding = 0
+        self._wage: WagePaid | None = None
+
+    # ------------------------------------------------------------------ business clock
+
+    def _scale(self) -> float:
+        return 86400 / self._order.seconds_per_day
+
+    def _business_now(self) -> datetime:
+        start = workflow.info().workflow_start_time
+        if start is None:  # only in odd test set-ups
+            start = workflow.now()
+        origin = datetime.combine(self._order.submitted_on, start.timetz())
+        return origin + (workflow.now() - start) * self._scale()
+
+    def _today(self) -> date:
+        return self._business_now().date()
+
+    def _wall_until(self, day: date) -> timedelta:
+        """Wall time until the start of business ``day``."""
+        target = datetime.combine(day, time(0, 0, 1), tzinfo=UTC)
+        return (target - self._business_now()) / self._scale()
+
+    async def _wait(self, condition: Callable[[], bool], until: date | None, why: str) -> bool:
+        """Wait for ``condition`` or the start of business day ``until``; True if it held."""
+        if until is None:
+            await workflow.wait_condition(condition)
+            return True
+        wall = self._wall_until(until)
+        if wall <= timedelta(0):
+            return condition()
+        try:
+            await workflow.wait_condition(condition, timeout=wall, timeout_summary=why)
+        except TimeoutError:
+            return condition()
+        return True
+
+    async def _sleep_until(self, day: date, why: str) -> None:
+        wall = self._wall_until(day)
+        if wall > timedelta(0):
+            await workflow.sleep(wall, summary=why)
+
+    # ------------------------------------------------------------------ messages
+
+    @workflow.update
+    async def respond_to_offer(self, response: OfferResponse) -> OrderView:
+        self._offer = response
+        return self.state()
+
+    @respond_to_offer.validator
+    def _validate_offer(self, response: OfferResponse) -> None:
+        if self._status != OrderStatus.AWAITING_SIGNATURE or self._offer or self._cancel:
+            raise ValueError(f"this offer can no longer be answered (order is {self._status})")
+        if self._today() > self._order.offer_valid_until:
+            raise ValueError(f"this offer expired on {self._order.offer_valid_until}")
+
+    @workflow.update
+    async def complete(self, completion: Completion) -> OrderView:
+        self._completion = completion
+        await workflow.wait_condition(lambda: self._status != OrderStatus.SIGNED)
+        return self.state()
+
+    @complete.validator
+    def _validate_completion(self, completion: Completion) -> None:
+        if completion.member_id != self._order.member_id:
+            raise ValueError("this order belongs to another member")
+        if self._status != OrderStatus.SIGNED or self._completion or self._cancel:
+            raise ValueError(f"only a signed order can be completed (order is {self._status})")
+        if completion.actual_start < self._order.period_start - timedelta(days=31):
+            raise ValueError("the actual period starts long before the agreed period")
+        if completion.actual_end > self._today():
+            raise ValueError("work cannot be declared complete before its last day")
+        available = self._policy().fee_rate
+        fee = round_cents(Decimal(self._order.net_amount_cents) * available)
+        if completion.expenses_cents > self._order.net_amount_cents - fee:
+            raise ValueError(
+                f"expenses of {format_eur(completion.expenses_cents)} exceed what the order "
+                f"leaves after the cooperative's fee "
+                f"({format_eur(self._order.net_amount_cents - fee)})"
+            )
+
+    @workflow.update
+    async def cancel(self, cancellation: Cancellation) -> OrderView:
+        self._cancel = cancellation
+        await workflow.wait_condition(lambda: self._status.is_final)
+        return self.state()
+
+    @cancel.validator
+    def _validate_cancel(self, cancellation: Cancellation) -> None:
+        if cancellation.member_id is not None and cancellation.member_id != self._order.member_id:
+            raise ValueError("this order belongs to another member")
+        if self._status not in (OrderStatus.AWAITING_SIGNATURE, OrderStatus.SIGNED):
+            raise ValueError(
+                f"an order can be cancelled only before completion (order is {self._status}); "
+                "an issued invoice is corrected by a credit note"
+            )
+        if self._completion or self._cancel:
+            raise ValueError("this order is already completing or cancelled")
+
+    @workflow.update
+    async def decide(self, decision: FinanceDecision) -> OrderView:
+        self._decisions.append(decision)
+        await workflow.wait_condition(lambda: not self._decisions)
+        return self.state()
+
+    @decide.validator
+    def _validate_decision(self, decision: FinanceDecision) -> None:
+        if not (self._escalated or self._in_collection):
+            raise ValueError(f"there is no open finance case on this order ({self._status})")
+        if self._decisions:
+            raise ValueError("another decision on this case is being applied; retry shortly")
+        if self._in_collection and decision.kind not in ("write_off", "record_payment"):
+            raise ValueError(
+                "the invoice is with the collection agency: only a payment or a "
+                "write-off can be recorded"
+            )
+        today = self._today()
+        if decision.kind == "extend" and decision.new_due_date and decision.new_due_date <= today:
+            raise ValueError(f"the new due date must be after today ({today})")
+        if decision.kind == "instalments":
+            if decision.instalments[0].due_on <= today:
+                raise ValueError(f"the first instalment must fall after today ({today})")
+            planned = sum(i.amount_cents for i in decision.instalments)
+            owed = self._principal_due + self._charges_due
+            if planned != owed:
+                raise ValueError(
+                    f"the instalments add up to {format_eur(planned)} but "
+                    f"{format_eur(owed)} is owed"
+                )
+        if decision.payment is not None and decision.payment.payment_key in self._seen_payments:
+            raise ValueError("this payment was already recorded")
+
+    @workflow.signal
+    def payment_received(self, payment: PaymentReceived) -> None:
+        if payment.payment_key in self._seen_payments:
+            return
+        self._seen_payments.add(payment.payment_key)
+        self._pending_payments.append(payment)
+
+    @workflow.signal
+    def retry_step(self) -> None:
+        """Ops fixed the cause of a refused step (bank details, declaration data): try again."""
+        self._retry_requested = True
+
+    @workflow.query
+    def state(self) -> OrderView:
+        return OrderView(
+            order_id=self._order.order_id,
+            status=self._status,
+            waiting_for=self._blocked or self._waiting_for,
+            until=self._until,
+            invoice_number=self._invoice.number if self._invoice else None,
+            due_date=self._due_date,
+            gross_cents=self._invoice.gross_cents if self._invoice else 0,
+            paid_cents=self._paid,
+            principal_due_cents=self._principal_due,
+            charges_due_cents=self._charges_due,
+            dunning_level=self._dunning_level,
+            escalated=self._escalated,
+            wage_paid=self._wage is not None,
+            business_today=self._today(),
+        )
+
+    # ------------------------------------------------------------------ the life
+
+    @workflow.run
+    async def run(self, order: OrderInput) -> OrderSummary:
+        await self._enter(
+            OrderStatus.AWAITING_SIGNATURE, "the client's signature", order.offer_valid_until
+        )
+        await self._step(
+            steps.SEND_OFFER,
+            steps.SendOffer(order=order),
+            f"E-mail the offer to {order.client_name}",
+        )
+        answered = await self._wait(
+            lambda: self._offer is not None or self._cancel is not None,
+            order.offer_valid_until + timedelta(days=1),
+            "Offer expiry",
+        )
+        if self._cancel is not None:
+            return await self._end(OrderStatus.CANCELLED, "cancelled before signature")
+        if not answered or self._offer is None:
+            return await self._end(OrderStatus.EXPIRED, "offer expired without an answer")
+        if self._offer.decision == "reject":
+            return await self._end(OrderStatus.REJECTED, f"rejected by {self._offer.signer_name}")
+
+        await self._enter(
+            OrderStatus.SIGNED,
+            "the employment declaration",
+            None,
+            signed_by=self._offer.signer_name,
+        )
+        await self._step(
+            steps.DECLARE_EMPLOYMENT,
+            steps.DeclareEmployment(
+                order_id=order.order_id,
+                kind="start",
+                period_start=order.period_start,
+                period_end=order.period_end,
+            ),
+            "Declare the employment to social security",
+        )
+        await self._enter(OrderStatus.SIGNED, "the member's completion report", order.period_end)
+        await workflow.wait_condition(
+            lambda: self._completion is not None or self._cancel is not None
+        )
+        if self._cancel is not None or self._completion is None:
+            await self._step(
+                steps.DECLARE_EMPLOYMENT,
+                steps.DeclareEmployment(
+                    order_id=order.order_id,
+                    kind="end",
+                    period_start=order.period_start,
+                    period_end=max(order.period_start, self._today()),
+                ),
+                "End the employment declaration",
+            )
+            return await self._end(OrderStatus.CANCELLED, "cancelled before completion")
+
+        completed_on = self._today()
+        await self._issue_invoice(self._completion, completed_on)
+        await asyncio.gather(
+            self._wage_branch(self._completion, completed_on), self._collection_branch()
+        )
+        return await self._end(OrderStatus.CLOSED, self._outcome())
+
+    # ------------------------------------------------------------------ stages
+
+    def _policy(self, on: date | None = None) -> JurisdictionPolicy:
+        return policy_for(self._order.jurisdiction, on or self._today())
+
+    async def _issue_invoice(self, completion: Completion, issued_on: date) -> None:
+        order = self._order
+        policy = self._policy(issued_on)
+        vat = decide_vat(
+            policy,
+            client_country=order.client_country,
+            client_is_business=order.client_is_business,
+            client_vat_id=order.client_vat_id,
+            category=order.vat_category,
+        )
+        self._breakdown = compute_breakdown(
+            policy,
+            net_cents=order.net_amount_cents,
+            vat_rate=vat.rate,
+            expenses_cents=completion.expenses_cents,
+        )
+        due = issued_on + timedelta(days=order.payment_terms_days)
+        self._invoice = await self._step(
+            steps.ISSUE_INVOICE,
+            steps.IssueInvoice(
+                order=order,
+                breakdown=self._breakdown,
+                vat=vat,
+                issue_date=issued_on,
+                due_date=due,
+                actual_start=completion.actual_start,
+                actual_end=completion.actual_end,
+                work_days=completion.work_days,
+            ),
+            f"Issue and send the invoice ({format_eur(self._breakdown.gross_invoice_cents)})",
+            result_type=InvoiceIssued,
+        )
+        self._due_date = self._invoice.due_date
+        self._dunning_anchor = self._due_date
+        self._interest_from = self._due_date
+        self._principal_due = self._invoice.gross_cents
+        await self._enter(OrderStatus.INVOICED, "the client's payment", self._due_date)
+
+    async def _wage_branch(self, completion: Completion, completed_on: date) -> None:
+        assert self._breakdown is not None
+        policy = self._policy(completed_on)
+        wage_day = completed_on + timedelta(days=policy.wage_delay_days)
+        await self._sleep_until(
+            wage_day, f"Wage day {wage_day} ({policy.wage_delay_days} days after completion)"
+        )
+        if not guarantee_applies(self._order.client_country):
+            # No guarantee outside the EU: the client pays first, then the wage follows.
+            await workflow.wait_condition(self._invoice_settled)
+        pay_date = self._today()
+        breakdown = self._breakdown
+        payslip_id = await self._step(
+            steps.RUN_PAYROLL,
+            steps.RunPayroll(
+                order=self._order,
+                breakdown=breakdown,
+                pay_date=pay_date,
+                actual_start=completion.actual_start,
+                actual_end=completion.actual_end,
+                work_days=completion.work_days,
+            ),
+            f"Payroll: gross wage {format_eur(breakdown.gross_wage_cents)}",
+            result_type=int,
+        )
+        advanced = min(breakdown.payout_cents, self._principal_due)
+        self._wage = await self._step(
+            steps.PAY_WAGE,
+            steps.PayWage(
+                order=self._order,
+                payslip_id=payslip_id,
+                payout_cents=breakdown.payout_cents,
+                advanced_cents=advanced,
+                execution_date=pay_date,
+            ),
+            f"Pay out {format_eur(breakdown.payout_cents)}"
+            + (f" ({format_eur(advanced)} advanced by the guarantee fund)" if advanced else ""),
+            result_type=WagePaid,
+        )
+        self._advanced_outstanding = advanced
+        await self._step(
+            steps.DECLARE_EMPLOYMENT,
+            steps.DeclareEmployment(
+                order_id=self._order.order_id,
+                kind="end",
+                period_start=completion.actual_start,
+                period_end=completion.actual_end,
+            ),
+            "End-of-employment declaration",
+        )
+
+    def _invoice_settled(self) -> bool:
+        return self._invoice is not None and self._principal_due == 0 and self._charges_due == 0
+
+    async def _collection_branch(self) -> None:
+        while True:
+            await self._apply_payments()
+            if self._invoice_settled():
+                if self._wage is None:
+                    await self._enter(OrderStatus.SETTLED, "the wage day", None)
+                return
+            if self._escalated or self._in_collection:
+                await self._await_decision()
+            elif self._plan:
+                await self._follow_plan()
+            else:
+                await self._dun()
+
+    def _activity_pending(self) -> bool:
+        return bool(self._pending_payments) or bool(self._decisions)
+
+    async def _dun(self) -> None:
+        assert self._dunning_anchor is not None
+        assert self._due_date is not None
+        policy = self._policy()
+        schedule = policy.dunning_schedule(self._order.client_is_business)
+        when, stage = next_dunning_date(
+            schedule,
+            level_sent=self._dunning_level,
+            anchor=self._dunning_anchor,
+            escalation_delay_days=policy.escalation_after_last_stage_days,
+        )
+        what = stage.name if stage else "escalation to finance"
+        if self._today() <= self._due_date:
+            # Not yet due: wake the day after the due date to show the order as overdue.
+            await self._enter(
+                OrderStatus.INVOICED,
+                f"the client's payment of {format_eur(self._amount_due())}",
+                self._due_date,
+            )
+            await self._wait(self._activity_pending, self._due_date + timedelta(days=1), "Due date")
+            return
+        status = OrderStatus.OVERDUE
+        await self._enter(
+            status, f"payment of {format_eur(self._amount_due())}; next: {what}", when
+        )
+        if await self._wait(self._activity_pending, when, what):
+            return  # a payment arrived: the loop applies it and looks again
+        # Reconcile before acting: a payment recorded but not yet signalled stops a reminder.
+        for payment in await self._step(
+            steps.UNAPPLIED_PAYMENTS,
+            steps.UnappliedPayments(order_id=self._order.order_id),
+            "Look for unapplied payments",
+            result_type=list[PaymentReceived],
+        ):
+            self.payment_received(payment)
+        if self._pending_payments:
+            return
+        if stage is None:
+            await self._escalate()
+        else:
+            await self._send_reminder(stage, policy)
+
+    async def _send_reminder(self, stage: DunningStage, policy: JurisdictionPolicy) -> None:
+        assert self._invoice is not None
+        today = self._today()
+        rate = policy.interest_rate(self._order.client_is_business)
+        self._accrue_interest(today, rate)
+        interest = 0
+        if stage.charge_interest:
+            interest = round_cents(self._interest_accrued)
+            self._interest_accrued = Decimal(0)
+        flat = 0
+        if (
+            stage.charge_flat_compensation
+            and self._order.client_is_business
+            and not self._flat_charged
+        ):
+            flat = policy.flat_compensation_cents
+            self._flat_charged = True
+        pay_by = today + timedelta(days=14)
+        notice = await self._step(
+            steps.SEND_REMINDER,
+            steps.SendReminder(
+                order=self._order,
+                invoice_id=self._invoice.invoice_id,
+                level=stage.level,
+                name=stage.name,
+                issue_date=today,
+                pay_by=pay_by,
+                principal_due_cents=self._principal_due,
+                fee_cents=stage.fee_cents,
+                flat_compensation_cents=flat,
+                interest_cents=interest,
+                interest_rate=rate,
+            ),
+            f"{stage.name} for {self._invoice.number}",
+            result_type=DunningNotice,
+        )
+        self._dunning_level = stage.level
+        self._dunning_anchor = today
+        self._charges_due += notice.charges_cents
+        self._charges_total += notice.charges_cents
+
+    def _accrue_interest(self, until: date, rate: Decimal) -> None:
+        if self._interest_from is None or until <= self._interest_from:
+            return
+        self._interest_accrued += accrued_interest(
+            self._principal_due, rate, self._interest_from, until
+        )
+        self._interest_from = until
+
+    async def _escalate(self) -> None:
+        assert self._invoice is not None
+        self._escalations += 1
+        case = await self._step(
+            steps.OPEN_FINANCE_CASE,
+            steps.OpenFinanceCase(
+                order_id=self._order.order_id,
+                invoice_id=self._invoice.invoice_id,
+                opened_on=self._today(),
+                amount_due_cents=self._amount_due(),
+                dunning_level=self._dunning_level,
+                attempt=self._escalations,
+            ),
+            f"Open finance case for {self._invoice.number}",
+            result_type=FinanceCaseOpened,
+        )
+        self._case_id = case.case_id
+        self._escalated = True
+        self._plan = []
+
+    async def _await_decision(self) -> None:
+        status = OrderStatus.IN_COLLECTION if self._in_collection else OrderStatus.ESCALATED
+        what = (
+            "payment through the collection agency"
+            if self._in_collection
+            else f"finance's decision on case {self._case_id}"
+        )
+        await self._enter(status, what, None)
+        await workflow.wait_condition(self._activity_pending)
+        if self._decisions:
+            await self._apply_decision(self._decisions[0])
+            self._decisions.pop(0)
+
+    async def _apply_decision(self, decision: FinanceDecision) -> None:
+        assert self._case_id is not None
+        assert self._invoice is not None
+        await self._step(
+            steps.RECORD_DECISION,
+            steps.RecordDecision(case_id=self._case_id, decision=decision),
+            f"Record finance decision: {decision.kind}",
+        )
+        today = self._today()
+        if decision.kind == "extend" and decision.new_due_date is not None:
+            self._escalated = False
+            self._accrue_interest(
+                today, self._policy().interest_rate(self._order.client_is_business)
+            )
+            self._due_date = decision.new_due_date
+            self._dunning_anchor = decision.new_due_date
+            self._interest_from = decision.new_due_date
+        elif decision.kind == "record_payment" and decision.payment is not None:
+            self.payment_received(decision.payment)
+            await self._apply_payments()
+        elif decision.kind == "instalments":
+            self._escalated = False
+            self._plan = list(decision.instalments)
+            self._plan_paid_from = self._paid
+        elif decision.kind == "collection":
+            self._in_collection = True
+        elif decision.kind == "write_off":
+            await self._step(
+                steps.WRITE_OFF,
+                steps.WriteOff(
+                    order_id=self._order.order_id,
+                    invoice_id=self._invoice.invoice_id,
+                    case_id=self._case_id,
+                    principal_cents=self._principal_due,
+                    charges_cents=self._charges_due,
+                    on=today,
+                ),
+                f"Write off {format_eur(self._amount_due())} against the guarantee fund",
+            )
+            self._written_off = self._principal_due + self._charges_due
+            self._principal_due = 0
+            self._charges_due = 0
+            self._escalated = False
+            self._in_collection = False
+
+    async def _follow_plan(self) -> None:
+        planned = 0
+        for instalment in self._plan:
+            planned += instalment.amount_cents
+            if self._paid - self._plan_paid_from >= planned:
+                continue
+            check_on = instalment.due_on + timedelta(days=1)
+            await self._enter(
+                OrderStatus.PAYMENT_PLAN,
+                f"instalment of {format_eur(instalment.amount_cents)}",
+                instalment.due_on,
+            )
+            if await self._wait(self._activity_pending, check_on, "Instalment due"):
+                return
+            if self._paid - self._plan_paid_from < planned:
+                await self._escalate()  # a missed instalment goes back to finance
+            return
+        await self._escalate()  # plan finished but something is still owed
+
+    async def _apply_payments(self) -> None:
+        assert self._invoice is not None
+        rate = self._policy().interest_rate(self._order.client_is_business)
+        while self._pending_payments:
+            payment = self._pending_payments[0]
+            self._accrue_interest(min(payment.received_on, self._today()), rate)
+            split = split_payment(
+                payment.amount_cents,
+                principal_due=self._principal_due,
+                charges_due=self._charges_due,
+            )
+            repaid = min(self._advanced_outstanding, split.to_principal)
+            await self._step(
+                steps.APPLY_PAYMENT,
+                steps.ApplyPayment(
+                    order_id=self._order.order_id,
+                    invoice_id=self._invoice.invoice_id,
+                    payment=payment,
+                    to_principal_cents=split.to_principal,
+                    to_charges_cents=split.to_charges,
+                    overpaid_cents=split.overpaid,
+                    fund_repaid_cents=repaid,
+                ),
+                f"Book payment of {format_eur(payment.amount_cents)}",
+            )
+            self._pending_payments.pop(0)
+            self._principal_due -= split.to_principal
+            self._charges_due -= split.to_charges
+            self._paid += payment.amount_cents
+            self._advanced_outstanding -= repaid
+            if self._principal_due > 0 and self._dunning_anchor is not None:
+                # Re-anchor the dunning clock after a partial payment.
+                self._dunning_anchor = max(self._dunning_anchor, payment.received_on)
+            if self._principal_due == 0:
+                self._interest_accrued = Decimal(0)  # interest stops once the invoice is paid
+        if self._escalated and self._invoice_settled():
+            self._escalated = False
+        await self._publish()
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _amount_due(self) -> int:
+        return self._principal_due + self._charges_due
+
+    def _outcome(self) -> str:
+        if self._written_off:
+            return f"written off {format_eur(self._written_off)} against the guarantee fund"
+        if self._charges_total:
+            return f"paid after {self._dunning_level} reminder(s)"
+        return "paid"
+
+    async def _enter(
+        self,
+        status: OrderStatus,
+        waiting_for: str,
+        until: date | None,
+        signed_by: str | None = None,
+    ) -> None:
+        changed = status != self._status or signed_by is not None
+        self._status = status
+        self._waiting_for = waiting_for
+        self._until = until
+        await self._publish(project=changed, signed_by=signed_by)
+
+    async def _publish(self, project: bool = True, signed_by: str | None = None) -> None:
+        """Make the state visible: current details and search attributes in the Temporal UI,
+        and the database projection the API reads."""
+        until = f" **until** {self._until.isoformat()}" if self._until else ""
+        lines = [
+            f"**Status:** {self._status.value}",
+            f"**Waiting for** {self._blocked or self._waiting_for}{until}",
+        ]
+        if self._invoice:
+            lines.append(
+                f"**Invoice** {self._invoice.number}, due {self._due_date}: "
+                f"{format_eur(self._amount_due())} open of "
+                f"{format_eur(self._invoice.gross_cents)}"
+            )
+        if self._dunning_level:
+            lines.append(f"**Dunning level** {self._dunning_level}")
+        if self._wage:
+            lines.append(
+                f"**Wage paid** {self._wage.paid_on}: {format_eur(self._wage.payout_cents)}"
+            )
+        workflow.set_current_details("\n\n".join(lines))
+        updates: list[Any] = [
+            sa.ORDER_STATUS.value_set(self._status.value),
+            sa.AMOUNT_DUE.value_set(self._amount_due()),
+            sa.DUNNING_LEVEL.value_set(self._dunning_level),
+            sa.ESCALATED.value_set(self._escalated),
+        ]
+        if self._invoice:
+            updates.append(sa.INVOICE_NUMBER.value_set(self._invoice.number))
+        if self._due_date:
+            updates.append(
+                sa.DUE_DATE.value_set(datetime.combine(self._due_date, time(), tzinfo=UTC))
+            )
+        workflow.upsert_search_attributes(updates)
+        if project:
+            await workflow.execute_local_activity(
+                steps.PROJECT_STATUS,
+                steps.ProjectStatus(
+                    order_id=self._order.order_id,
+                    status=self._status,
+                    amount_due_cents=self._amount_due(),
+                    dunning_level=self._dunning_level,
+                    escalated=self._escalated,
+                    signed_by=signed_by,
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=_ACTIVITY_RETRY,
+                summary=f"Project status {self._status.value}",
+            )
+
+    async def _step(
+        self, name: str, request: Any, summary: str, result_type: type[T] | None = None
+    ) -> T:
+        """Run an activity. A permanent refusal (bad bank details, a refused declaration) is
+        not swallowed: the order shows it to ops and waits for the ``retry_step`` signal."""
+        while True:
+            try:
+                return await workflow.execute_activity(
+                    name,
+                    request,
+                    start_to_close_timeout=timedelta(minutes=2),
+                    retry_policy=_ACTIVITY_RETRY,
+                    result_type=result_type,
+                    summary=summary,
+                )
+            except ActivityError as err:
+                cause = err.cause
+                if not isinstance(cause, ApplicationError) or not cause.non_retryable:
+                    raise
+                self._blocked = f"ops: {summary} was refused: {cause.message}"
+                self._retry_requested = False
+                previous = self._status
+                self._status = OrderStatus.NEEDS_ATTENTION
+                await self._publish()
+                await workflow.wait_condition(lambda: self._retry_requested)
+                self._blocked = None
+                self._status = previous
+                await self._publish()
+
+    async def _end(self, status: OrderStatus, outcome: str) -> OrderSummary:
+        today = self._today()
+        await self._enter(status, "nothing: the order is " + status.value.lower(), None)
+        await self._step(
+            steps.CLOSE_ORDER,
+            steps.CloseOrder(order_id=self._order.order_id, status=status, on=today),
+            f"Close the order ({status.value})",
+        )
+        b = self._breakdown
+        return OrderSummary(
+            order_id=self._order.order_id,
+            status=status,
+            outcome=outcome,
+            invoice_number=self._invoice.number if self._invoice else None,
+            net_cents=b.net_cents if b else 0,
+            vat_cents=b.vat_cents if b else 0,
+            gross_cents=b.gross_invoice_cents if b else 0,
+            paid_cents=self._paid,
+            charges_cents=self._charges_total,
+            written_off_cents=self._written_off,
+            fee_cents=b.coop_share_cents if b else 0,
+            gross_wage_cents=b.gross_wage_cents if b else 0,
+            net_wage_cents=b.net_wage_cents if b else 0,
+            payout_cents=self._wage.payout_cents if self._wage else 0,
+            advanced_by_guarantee_cents=self._wage.advanced_cents if self._wage else 0,
+            dunning_level=self._dunning_level,
+            closed_on=today,
+        )
