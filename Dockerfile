@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Only what the application needs: no .venv, .data, .git or .env from the build context.
-COPY pyproject.toml alembic.ini worker.py ./
+COPY pyproject.toml worker.py ./
 COPY domain/ domain/
 COPY workflows/ workflows/
 COPY activities/ activities/

@@ -33,7 +33,7 @@ class _MaildirHandler:
     def __init__(self, maildir: Path) -> None:
         self._maildir = mailbox.Maildir(maildir, create=True)
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(  # aiosmtpd hook names are upper case
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         domain = address.rpartition("@")[2].lower().rstrip(".")
@@ -42,7 +42,7 @@ class _MaildirHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode()

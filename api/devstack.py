@@ -221,8 +221,8 @@ def child_env(settings: Settings, demo: bool) -> dict[str, str]:
 
 
 def migrate_command() -> list[str]:
-    ini = PROJECT_ROOT / "alembic.ini"
-    return [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"]
+    # Alembic's configuration lives in pyproject.toml ([tool.alembic]).
+    return [sys.executable, "-m", "alembic", "upgrade", "head"]
 
 
 def migrate() -> None:

@@ -1,0 +1,52 @@
+"""Posting journal entries (once per key) and reading balances."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import LedgerEntry, LedgerLine
+from domain.ledger import JournalEntry
+
+
+async def post(
+    session: AsyncSession, entry: JournalEntry, *, order_id: int | None, posted_on: date
+) -> bool:
+    """Add ``entry`` unless its key was posted before. Returns whether it was added. The
+    caller's transaction makes it atomic with the business change it records."""
+    exists = await session.scalar(select(LedgerEntry.id).where(LedgerEntry.entry_key == entry.key))
+    if exists is not None:
+        return False
+    session.add(
+        LedgerEntry(
+            entry_key=entry.key,
+            order_id=order_id,
+            posted_on=posted_on,
+            description=entry.description,
+            lines=[
+                LedgerLine(
+                    account=line.account,
+                    order_id=order_id,
+                    debit_cents=line.debit,
+                    credit_cents=line.credit,
+                )
+                for line in entry.lines
+            ],
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def balances(session: AsyncSession, *, order_id: int | None = None) -> dict[str, int]:
+    """Debit minus credit per account (for one order, or the whole books)."""
+    query = select(
+        LedgerLine.account,
+        func.sum(LedgerLine.debit_cents - LedgerLine.credit_cents),
+    ).group_by(LedgerLine.account)
+    if order_id is not None:
+        query = query.where(LedgerLine.order_id == order_id)
+    rows = await session.execute(query)
+    return {account: int(total or 0) for account, total in rows.all()}
