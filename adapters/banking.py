@@ -23,14 +23,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Protocol, TypedDict
 
+import sepaxml
 from pydantic import BaseModel, ConfigDict, Field
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
-import sepaxml
 from sepaxml import SepaTransfer
-
-# sepaxml's own transliteration (its dependency): we check lengths on what will be written.
-from text_unidecode import unidecode
+from text_unidecode import unidecode  # sepaxml's transliteration: lengths as they will be written
 
 from adapters.errors import InvalidBankAccount, PermanentAdapterError
 
@@ -152,7 +150,7 @@ class LocalSepaBanking:
         return document
 
 
-class _SepaTransfer(SepaTransfer):
+class _SepaTransfer(SepaTransfer):  # type: ignore[misc]  # sepaxml has no type hints
     """sepaxml's transfer with a message id we choose instead of a random one."""
 
     def __init__(self, config: dict[str, Any], msg_id: str) -> None:

@@ -109,7 +109,9 @@ class LocalSocialSecurity:
 
     def _on_time(self, declaration: EmploymentDeclaration) -> bool:
         key = (declaration.jurisdiction, declaration.kind)
-        due_from = declaration.period_start if declaration.kind == "start" else declaration.period_end
+        due_from = (
+            declaration.period_start if declaration.kind == "start" else declaration.period_end
+        )
         return self._today() <= due_from + _DEADLINE[key]
 
 

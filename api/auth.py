@@ -1,0 +1,149 @@
+"""Bearer-token authentication and role checks.
+
+A token is a random string shown once; the database keeps its SHA-256 (``api_tokens``). Roles:
+``member`` (acts on its own clients and orders), ``finance`` (payments, escalated cases, all
+reads), ``admin`` (members and tokens, all reads). ``Settings.admin_token`` is accepted as an
+admin token so the first members can be created.
+
+Missing or unknown token → 401 with ``WWW-Authenticate: Bearer``; a role that may not call the
+endpoint → 403.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import AppSettings, DbSession
+from api.errors import ProblemError
+from db.models import ApiToken
+
+Role = Literal["member", "finance", "admin"]
+ROLES: tuple[Role, ...] = ("member", "finance", "admin")
+
+# The finance web page keeps the token in this cookie (HttpOnly, SameSite=Strict); only the
+# HTML routes read it, the JSON API takes the Authorization header alone.
+SESSION_COOKIE = "coopflow_token"
+
+_bearer = HTTPBearer(auto_error=False, description="Token from POST /members or the admin CLI")
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    label: str
+    member_id: int | None = None
+    token_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity for idempotency records: the member, or the token for staff."""
+        if self.role == "member":
+            return f"member:{self.member_id}"
+        return f"{self.role}:{self.token_id if self.token_id is not None else 'bootstrap'}"
+
+    @property
+    def own_member_id(self) -> int:
+        """The member a member token belongs to (``require_role`` made sure it is set)."""
+        if self.member_id is None:
+            raise ProblemError(403, "forbidden", "This token does not belong to a member.")
+        return self.member_id
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in {"finance", "admin"}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return "cf_" + secrets.token_urlsafe(32)
+
+
+async def issue_token(
+    session: AsyncSession, *, role: Role, label: str, member_id: int | None = None
+) -> str:
+    """Store a new token's hash and return the token (the only time it is visible)."""
+    token = new_token()
+    session.add(
+        ApiToken(token_hash=hash_token(token), role=role, member_id=member_id, label=label[:200])
+    )
+    await session.flush()
+    return token
+
+
+def _unauthorized(detail: str, error: str | None = None) -> ProblemError:
+    challenge = 'Bearer realm="coopflow"'
+    if error:
+        challenge += f', error="{error}"'
+    return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": challenge})
+
+
+async def principal_for_token(session: AsyncSession, admin_token: str, token: str) -> Principal:
+    if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
+        return Principal(role="admin", label="bootstrap admin")
+    row = await session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.role not in ROLES:
+        raise _unauthorized(
+            "This bearer token is not known; ask an admin for a valid token.", "invalid_token"
+        )
+    role: Role = row.role  # type: ignore[assignment]
+    return Principal(role=role, label=row.label, member_id=row.member_id, token_id=row.id)
+
+
+async def current_principal(
+    session: DbSession,
+    settings: AppSettings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized(
+            "This endpoint needs 'Authorization: Bearer <token>'; an admin issues tokens."
+        )
+    return await principal_for_token(session, settings.admin_token, credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(*roles: Role) -> Any:
+    """``Depends`` that lets only ``roles`` through (403 otherwise)."""
+
+    async def _check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise ProblemError(
+                403,
+                "forbidden",
+                f"This action is for {' or '.join(roles)} tokens; yours is a {principal.role} "
+                "token.",
+            )
+        if principal.role == "member" and principal.member_id is None:
+            raise ProblemError(403, "forbidden", "This member token is not linked to a member.")
+        return principal
+
+    return Depends(_check)
+
+
+MemberPrincipal = Annotated[Principal, require_role("member")]
+FinancePrincipal = Annotated[Principal, require_role("finance")]
+AdminPrincipal = Annotated[Principal, require_role("admin")]
+StaffPrincipal = Annotated[Principal, require_role("finance", "admin")]
+AnyPrincipal = Annotated[Principal, require_role("member", "finance", "admin")]
+
+
+async def cookie_principal(request: Request, session: DbSession, settings: AppSettings) -> Principal:
+    """For the finance HTML page: the token from its cookie (or None → login form)."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        raise _unauthorized("Log in on /finance with a finance token.")
+    return await principal_for_token(session, settings.admin_token, token)

@@ -1,0 +1,101 @@
+"""Request dependencies: settings, one DB session per request, the process's Temporal client.
+
+The lifespan (``api.app``) puts a ``Resources`` on ``app.state``; dependencies read it from
+there so tests can build as many apps as they like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.client import Client
+
+from adapters.settings import Settings
+from adapters.temporal_client import connect
+from api.errors import ProblemError
+
+log = logging.getLogger(__name__)
+
+
+class TemporalConnection:
+    """The one Temporal client of the process: connected in the lifespan, or on first use when
+    Temporal was not up yet at start (the API still serves reads from the database)."""
+
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self._lock = asyncio.Lock()
+
+    async def try_connect(self) -> None:
+        try:
+            await self.get()
+        except ProblemError:
+            log.warning(
+                "Temporal at %s is not reachable yet; will connect on first use",
+                self._settings.temporal_address,
+            )
+
+    async def get(self) -> Client:
+        if self._client is not None:
+            return self._client
+        async with self._lock:
+            if self._client is None:
+                try:
+                    self._client = await connect(self._settings)
+                except Exception as exc:  # connection refused, DNS, TLS: all mean "not now"
+                    raise ProblemError(
+                        503,
+                        "temporal-unavailable",
+                        f"The workflow service (Temporal at {self._settings.temporal_address}) "
+                        "is unreachable; nothing was changed. Retry in a few seconds.",
+                        headers={"Retry-After": "5"},
+                    ) from exc
+            return self._client
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    temporal: TemporalConnection
+
+
+def get_resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return get_resources(request).settings
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; commits once when the endpoint returned without error.
+
+    Registered with ``scope="function"`` so the commit happens before the response is sent:
+    a failed commit becomes an error response, never a success that was not stored.
+    """
+    async with get_resources(request).session_factory() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+async def get_temporal(request: Request) -> Client:
+    return await get_resources(request).temporal.get()
+
+
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+TemporalClient = Annotated[Client, Depends(get_temporal)]

@@ -1,0 +1,1 @@
+"""HTTP routers, one per area; each stays thin and calls ``api.services``."""

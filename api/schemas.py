@@ -1,0 +1,394 @@
+"""Request and response bodies. Money is integer cents in ``*_cents`` fields, never a float."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from schwifty import BIC, IBAN
+from stdnum.eu import vat as eu_vat
+
+from domain.order_messages import Instalment, Language, OrderView
+from domain.order_status import OrderStatus
+from domain.policy import Jurisdiction
+from domain.vat import EU_COUNTRIES
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything the API stores is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address (expected name@example.org)")
+    return value.lower()
+
+
+Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# ---- members and tokens ----
+
+
+class MemberCreate(BaseModel):
+    name: Name
+    email: Email
+    jurisdiction: Jurisdiction
+    language: Language = "en"
+    iban: str = Field(description="The member's account for wage payouts (checked with schwifty)")
+    bic: str | None = Field(default=None, description="Filled from the IBAN when omitted")
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        try:
+            return IBAN(value).compact
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a valid IBAN ({exc}); check it against the bank statement"
+            ) from exc
+
+    @field_validator("bic")
+    @classmethod
+    def _bic(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return str(BIC(value).compact)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid BIC ({exc})") from exc
+
+
+class MemberOut(_Out):
+    id: int
+    name: str
+    email: str
+    jurisdiction: str
+    language: str
+    iban: str
+    bic: str | None
+    created_at: UtcDatetime | None = None
+
+
+class TokenIssued(BaseModel):
+    token: str | None = Field(description="Shown once: store it now")
+    role: str
+    label: str
+    member_id: int | None = None
+
+
+class MemberCreated(BaseModel):
+    member: MemberOut
+    token: str | None = Field(description="The member's bearer token, shown once")
+
+
+class FinanceUserCreate(BaseModel):
+    name: Name = Field(description="Who decides; recorded as decided_by on finance decisions")
+
+
+# ---- clients ----
+
+
+class ClientCreate(BaseModel):
+    name: Name
+    email: Email
+    address: str = Field(default="", max_length=1000)
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. DE")
+    is_business: bool = True
+    vat_id: str | None = Field(default=None, max_length=20)
+    language: Language = "en"
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        value = value.upper()
+        if not value.isalpha():
+            raise ValueError(f"{value!r} is not an ISO 3166 two-letter country code (e.g. DE)")
+        return value
+
+    @model_validator(mode="after")
+    def _vat_id(self) -> ClientCreate:
+        if not self.vat_id:
+            self.vat_id = None
+            return self
+        if self.country in EU_COUNTRIES or self.vat_id[:2].upper() in EU_COUNTRIES | {"EL"}:
+            try:
+                self.vat_id = str(eu_vat.validate(self.vat_id))
+            except ValueError as exc:
+                raise ValueError(
+                    f"vat_id {self.vat_id!r} is not a valid EU VAT number ({exc}); check it in "
+                    "VIES"
+                ) from exc
+        return self
+
+
+class ClientOut(_Out):
+    id: int
+    member_id: int
+    name: str
+    email: str
+    address: str
+    country: str
+    is_business: bool
+    vat_id: str | None
+    language: str
+    created_at: UtcDatetime | None = None
+
+
+# ---- orders ----
+
+
+class OrderCreate(BaseModel):
+    client_id: int
+    description: str = Field(min_length=1, max_length=2000)
+    period_start: date
+    period_end: date
+    net_amount_cents: int = Field(gt=0, description="Net price in cents (480000 = €4,800.00)")
+    vat_category: Literal["standard", "reduced"] = "standard"
+    payment_terms_days: int = Field(default=30, ge=0, le=120)
+    offer_valid_until: date | None = Field(default=None, description="Default: today + 14 days")
+
+    @model_validator(mode="after")
+    def _period(self) -> OrderCreate:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start; swap or correct the dates")
+        return self
+
+
+class OrderOut(_Out):
+    id: int
+    member_id: int
+    member_name: str
+    client_id: int
+    client_name: str
+    description: str
+    jurisdiction: str
+    period_start: date
+    period_end: date
+    net_amount_cents: int
+    vat_category: str
+    payment_terms_days: int
+    offer_valid_until: date
+    status: str
+    workflow_id: str | None
+    signed_by: str | None
+    actual_start: date | None
+    actual_end: date | None
+    work_days: int | None
+    amount_due_cents: int
+    dunning_level: int
+    escalated: bool
+    created_at: UtcDatetime | None = None
+    signing_url: str | None = Field(default=None, description="Only in the submit answer")
+    view: OrderView | None = Field(default=None, description="Live state from the workflow")
+    view_error: str | None = Field(default=None, description="Why the live state is missing")
+
+
+class ExpenseCreate(BaseModel):
+    description: str = Field(min_length=1, max_length=200)
+    amount_cents: int = Field(gt=0)
+    incurred_on: date
+
+
+class ExpenseOut(_Out):
+    id: int
+    order_id: int
+    description: str
+    amount_cents: int
+    incurred_on: date
+
+
+class CompleteRequest(BaseModel):
+    actual_start: date
+    actual_end: date
+    work_days: int = Field(ge=1, le=366)
+
+
+class CancelRequest(BaseModel):
+    reason: str = Field(default="", max_length=500)
+
+
+class OfferAnswer(BaseModel):
+    decision: Literal["accept", "reject"]
+    signer_name: str = Field(min_length=1, max_length=200)
+    comment: str = Field(default="", max_length=2000)
+
+
+class OfferAnswered(BaseModel):
+    order_id: int
+    decision: Literal["accept", "reject"]
+    status: OrderStatus
+    message: str
+
+
+# ---- invoices, payslips, payments ----
+
+
+class DunningDocumentOut(_Out):
+    id: int
+    number: str
+    level: int
+    name: str
+    issue_date: date
+    principal_due_cents: int
+    fee_cents: int
+    flat_compensation_cents: int
+    interest_cents: int
+    interest_rate: str
+    pay_by: date
+
+
+class PaymentOut(_Out):
+    id: int
+    payment_key: str
+    order_id: int
+    amount_cents: int
+    received_on: date
+    source: str
+    reference: str
+    recorded_by: str
+    applied: bool
+
+
+class InvoiceOut(_Out):
+    id: int
+    order_id: int
+    number: str
+    jurisdiction: str
+    issue_date: date
+    due_date: date
+    currency: str
+    net_cents: int
+    vat_rate: str
+    vat_cents: int
+    gross_cents: int
+    vat_treatment: str
+    vat_note: str
+    creditor_reference: str
+    client_name: str
+    client_vat_id: str | None
+    description: str
+    period_start: date
+    period_end: date
+    paid_cents: int
+    status: str
+
+
+class InvoiceDetail(InvoiceOut):
+    dunning_documents: list[DunningDocumentOut] = []
+    payments: list[PaymentOut] = []
+
+
+class PayslipOut(_Out):
+    id: int
+    order_id: int
+    member_id: int
+    jurisdiction: str
+    pay_date: date
+    period_start: date
+    period_end: date
+    work_days: int
+    employment_budget_cents: int
+    gross_wage_cents: int
+    employee_contributions_cents: int
+    employer_contributions_cents: int
+    wage_tax_cents: int
+    net_wage_cents: int
+    expenses_cents: int
+    employer_cost_cents: int
+
+
+class PaymentCreate(BaseModel):
+    order_id: int
+    amount_cents: int = Field(gt=0)
+    received_on: date
+    reference: str = Field(default="", max_length=140)
+    payment_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Unique per payment (e.g. the bank's transaction id); generated if omitted",
+    )
+
+
+class PaymentRecorded(PaymentOut):
+    created: bool = Field(description="False when this payment_key was already recorded")
+
+
+# ---- finance ----
+
+
+class FinanceCaseOut(BaseModel):
+    case_id: int
+    order_id: int
+    member_name: str
+    client_name: str
+    invoice_id: int
+    invoice_number: str
+    due_date: date
+    opened_on: date
+    amount_due_cents: int
+    dunning_level: int
+
+
+class DecisionPayment(BaseModel):
+    amount_cents: int = Field(gt=0)
+    received_on: date
+    reference: str = Field(default="", max_length=140)
+    payment_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class DecisionRequest(BaseModel):
+    kind: Literal["extend", "record_payment", "instalments", "write_off", "collection"]
+    note: str = Field(default="", max_length=2000)
+    new_due_date: date | None = None
+    payment: DecisionPayment | None = None
+    instalments: list[Instalment] = []
+
+
+# ---- ledger ----
+
+
+class LedgerLineOut(_Out):
+    account: str
+    debit_cents: int
+    credit_cents: int
+
+
+class LedgerEntryOut(_Out):
+    id: int
+    entry_key: str
+    posted_on: date
+    description: str
+    lines: list[LedgerLineOut]
+
+
+class AccountBalance(BaseModel):
+    account: str
+    debit_cents: int
+    credit_cents: int
+    balance_cents: int = Field(description="debits minus credits")
+
+
+class OrderLedger(BaseModel):
+    order_id: int
+    entries: list[LedgerEntryOut]
+    balances: list[AccountBalance]
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"

@@ -1,0 +1,1 @@
+"""Use cases behind the routers: queries and writes on one request session."""

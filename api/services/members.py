@@ -1,0 +1,67 @@
+"""Members and their tokens; finance users."""
+
+from __future__ import annotations
+
+from schwifty import IBAN
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth import Role, issue_token
+from api.errors import ProblemError, not_found
+from api.schemas import MemberCreate, MemberCreated, MemberOut, TokenIssued
+from db.models import Member
+
+
+def _bic_from_iban(iban: str) -> str | None:
+    bic = IBAN(iban).bic
+    return str(bic.compact) if bic is not None else None
+
+
+async def create_member(session: AsyncSession, data: MemberCreate) -> MemberCreated:
+    existing = await session.scalar(select(Member.id).where(Member.email == data.email))
+    if existing is not None:
+        raise _duplicate_email(data.email, existing)
+    member = Member(
+        name=data.name,
+        email=data.email,
+        jurisdiction=data.jurisdiction,
+        language=data.language,
+        iban=data.iban,
+        bic=data.bic or _bic_from_iban(data.iban),
+    )
+    session.add(member)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent request took the e-mail
+        raise _duplicate_email(data.email, None) from exc
+    token = await issue_token(session, role="member", member_id=member.id, label=member.name)
+    return MemberCreated(member=MemberOut.model_validate(member), token=token)
+
+
+def _duplicate_email(email: str, member_id: int | None) -> ProblemError:
+    which = f" (member {member_id})" if member_id is not None else ""
+    return ProblemError(
+        409,
+        "member-exists",
+        f"A member with e-mail {email} already exists{which}; issue a token for that member "
+        "with POST /members/{id}/tokens instead.",
+    )
+
+
+async def get_member(session: AsyncSession, member_id: int) -> Member:
+    member = await session.get(Member, member_id)
+    if member is None:
+        raise not_found("member", member_id)
+    return member
+
+
+async def issue_member_token(session: AsyncSession, member_id: int) -> TokenIssued:
+    member = await get_member(session, member_id)
+    token = await issue_token(session, role="member", member_id=member.id, label=member.name)
+    return TokenIssued(token=token, role="member", label=member.name, member_id=member.id)
+
+
+async def issue_staff_token(session: AsyncSession, role: Role, label: str) -> TokenIssued:
+    token = await issue_token(session, role=role, label=label)
+    return TokenIssued(token=token, role=role, label=label)

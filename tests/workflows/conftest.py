@@ -1,0 +1,137 @@
+"""Time-skipping Temporal server, a worker with the real activities on the test database, and
+local adapters writing to a temporary folder."""
+
+from __future__ import annotations
+
+import asyncio
+import mailbox
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.order_activities import OrderActivities
+from adapters.banking import LocalSepaBanking
+from adapters.mail import MaildirMailer
+from adapters.payroll import PolicyPayroll
+from adapters.social_security import LocalSocialSecurity
+from domain.order_messages import OrderInput, OrderView
+from tests.conftest import TEMPORAL_TEST_SERVER
+from tests.factories import create_client, create_member, create_order, order_input
+from workflows import search_attributes as sa
+from workflows.order_lifecycle import OrderLifecycleWorkflow, workflow_id
+
+
+async def register_search_attributes(client: Client, namespace: str = "default") -> None:
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL_KEYS
+            },
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+async def workflow_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(TEMPORAL_TEST_SERVER),
+        data_converter=pydantic_data_converter,
+    )
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class Lifecycle:
+    """One order's world: its database rows, its worker, its files."""
+
+    env: WorkflowEnvironment
+    sessions: async_sessionmaker[AsyncSession]
+    task_queue: str
+    files: Path
+
+    @property
+    def maildir(self) -> Path:
+        return self.files / "maildir"
+
+    @property
+    def payout_dir(self) -> Path:
+        return self.files / "payouts"
+
+    def mails(self) -> list[mailbox.MaildirMessage]:
+        return list(mailbox.Maildir(self.maildir, create=False)) if self.maildir.exists() else []
+
+    async def today(self) -> date:
+        return (await self.env.get_current_time()).date()
+
+    async def start(self, **order_overrides: object) -> tuple[WorkflowHandle, OrderInput]:
+        today = await self.today()
+        client_overrides = {k[7:]: v for k, v in order_overrides.items() if k.startswith("client_")}
+        order_fields = {k: v for k, v in order_overrides.items() if not k.startswith("client_")}
+        member = await create_member(self.sessions)
+        client = await create_client(self.sessions, member, **client_overrides)
+        order_fields.setdefault("period_start", today - timedelta(days=5))
+        order_fields.setdefault("period_end", today - timedelta(days=1))
+        order = await create_order(self.sessions, member, client, today=today, **order_fields)
+        inp = order_input(order, member, client, today=today)
+        handle = await self.env.client.start_workflow(
+            OrderLifecycleWorkflow.run,
+            inp,
+            id=workflow_id(order.id) + "-" + uuid.uuid4().hex[:6],
+            task_queue=self.task_queue,
+            static_summary=f"Order {order.id}",
+        )
+        return handle, inp
+
+    async def wait_for(
+        self, handle: WorkflowHandle, predicate: Callable[[OrderView], bool], what: str
+    ) -> OrderView:
+        """Poll the live state (real seconds, not business time) until ``predicate`` holds."""
+        view: OrderView | None = None
+        for _ in range(200):
+            view = await handle.query("state", result_type=OrderView)
+            if predicate(view):
+                return view
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; last state: {view}")
+
+
+@pytest.fixture
+async def lifecycle(
+    workflow_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> AsyncIterator[Lifecycle]:
+    task_queue = f"orders-{uuid.uuid4().hex[:8]}"
+    activities = OrderActivities(
+        session_factory,
+        mailer=MaildirMailer(tmp_path / "maildir", "billing@coopflow.test"),
+        banking=LocalSepaBanking(
+            tmp_path / "payouts", "coopflow SCE", "DE89370400440532013000", "COBADEFFXXX"
+        ),
+        social_security=LocalSocialSecurity(tmp_path / "declarations"),
+        payroll=PolicyPayroll(),
+        public_base_url="http://coopflow.test",
+        signing_secret="test-secret",
+        coop_name="coopflow SCE",
+    )
+    async with Worker(
+        workflow_env.client,
+        task_queue=task_queue,
+        workflows=[OrderLifecycleWorkflow],
+        activities=activities.all(),
+    ):
+        yield Lifecycle(workflow_env, session_factory, task_queue, tmp_path)
