@@ -198,6 +198,16 @@ def _creditor_bic(given: str | None, iban: IBAN, what: str) -> BIC:
     return bic
 
 
+def fit_remittance(text: str) -> str:
+    """``text`` as it will be written (ASCII), cut to the 140 characters SEPA allows.
+
+    For callers composing free text: ``pay`` refuses a longer remittance rather than cut a
+    reference off, and transliteration can lengthen text ("€" becomes "EUR", "ß" "ss").
+    """
+    ascii_text: str = unidecode(text)
+    return ascii_text[:MAX_REMITTANCE_CHARS].rstrip()
+
+
 def _check_instruction(instruction: PayoutInstruction) -> None:
     what = f"payout {instruction.payout_id!r}"
     if not _PAYOUT_ID.fullmatch(instruction.payout_id):

@@ -1,14 +1,16 @@
 """RFC 9457 problem details: every error the API returns is ``application/problem+json``.
 
-One exception type for the API's own refusals (``ProblemError``) and one handler per foreign
-error type (domain, validation, HTTP, Temporal), all registered by ``install_problem_handlers``.
-The ``detail`` always says what the caller can do about it.
+One exception type for the API's own refusals (``ProblemError``); foreign errors (domain,
+validation, HTTP, Temporal) are mapped to a ``Problem`` in one place, ``problem_of``, which the
+JSON handlers and the HTML pages (signing, finance) share. The ``detail`` always says what the
+caller can do about it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,10 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from temporalio.client import (
-    RPCTimeoutOrCancelledError,
-    WorkflowUpdateFailedError,
-)
+from temporalio.client import RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -41,12 +40,38 @@ _STATUS_CODES = {
     413: "payload-too-large",
     415: "unsupported-media-type",
     422: "unprocessable",
-    429: "too-many-requests",
     500: "internal-error",
     502: "bad-gateway",
     503: "service-unavailable",
     504: "gateway-timeout",
 }
+
+
+def _title(code: str) -> str:
+    return code.replace("-", " ").replace("_", " ").capitalize()
+
+
+@dataclass
+class Problem:
+    status: int
+    code: str
+    detail: str
+    title: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.title = self.title or _title(self.code)
+
+    def body(self, instance: str) -> dict[str, Any]:
+        return {
+            "type": PROBLEM_BASE + self.code,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "instance": instance,
+            **self.extra,
+        }
 
 
 class ProblemError(Exception):
@@ -63,46 +88,24 @@ class ProblemError(Exception):
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.title = title or _title(code)
-        self.headers = dict(headers or {})
-        self.extra = dict(extra or {})
+        self.problem = Problem(
+            status, code, detail, title or "", dict(headers or {}), dict(extra or {})
+        )
+
+    @property
+    def status(self) -> int:
+        return self.problem.status
+
+    @property
+    def detail(self) -> str:
+        return self.problem.detail
 
 
 def not_found(what: str, ident: object) -> ProblemError:
     """404 that does not reveal whether the thing exists for someone else."""
     return ProblemError(
-        404,
-        "not-found",
-        f"There is no {what} {ident} among the {what}s you can see; check the id.",
+        404, "not-found", f"There is no {what} {ident} among the {what}s you can see; check the id."
     )
-
-
-def _title(code: str) -> str:
-    return code.replace("-", " ").replace("_", " ").capitalize()
-
-
-def problem_response(
-    request: Request,
-    status: int,
-    code: str,
-    detail: str,
-    *,
-    title: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + code,
-        "title": title or _title(code),
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
-    body.update(extra or {})
-    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
 
 
 def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
@@ -111,18 +114,16 @@ def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
         location = loc[0] if loc and loc[0] in {"body", "query", "path", "header", "cookie"} else ""
-        field = ".".join(loc[1:] if location else loc) or "(request)"
-        message = str(error.get("msg", "invalid value"))
-        message = message.removeprefix("Value error, ")
-        listed.append({"location": location or "body", "field": field, "message": message})
+        field_name = ".".join(loc[1:] if location else loc) or "(request)"
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        listed.append({"location": location or "body", "field": field_name, "message": message})
     return listed
 
 
-def _validation_problem(request: Request, errors: Sequence[Any]) -> JSONResponse:
+def validation_problem(errors: Sequence[Any]) -> Problem:
     listed = field_errors(errors)
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in listed)
-    return problem_response(
-        request,
+    return Problem(
         422,
         "validation-error",
         f"The request has {len(listed)} invalid field(s). {summary}",
@@ -131,19 +132,22 @@ def _validation_problem(request: Request, errors: Sequence[Any]) -> JSONResponse
     )
 
 
-def update_refusal_status(cause: BaseException) -> tuple[int, str]:
-    """409 when the order is in the wrong state for the action, 422 when the input is wrong.
+def update_refusal(cause: BaseException) -> Problem:
+    """The workflow refused an Update: 409 when the order is in the wrong state for the action,
+    422 when the input is wrong.
 
     The workflow refuses with ``ApplicationError(message, type=<domain error code>)``; a type
-    naming a state (``invalid-state``, ``InvalidState``) is a conflict, anything else is input.
+    naming a state (``invalid-state``, ``InvalidState``) is a conflict, other types are input
+    errors, an untyped refusal is a conflict.
     """
+    message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+    message = message or type(cause).__name__
     kind = cause.type if isinstance(cause, ApplicationError) and cause.type else ""
-    normalized = kind.lower().replace("_", "-")
-    if "state" in normalized or "conflict" in normalized or "already" in normalized:
-        return 409, _kebab(kind) or "invalid-state"
-    if not kind:
-        return 409, "action-refused"
-    return 422, _kebab(kind)
+    code = _kebab(kind)
+    title = "The order refused this action"
+    if not kind or any(word in code for word in ("state", "conflict", "already")):
+        return Problem(409, code or "action-refused", message, title)
+    return Problem(422, code, message, title)
 
 
 def _kebab(name: str) -> str:
@@ -155,100 +159,111 @@ def _kebab(name: str) -> str:
     return "".join(out)
 
 
-def _message_of(cause: BaseException) -> str:
-    if isinstance(cause, ApplicationError):
-        return cause.message
-    return str(cause) or type(cause).__name__
-
-
-def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ProblemError)
-    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(
-            request,
-            exc.status,
-            exc.code,
-            exc.detail,
-            title=exc.title,
-            headers=exc.headers,
-            extra=exc.extra,
+def _rpc_problem(exc: RPCError) -> Problem:
+    if exc.status in {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}:
+        return Problem(
+            503,
+            "temporal-unavailable",
+            "The workflow service (Temporal) is unreachable right now; nothing was changed. "
+            "Retry in a few seconds.",
+            headers={"Retry-After": "5"},
         )
+    if exc.status == RPCStatusCode.NOT_FOUND:
+        return Problem(
+            409,
+            "workflow-not-running",
+            "The order's workflow is not running any more (it finished) or never started, so "
+            f"it cannot take this action. Check GET /orders/{{id}}. ({exc.message})",
+        )
+    log.warning("Temporal refused a call: %s (%s)", exc.message, exc.status)
+    return Problem(502, "temporal-error", f"The workflow service refused the request: {exc.message}")
 
-    @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(request, 422, exc.code, exc.message)
 
-    @app.exception_handler(RequestValidationError)
-    async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _validation_problem(request, exc.errors())
-
-    @app.exception_handler(ValidationError)
-    async def _model_validation(request: Request, exc: ValidationError) -> JSONResponse:
-        # Raised when the API builds a domain message (Completion, FinanceDecision, ...) from
-        # valid JSON that breaks a cross-field rule.
-        return _validation_problem(request, exc.errors())
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code, "http-error")
+def problem_of(exc: BaseException) -> Problem | None:
+    """The problem an exception stands for, or None for an unexpected error (→ 500)."""
+    if isinstance(exc, ProblemError):
+        return exc.problem
+    if isinstance(exc, DomainError):
+        return Problem(422, exc.code, exc.message)
+    if isinstance(exc, RequestValidationError | ValidationError):
+        # ValidationError: the API built a domain message (Completion, FinanceDecision, ...)
+        # from valid JSON that breaks a cross-field rule.
+        return validation_problem(exc.errors())
+    if isinstance(exc, StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        if exc.status_code == 404 and detail == "Not Found":
-            detail = f"No endpoint at {request.url.path}; see /docs for the API's paths."
-        elif exc.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}; see /docs."
-        return problem_response(
-            request, exc.status_code, code, detail, headers=getattr(exc, "headers", None)
+        return Problem(
+            exc.status_code,
+            _STATUS_CODES.get(exc.status_code, "http-error"),
+            detail,
+            headers=dict(exc.headers or {}),
         )
-
-    @app.exception_handler(WorkflowUpdateFailedError)
-    async def _update_failed(request: Request, exc: WorkflowUpdateFailedError) -> JSONResponse:
-        status, code = update_refusal_status(exc.cause)
-        return problem_response(
-            request, status, code, _message_of(exc.cause), title="The order refused this action"
-        )
-
-    @app.exception_handler(WorkflowAlreadyStartedError)
-    async def _already_started(request: Request, exc: WorkflowAlreadyStartedError) -> JSONResponse:
-        return problem_response(
-            request,
+    if isinstance(exc, WorkflowUpdateFailedError):
+        return update_refusal(exc.cause)
+    if isinstance(exc, WorkflowAlreadyStartedError):
+        return Problem(
             409,
             "workflow-already-finished",
             f"Workflow {exc.workflow_id} already ran and finished; an order is submitted once. "
             "Create a new order instead.",
         )
-
-    @app.exception_handler(RPCTimeoutOrCancelledError)
-    async def _rpc_timeout(request: Request, exc: RPCTimeoutOrCancelledError) -> JSONResponse:
-        return problem_response(
-            request,
+    if isinstance(exc, RPCTimeoutOrCancelledError):
+        return Problem(
             504,
             "workflow-timeout",
             "The order's workflow did not answer in time. The action may still take effect: "
             "check the order with GET /orders/{id} before retrying.",
         )
+    if isinstance(exc, RPCError):
+        return _rpc_problem(exc)
+    return None
 
-    @app.exception_handler(RPCError)
-    async def _rpc(request: Request, exc: RPCError) -> JSONResponse:
-        if exc.status in {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}:
-            return problem_response(
-                request,
-                503,
-                "temporal-unavailable",
-                "The workflow service (Temporal) is unreachable right now; nothing was changed. "
-                "Retry in a few seconds.",
-                headers={"Retry-After": "5"},
-            )
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            return problem_response(
-                request,
-                409,
-                "workflow-not-running",
-                f"The order's workflow is not running (finished or never started): {exc.message}",
-            )
-        log.warning("Temporal refused a call: %s (%s)", exc.message, exc.status)
+
+def problem_response(request: Request, problem: Problem) -> JSONResponse:
+    return JSONResponse(
+        problem.body(request.url.path),
+        status_code=problem.status,
+        headers=problem.headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+HANDLED = (
+    ProblemError,
+    DomainError,
+    RequestValidationError,
+    ValidationError,
+    StarletteHTTPException,
+    WorkflowUpdateFailedError,
+    WorkflowAlreadyStartedError,
+    RPCTimeoutOrCancelledError,
+    RPCError,
+)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def _handle(request: Request, exc: Exception) -> JSONResponse:
+        problem = problem_of(exc)
+        assert problem is not None
+        if isinstance(exc, StarletteHTTPException):
+            if exc.status_code == 404 and problem.detail == "Not Found":
+                problem.detail = f"No endpoint at {request.url.path}; see /docs for the paths."
+            elif exc.status_code == 405:
+                problem.detail = f"{request.method} is not allowed on {request.url.path}."
+        return problem_response(request, problem)
+
+    for exc_type in HANDLED:
+        app.add_exception_handler(exc_type, _handle)
+
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
         return problem_response(
             request,
-            502,
-            "temporal-error",
-            f"The workflow service refused the request: {exc.message}",
+            Problem(
+                500,
+                "internal-error",
+                "Something went wrong on our side and nothing may have been saved; retry, and "
+                "tell the cooperative's support if it happens again.",
+            ),
         )
+
+    app.add_exception_handler(Exception, _unexpected)

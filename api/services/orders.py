@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from secrets import token_urlsafe
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client as TemporalClient
 
@@ -313,8 +313,3 @@ async def cancel_order(
     await session.refresh(order)
     return order_out(order, view=view)
 
-
-async def count_orders(session: AsyncSession, member_id: int) -> int:
-    return int(
-        await session.scalar(select(func.count(Order.id)).where(Order.member_id == member_id)) or 0
-    )

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from adapters.banking import (
     LocalSepaBanking,
     PayoutInstruction,
+    fit_remittance,
     read_payout_file,
 )
 from adapters.errors import InvalidBankAccount, PermanentAdapterError
@@ -182,6 +183,14 @@ async def test_longest_allowed_values_are_accepted(banking: LocalSepaBanking) ->
     receipt = await banking.pay(make_instruction(payout_id="p" * 35, remittance="r" * 140))
 
     assert read_payout_file(receipt.file_path)[0]["remittance"] == "r" * 140
+
+
+async def test_fit_remittance_makes_free_text_payable(banking: LocalSepaBanking) -> None:
+    text = fit_remittance("Wage order 42: Straße " + "€" * 60)
+
+    assert len(text) <= 140
+    receipt = await banking.pay(make_instruction(remittance=text))
+    assert read_payout_file(receipt.file_path)[0]["remittance"] == text
 
 
 @pytest.mark.parametrize("amount", [0, -1, 12.5, "100"])

@@ -1,0 +1,204 @@
+"""A retried activity never pays twice, never takes a second invoice number, never declares or
+books twice: failures are injected right after the side effect, then the activity is retried."""
+
+from __future__ import annotations
+
+import asyncio
+import mailbox
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from activities.order_activities import OrderActivities
+from adapters.banking import LocalSepaBanking, PayoutInstruction, PayoutReceipt
+from adapters.mail import MaildirMailer, OutgoingMail
+from adapters.payroll import PolicyPayroll
+from adapters.social_security import LocalSocialSecurity
+from db.models import (
+    Declaration,
+    DunningDocument,
+    Invoice,
+    InvoiceSeries,
+    LedgerEntry,
+    Payment,
+    Payout,
+)
+from domain import order_steps as steps
+from domain.breakdown import compute_breakdown
+from domain.order_messages import OrderInput, PaymentReceived
+from domain.policy import policy_for
+from domain.vat import decide_vat
+from tests.factories import create_client, create_member, create_order, order_input
+
+TODAY = date(2026, 3, 2)
+
+
+class CrashAfterPaying:
+    """The bank accepts the file, then the worker dies before it records that."""
+
+    def __init__(self, inner: LocalSepaBanking) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    async def pay(self, instruction: PayoutInstruction) -> PayoutReceipt:
+        self.calls += 1
+        receipt = await self.inner.pay(instruction)
+        if self.calls == 1:
+            raise ConnectionError("worker lost after the payout file was written")
+        return receipt
+
+
+class CrashAfterSending:
+    def __init__(self, inner: MaildirMailer) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    async def send(self, mail: OutgoingMail) -> None:
+        self.calls += 1
+        await self.inner.send(mail)
+        if self.calls == 1:
+            raise ConnectionError("SMTP connection dropped after DATA")
+
+
+def make_activities(sessions: async_sessionmaker[AsyncSession], tmp: Path, *, banking=None,
+                    mailer=None) -> OrderActivities:  # type: ignore[no-untyped-def]
+    return OrderActivities(
+        sessions,
+        mailer=mailer or MaildirMailer(tmp / "maildir", "billing@coopflow.test"),
+        banking=banking or LocalSepaBanking(tmp / "payouts", "coopflow SCE",
+                                            "DE89370400440532013000", "COBADEFFXXX"),
+        social_security=LocalSocialSecurity(tmp / "declarations"),
+        payroll=PolicyPayroll(),
+        public_base_url="http://coopflow.test",
+        signing_secret="s",
+        coop_name="coopflow SCE",
+    )
+
+
+async def new_order(sessions: async_sessionmaker[AsyncSession], **client: object) -> OrderInput:
+    member = await create_member(sessions)
+    c = await create_client(sessions, member, **client)
+    order = await create_order(sessions, member, c, today=TODAY)
+    return order_input(order, member, c, today=TODAY)
+
+
+def invoice_request(inp: OrderInput) -> steps.IssueInvoice:
+    policy = policy_for(inp.jurisdiction, TODAY)
+    vat = decide_vat(policy, client_country=inp.client_country,
+                     client_is_business=inp.client_is_business, client_vat_id=inp.client_vat_id)
+    return steps.IssueInvoice(
+        order=inp,
+        breakdown=compute_breakdown(policy, net_cents=inp.net_amount_cents, vat_rate=vat.rate),
+        vat=vat, issue_date=TODAY, due_date=date(2026, 4, 1), actual_start=inp.period_start,
+        actual_end=inp.period_end, work_days=5,
+    )
+
+
+async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+
+
+async def test_retried_payout_pays_once(session_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    banking = CrashAfterPaying(LocalSepaBanking(tmp_path / "payouts", "coopflow SCE",
+                                                "DE89370400440532013000", "COBADEFFXXX"))
+    acts = make_activities(session_factory, tmp_path, banking=banking)
+    inp = await new_order(session_factory)
+    issued = await acts.issue_invoice(invoice_request(inp))
+    payslip_id = await acts.run_payroll(steps.RunPayroll(
+        order=inp, breakdown=invoice_request(inp).breakdown, pay_date=TODAY,
+        actual_start=inp.period_start, actual_end=inp.period_end, work_days=5))
+    request = steps.PayWage(order=inp, payslip_id=payslip_id, payout_cents=250_000,
+                            advanced_cents=250_000, execution_date=TODAY)
+
+    with pytest.raises(ConnectionError):
+        await acts.pay_wage(request)
+    first = await acts.pay_wage(request)  # Temporal's retry
+    again = await acts.pay_wage(request)  # a late duplicate delivery
+
+    assert first == again
+    assert banking.calls == 2  # the retry asked the bank, which recognised the payout id
+    assert len(list((tmp_path / "payouts").glob("*.xml"))) == 1
+    assert await count(session_factory, Payout) == 1
+    assert await count(session_factory, LedgerEntry,
+                       LedgerEntry.entry_key == f"order-{inp.order_id}:payout") == 1
+    assert issued.number.endswith("000001")
+
+
+async def test_retried_invoice_keeps_its_number_and_sends_one_mail(session_factory,
+                                                                   tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    mailer = CrashAfterSending(MaildirMailer(tmp_path / "maildir", "billing@coopflow.test"))
+    acts = make_activities(session_factory, tmp_path, mailer=mailer)
+    inp = await new_order(session_factory)
+
+    with pytest.raises(ConnectionError):
+        await acts.issue_invoice(invoice_request(inp))
+    retried = await acts.issue_invoice(invoice_request(inp))
+    replayed = await acts.issue_invoice(invoice_request(inp))
+
+    assert retried == replayed
+    assert retried.number == "DE-2026-000001"
+    async with session_factory() as session:
+        series = await session.get_one(InvoiceSeries, ("DE", 2026))
+        assert series.last_number == 1
+    assert await count(session_factory, Invoice) == 1
+    assert await count(session_factory, LedgerEntry) == 2  # invoice + fee, once each
+    # The first send reached the mailbox before the crash; the retry re-sends with the same
+    # Message-ID, which the maildir (like a client's mail server) keeps once.
+    message_ids = {m["Message-ID"] for m in mailbox.Maildir(tmp_path / "maildir")}
+    assert message_ids == {f"<invoice-{retried.number}@coopflow>"}
+
+
+async def test_concurrent_invoices_are_gapless(session_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    acts = make_activities(session_factory, tmp_path)
+    orders = [await new_order(session_factory) for _ in range(20)]
+    issued = await asyncio.gather(*(acts.issue_invoice(invoice_request(o)) for o in orders))
+    numbers = sorted(i.number for i in issued)
+    assert numbers == [f"DE-2026-{n:06d}" for n in range(1, 21)]
+    belgian = await new_order(session_factory, country="BE", vat_id="BE0123456749")
+    be_invoice = await acts.issue_invoice(invoice_request(belgian.model_copy(
+        update={"jurisdiction": "BE"})))
+    assert be_invoice.number == "BE-2026-000001"  # its own series
+    assert be_invoice.creditor_reference.startswith("+++")
+
+
+async def test_reminder_declaration_and_payment_book_once(session_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    acts = make_activities(session_factory, tmp_path)
+    inp = await new_order(session_factory)
+    issued = await acts.issue_invoice(invoice_request(inp))
+
+    reminder = steps.SendReminder(
+        order=inp, invoice_id=issued.invoice_id, level=1, name="Zahlungserinnerung",
+        issue_date=date(2026, 4, 8), pay_by=date(2026, 4, 22), principal_due_cents=571_200,
+        fee_cents=0, flat_compensation_cents=0, interest_cents=1125,
+        interest_rate=policy_for("DE", TODAY).interest_rate(True),
+    )
+    notices = [await acts.send_reminder(reminder) for _ in range(2)]
+    assert notices[0] == notices[1]
+    assert await count(session_factory, DunningDocument) == 1
+    assert await count(session_factory, LedgerEntry,
+                       LedgerEntry.entry_key == f"order-{inp.order_id}:dunning:1") == 1
+
+    declaration = steps.DeclareEmployment(order_id=inp.order_id, kind="start",
+                                          period_start=inp.period_start,
+                                          period_end=inp.period_end)
+    refs = [await acts.declare_employment(declaration) for _ in range(2)]
+    assert refs[0] == refs[1]
+    assert await count(session_factory, Declaration) == 1
+    assert len(list((tmp_path / "declarations").rglob("*.json"))) == 1
+
+    payment = steps.ApplyPayment(
+        order_id=inp.order_id, invoice_id=issued.invoice_id,
+        payment=PaymentReceived(payment_key="bank-1", amount_cents=100_000,
+                                received_on=date(2026, 4, 9)),
+        to_principal_cents=100_000, to_charges_cents=0, overpaid_cents=0, fund_repaid_cents=0,
+    )
+    for _ in range(2):
+        await acts.apply_payment(payment)
+    async with session_factory() as session:
+        invoice = await session.get_one(Invoice, issued.invoice_id)
+        assert invoice.paid_cents == 100_000
+    assert await count(session_factory, Payment) == 1
