@@ -19,7 +19,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import documents
-from adapters.banking import Banking, PayoutInstruction
+from adapters.banking import Banking, PayoutInstruction, fit_remittance
 from adapters.errors import PermanentAdapterError
 from adapters.mail import Mailer, OutgoingMail
 from adapters.payroll import Payroll
@@ -515,7 +515,7 @@ class OrderActivities:
                     creditor_iban=member.iban,
                     creditor_bic=member.bic,
                     amount_cents=payout.amount_cents,
-                    remittance=f"Wage order {order.order_id}: {order.description}"[:140],
+                    remittance=fit_remittance(f"Wage order {order.order_id}: {order.description}"),
                     execution_date=payout.execution_date,
                 )
             )

@@ -63,13 +63,16 @@ class CrashAfterSending:
             raise ConnectionError("SMTP connection dropped after DATA")
 
 
-def make_activities(sessions: async_sessionmaker[AsyncSession], tmp: Path, *, banking=None,
-                    mailer=None) -> OrderActivities:  # type: ignore[no-untyped-def]
+def make_activities(
+    sessions: async_sessionmaker[AsyncSession], tmp: Path, *, banking=None, mailer=None
+) -> OrderActivities:  # type: ignore[no-untyped-def]
     return OrderActivities(
         sessions,
         mailer=mailer or MaildirMailer(tmp / "maildir", "billing@coopflow.test"),
-        banking=banking or LocalSepaBanking(tmp / "payouts", "coopflow SCE",
-                                            "DE89370400440532013000", "COBADEFFXXX"),
+        banking=banking
+        or LocalSepaBanking(
+            tmp / "payouts", "coopflow SCE", "DE89370400440532013000", "COBADEFFXXX"
+        ),
         social_security=LocalSocialSecurity(tmp / "declarations"),
         payroll=PolicyPayroll(),
         public_base_url="http://coopflow.test",
@@ -87,13 +90,21 @@ async def new_order(sessions: async_sessionmaker[AsyncSession], **client: object
 
 def invoice_request(inp: OrderInput) -> steps.IssueInvoice:
     policy = policy_for(inp.jurisdiction, TODAY)
-    vat = decide_vat(policy, client_country=inp.client_country,
-                     client_is_business=inp.client_is_business, client_vat_id=inp.client_vat_id)
+    vat = decide_vat(
+        policy,
+        client_country=inp.client_country,
+        client_is_business=inp.client_is_business,
+        client_vat_id=inp.client_vat_id,
+    )
     return steps.IssueInvoice(
         order=inp,
         breakdown=compute_breakdown(policy, net_cents=inp.net_amount_cents, vat_rate=vat.rate),
-        vat=vat, issue_date=TODAY, due_date=date(2026, 4, 1), actual_start=inp.period_start,
-        actual_end=inp.period_end, work_days=5,
+        vat=vat,
+        issue_date=TODAY,
+        due_date=date(2026, 4, 1),
+        actual_start=inp.period_start,
+        actual_end=inp.period_end,
+        work_days=5,
     )
 
 
@@ -103,16 +114,31 @@ async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where:
 
 
 async def test_retried_payout_pays_once(session_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    banking = CrashAfterPaying(LocalSepaBanking(tmp_path / "payouts", "coopflow SCE",
-                                                "DE89370400440532013000", "COBADEFFXXX"))
+    banking = CrashAfterPaying(
+        LocalSepaBanking(
+            tmp_path / "payouts", "coopflow SCE", "DE89370400440532013000", "COBADEFFXXX"
+        )
+    )
     acts = make_activities(session_factory, tmp_path, banking=banking)
     inp = await new_order(session_factory)
     issued = await acts.issue_invoice(invoice_request(inp))
-    payslip_id = await acts.run_payroll(steps.RunPayroll(
-        order=inp, breakdown=invoice_request(inp).breakdown, pay_date=TODAY,
-        actual_start=inp.period_start, actual_end=inp.period_end, work_days=5))
-    request = steps.PayWage(order=inp, payslip_id=payslip_id, payout_cents=250_000,
-                            advanced_cents=250_000, execution_date=TODAY)
+    payslip_id = await acts.run_payroll(
+        steps.RunPayroll(
+            order=inp,
+            breakdown=invoice_request(inp).breakdown,
+            pay_date=TODAY,
+            actual_start=inp.period_start,
+            actual_end=inp.period_end,
+            work_days=5,
+        )
+    )
+    request = steps.PayWage(
+        order=inp,
+        payslip_id=payslip_id,
+        payout_cents=250_000,
+        advanced_cents=250_000,
+        execution_date=TODAY,
+    )
 
     with pytest.raises(ConnectionError):
         await acts.pay_wage(request)
@@ -123,13 +149,18 @@ async def test_retried_payout_pays_once(session_factory, tmp_path: Path) -> None
     assert banking.calls == 2  # the retry asked the bank, which recognised the payout id
     assert len(list((tmp_path / "payouts").glob("*.xml"))) == 1
     assert await count(session_factory, Payout) == 1
-    assert await count(session_factory, LedgerEntry,
-                       LedgerEntry.entry_key == f"order-{inp.order_id}:payout") == 1
+    assert (
+        await count(
+            session_factory, LedgerEntry, LedgerEntry.entry_key == f"order-{inp.order_id}:payout"
+        )
+        == 1
+    )
     assert issued.number.endswith("000001")
 
 
-async def test_retried_invoice_keeps_its_number_and_sends_one_mail(session_factory,
-                                                                   tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_retried_invoice_keeps_its_number_and_sends_one_mail(
+    session_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     mailer = CrashAfterSending(MaildirMailer(tmp_path / "maildir", "billing@coopflow.test"))
     acts = make_activities(session_factory, tmp_path, mailer=mailer)
     inp = await new_order(session_factory)
@@ -159,8 +190,9 @@ async def test_concurrent_invoices_are_gapless(session_factory, tmp_path: Path) 
     numbers = sorted(i.number for i in issued)
     assert numbers == [f"DE-2026-{n:06d}" for n in range(1, 21)]
     belgian = await new_order(session_factory, country="BE", vat_id="BE0123456749")
-    be_invoice = await acts.issue_invoice(invoice_request(belgian.model_copy(
-        update={"jurisdiction": "BE"})))
+    be_invoice = await acts.issue_invoice(
+        invoice_request(belgian.model_copy(update={"jurisdiction": "BE"}))
+    )
     assert be_invoice.number == "BE-2026-000001"  # its own series
     assert be_invoice.creditor_reference.startswith("+++")
 
@@ -171,30 +203,49 @@ async def test_reminder_declaration_and_payment_book_once(session_factory, tmp_p
     issued = await acts.issue_invoice(invoice_request(inp))
 
     reminder = steps.SendReminder(
-        order=inp, invoice_id=issued.invoice_id, level=1, name="Zahlungserinnerung",
-        issue_date=date(2026, 4, 8), pay_by=date(2026, 4, 22), principal_due_cents=571_200,
-        fee_cents=0, flat_compensation_cents=0, interest_cents=1125,
+        order=inp,
+        invoice_id=issued.invoice_id,
+        level=1,
+        name="Zahlungserinnerung",
+        issue_date=date(2026, 4, 8),
+        pay_by=date(2026, 4, 22),
+        principal_due_cents=571_200,
+        fee_cents=0,
+        flat_compensation_cents=0,
+        interest_cents=1125,
         interest_rate=policy_for("DE", TODAY).interest_rate(True),
     )
     notices = [await acts.send_reminder(reminder) for _ in range(2)]
     assert notices[0] == notices[1]
     assert await count(session_factory, DunningDocument) == 1
-    assert await count(session_factory, LedgerEntry,
-                       LedgerEntry.entry_key == f"order-{inp.order_id}:dunning:1") == 1
+    assert (
+        await count(
+            session_factory, LedgerEntry, LedgerEntry.entry_key == f"order-{inp.order_id}:dunning:1"
+        )
+        == 1
+    )
 
-    declaration = steps.DeclareEmployment(order_id=inp.order_id, kind="start",
-                                          period_start=inp.period_start,
-                                          period_end=inp.period_end)
+    declaration = steps.DeclareEmployment(
+        order_id=inp.order_id,
+        kind="start",
+        period_start=inp.period_start,
+        period_end=inp.period_end,
+    )
     refs = [await acts.declare_employment(declaration) for _ in range(2)]
     assert refs[0] == refs[1]
     assert await count(session_factory, Declaration) == 1
     assert len(list((tmp_path / "declarations").rglob("*.json"))) == 1
 
     payment = steps.ApplyPayment(
-        order_id=inp.order_id, invoice_id=issued.invoice_id,
-        payment=PaymentReceived(payment_key="bank-1", amount_cents=100_000,
-                                received_on=date(2026, 4, 9)),
-        to_principal_cents=100_000, to_charges_cents=0, overpaid_cents=0, fund_repaid_cents=0,
+        order_id=inp.order_id,
+        invoice_id=issued.invoice_id,
+        payment=PaymentReceived(
+            payment_key="bank-1", amount_cents=100_000, received_on=date(2026, 4, 9)
+        ),
+        to_principal_cents=100_000,
+        to_charges_cents=0,
+        overpaid_cents=0,
+        fund_repaid_cents=0,
     )
     for _ in range(2):
         await acts.apply_payment(payment)

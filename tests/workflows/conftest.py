@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import mailbox
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from tests.conftest import TEMPORAL_TEST_SERVER
 from tests.factories import create_client, create_member, create_order, order_input
 from workflows import search_attributes as sa
 from workflows.order_lifecycle import OrderLifecycleWorkflow, workflow_id
+
+HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 
 
 async def register_search_attributes(client: Client, namespace: str = "default") -> None:
@@ -95,6 +98,14 @@ class Lifecycle:
             static_summary=f"Order {order.id}",
         )
         return handle, inp
+
+    async def save_history(self, handle: WorkflowHandle, name: str) -> None:
+        """With ``COOPFLOW_RECORD_HISTORIES=1``, keep this run's history for the replay tests."""
+        if os.environ.get("COOPFLOW_RECORD_HISTORIES") != "1":
+            return
+        history = await handle.fetch_history()
+        HISTORIES.mkdir(exist_ok=True)
+        (HISTORIES / f"{name}.json").write_text(history.to_json())
 
     async def wait_for(
         self, handle: WorkflowHandle, predicate: Callable[[OrderView], bool], what: str

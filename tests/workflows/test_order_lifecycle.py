@@ -88,6 +88,7 @@ async def test_paid_on_time_closes_with_zero_member_budget(lifecycle: Lifecycle)
     )
     summary = await handle.result()
 
+    await lifecycle.save_history(handle, "paid_on_time")
     assert summary.status == OrderStatus.CLOSED
     assert summary.paid_cents == GROSS
     assert summary.payout_cents == PAYOUT
@@ -145,6 +146,7 @@ async def test_wage_paid_on_day_seven_although_client_never_paid_then_written_of
         result_type=OrderView,
     )
     summary = await handle.result()
+    await lifecycle.save_history(handle, "escalated_written_off")
     assert summary.status == OrderStatus.CLOSED
     assert summary.written_off_cents == escalated.principal_due_cents + escalated.charges_due_cents
     balances = await assert_books_balance(lifecycle, inp.order_id)
@@ -185,6 +187,7 @@ async def test_paid_after_second_reminder_with_interest(lifecycle: Lifecycle) ->
         "payment_received", pay("late", GROSS + late.charges_due_cents, late.business_today)
     )
     summary = await handle.result()
+    await lifecycle.save_history(handle, "paid_after_two_reminders")
     assert summary.status == OrderStatus.CLOSED
     assert summary.charges_cents == late.charges_due_cents
     assert summary.dunning_level == 2
@@ -248,6 +251,7 @@ async def test_escalated_then_paid_through_finance(lifecycle: Lifecycle) -> None
         result_type=OrderView,
     )
     summary = await handle.result()
+    await lifecycle.save_history(handle, "escalated_paid_through_finance")
     assert summary.status == OrderStatus.CLOSED
     assert summary.paid_cents == owed
     async with lifecycle.sessions() as session:
