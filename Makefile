@@ -35,12 +35,12 @@ lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy domain
 
-## bench: run every bench/*.py; each prints its figures
+## bench: run every benchmark in bench/ (modules with a main); each prints its figures
+BENCHES := $(filter-out __init__ minimal_workflow,$(basename $(notdir $(wildcard bench/*.py))))
 bench: venv
-	@set -e; for script in bench/*.py; do \
-		[ -e "$$script" ] || { echo "no bench/*.py"; break; }; \
-		echo "== $$script"; \
-		$(BIN)/python "$$script"; \
+	@set -e; for name in $(BENCHES); do \
+		echo "== bench/$$name.py"; \
+		$(BIN)/python -m bench.$$name; \
 	done
 
 ## clean: caches and build artifacts (keeps .venv and the local data in .data/)

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
 
     # Seconds of wall time per business day for new workflows (86400 = real time).
     # Read by the API when it starts a workflow and passed as workflow input.
-    seconds_per_day: int = 86400
+    seconds_per_day: float = 86400
 
     @property
     def payout_dir(self) -> Path:

@@ -47,7 +47,7 @@ class OrderInput(_Frozen):
     submitted_on: date
     # Wall-clock seconds per business day: 86400 in production, 1 in the demo. An input, so
     # replay never reads the environment.
-    seconds_per_day: int = Field(default=86400, gt=0)
+    seconds_per_day: float = Field(default=86400, gt=0)
 
     @model_validator(mode="after")
     def _dates(self) -> OrderInput:

@@ -79,7 +79,7 @@ async def create_order(
 
 
 def order_input(
-    order: Order, member: Member, client: Client, *, today: date, seconds_per_day: int = 86400
+    order: Order, member: Member, client: Client, *, today: date, seconds_per_day: float = 86400
 ) -> OrderInput:
     return OrderInput(
         order_id=order.id,

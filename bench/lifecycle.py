@@ -1,0 +1,238 @@
+"""Completed order lifecycles per second through the full system, next to a minimal workflow.
+
+Full system: the HTTP API (uvicorn on a local port) → Temporal dev server → worker with the real
+activities → database (SQLite by default, ``COOPFLOW_BENCH_DATABASE_URL`` for PostgreSQL) and
+local adapters (maildir, pain.001 files). Each lifecycle: create order, submit, sign through the
+signing link, complete, record the payment, then the workflow pays the wage after 7 business
+days (at ``--seconds-per-day``) and closes.
+
+Yardstick: ``bench.minimal_workflow.MinimalWorkflow`` with the same number of activities, local
+activities, timers, updates and signals as one real lifecycle (counted from its history), run the
+same number of times with the same concurrency on the same server, in the same run.
+
+    .venv/bin/python -m bench.lifecycle [--orders 40] [--concurrency 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import uvicorn
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from adapters.settings import Settings
+from bench.minimal_workflow import MinimalSpec, MinimalWorkflow, noop
+from db.session import make_engine, make_session_factory
+from worker import build_activities, build_worker
+from workflows import search_attributes as sa
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Counts:
+    activities: int = 0
+    local_activities: int = 0
+    timers: int = 0
+    updates: int = 0
+    signals: int = 0
+    events: int = 0
+
+
+async def count_history(client: Client, workflow_id: str) -> Counts:
+    counts = Counts()
+    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
+        counts.events += 1
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            counts.activities += 1
+        elif event.HasField("marker_recorded_event_attributes"):
+            counts.local_activities += 1
+        elif event.HasField("timer_started_event_attributes"):
+            counts.timers += 1
+        elif event.HasField("workflow_execution_update_accepted_event_attributes"):
+            counts.updates += 1
+        elif event.HasField("workflow_execution_signaled_event_attributes"):
+            counts.signals += 1
+    return counts
+
+
+class Driver:
+    """Drives one member's orders through the HTTP API."""
+
+    def __init__(self, http: httpx.AsyncClient, admin: str) -> None:
+        self.http = http
+        self.admin = {"Authorization": f"Bearer {admin}"}
+        self.member: dict[str, str] = {}
+        self.finance: dict[str, str] = {}
+        self.client_id = 0
+
+    async def setup(self) -> None:
+        tag = uuid.uuid4().hex[:8]
+        r = await self.http.post("/members", headers=self.admin, json={
+            "name": "Ada Lovelace", "email": f"ada-{tag}@bench.example", "jurisdiction": "DE",
+            "language": "de", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"})
+        r.raise_for_status()
+        self.member = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = await self.http.post("/finance-users", headers=self.admin, json={"name": "Bench"})
+        r.raise_for_status()
+        self.finance = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = await self.http.post("/clients", headers=self.member, json={
+            "name": "ACME GmbH", "email": "ap@acme.example", "country": "DE",
+            "is_business": True, "vat_id": "DE136695976", "language": "de",
+            "address": "Hauptstraße 1, 10115 Berlin"})
+        r.raise_for_status()
+        self.client_id = r.json()["id"]
+
+    async def lifecycle(self, temporal: Client) -> str:
+        today = date.today()
+        r = await self.http.post("/orders", headers=self.member, json={
+            "client_id": self.client_id, "description": "Benchmark gig",
+            "period_start": str(today - timedelta(days=5)),
+            "period_end": str(today - timedelta(days=1)), "net_amount_cents": 480_000})
+        r.raise_for_status()
+        order_id = r.json()["id"]
+        r = await self.http.post(f"/orders/{order_id}/submit", headers=self.member)
+        r.raise_for_status()
+        signing_path = httpx.URL(r.json()["signing_url"]).path
+        r = await self.http.post(signing_path, json={"decision": "accept",
+                                                     "signer_name": "Grace Hopper"})
+        r.raise_for_status()
+        r = await self.http.post(f"/orders/{order_id}/complete", headers=self.member, json={
+            "actual_start": str(today - timedelta(days=5)),
+            "actual_end": str(today - timedelta(days=1)), "work_days": 5})
+        r.raise_for_status()
+        due = r.json()["view"]["principal_due_cents"] if r.json().get("view") else 571_200
+        r = await self.http.post("/payments", headers=self.finance, json={
+            "order_id": order_id, "amount_cents": due, "received_on": str(today),
+            "reference": "bench"})
+        r.raise_for_status()
+        workflow_id = f"order-{order_id}"
+        await temporal.get_workflow_handle(workflow_id).result()
+        return workflow_id
+
+
+async def run_full(env: WorkflowEnvironment, args: argparse.Namespace, work: Path) -> tuple[float, Counts]:
+    from api.app import create_app
+
+    url = os.environ.get("COOPFLOW_BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    await asyncio.to_thread(_migrate, url)
+    port = free_port()
+    settings = Settings(
+        database_url=url, data_dir=work, mail_backend="maildir", task_queue="bench-orders",
+        public_base_url=f"http://127.0.0.1:{port}", seconds_per_day=args.seconds_per_day,
+        admin_token="bench-admin",
+    )
+    engine = make_engine(url)
+    activities = build_activities(settings, make_session_factory(engine))
+    app = create_app(settings, temporal_client=env.client)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serve = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    gate = asyncio.Semaphore(args.concurrency)
+    try:
+        async with build_worker(env.client, settings, activities,
+                                max_concurrent_activities=50), httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            driver = Driver(http, settings.admin_token)
+            await driver.setup()
+
+            async def one() -> str:
+                async with gate:
+                    return await driver.lifecycle(env.client)
+
+            started = time.perf_counter()
+            ids = await asyncio.gather(*(one() for _ in range(args.orders)))
+            elapsed = time.perf_counter() - started
+            counts = await count_history(env.client, ids[0])
+    finally:
+        server.should_exit = True
+        await serve
+        await engine.dispose()
+    return args.orders / elapsed, counts
+
+
+async def run_minimal(env: WorkflowEnvironment, args: argparse.Namespace, counts: Counts) -> float:
+    spec = MinimalSpec(activities=counts.activities, local_activities=counts.local_activities,
+                       timers=counts.timers, timer_seconds=7 * args.seconds_per_day,
+                       updates=counts.updates, signals=counts.signals)
+    gate = asyncio.Semaphore(args.concurrency)
+    async with Worker(env.client, task_queue="bench-minimal", workflows=[MinimalWorkflow],
+                      activities=[noop], max_concurrent_activities=50):
+
+        async def one() -> None:
+            async with gate:
+                handle = await env.client.start_workflow(
+                    MinimalWorkflow.run, spec, id=f"minimal-{uuid.uuid4().hex}",
+                    task_queue="bench-minimal")
+                for _ in range(spec.updates):
+                    await handle.execute_update(MinimalWorkflow.poke)
+                for _ in range(spec.signals):
+                    await handle.signal(MinimalWorkflow.nudge)
+                await handle.result()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(args.orders)))
+        return args.orders / (time.perf_counter() - started)
+
+
+def _migrate(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(toml_file=str(Path(__file__).resolve().parent.parent / "pyproject.toml"))
+    cfg.attributes["url"] = url
+    command.upgrade(cfg, "head")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=40)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--seconds-per-day", type=float, default=0.05,
+                        help="business-day length in wall seconds (wage delay = 7 days)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="coopflow-bench-") as tmp:
+        env = await WorkflowEnvironment.start_local(
+            dev_server_existing_path=str(VENV_BIN / "temporal"),
+            data_converter=pydantic_data_converter,
+            search_attributes=sa.ALL_KEYS,
+            dev_server_log_level="error",
+        )
+        try:
+            full_rate, counts = await run_full(env, args, Path(tmp))
+            minimal_rate = await run_minimal(env, args, counts)
+        finally:
+            await env.shutdown()
+    print(f"orders: {args.orders}, concurrency: {args.concurrency}, "
+          f"business day: {args.seconds_per_day} s (wage delay {7 * args.seconds_per_day:.2f} s)")
+    print(f"one lifecycle: {counts.events} history events, {counts.activities} activities, "
+          f"{counts.local_activities} local activities, {counts.timers} timers, "
+          f"{counts.updates} updates, {counts.signals} signals")
+    print(f"full system (HTTP API + dev server + worker + DB): {full_rate:6.2f} lifecycles/s")
+    print(f"minimal workflow, same steps, same server:        {minimal_rate:6.2f} workflows/s")
+    print(f"ratio full / minimal:                             {full_rate / minimal_rate:6.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
