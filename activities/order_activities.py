@@ -146,11 +146,12 @@ class OrderActivities:
                     token_id=secrets.token_urlsafe(16), order_id=order.order_id, expires_at=expires
                 )
                 session.add(token)
+        expires_at = token.expires_at
+        if expires_at.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
+            expires_at = expires_at.replace(tzinfo=UTC)
         link_token = encode_signing_token(
             self._signing_secret,
-            SigningClaims(
-                order_id=order.order_id, token_id=token.token_id, expires_at=token.expires_at
-            ),
+            SigningClaims(order_id=order.order_id, token_id=token.token_id, expires_at=expires_at),
         )
         await self._mailer.send(
             OutgoingMail(

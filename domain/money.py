@@ -28,7 +28,12 @@ def to_decimal_euros(amount: Cents) -> Decimal:
 
 def parse_euros(text: str) -> Cents:
     """``"4800.00"`` → 480000. Refuses more than two decimals rather than rounding input."""
-    value = Decimal(text)
+    try:
+        value = Decimal(text)
+    except ArithmeticError as exc:
+        raise ValueError(f"{text!r} is not an amount") from exc
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not an amount")
     cents = value * 100
     if cents != cents.to_integral_value():
         raise ValueError(f"{text!r} has more than two decimals")

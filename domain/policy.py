@@ -45,6 +45,9 @@ class JurisdictionPolicy(BaseModel):
     vat_standard_rate: Decimal
     vat_reduced_rate: Decimal
 
+    # Wording printed on a reverse-charge invoice (Art. 196 VAT Directive + national law)
+    reverse_charge_note: str
+
     # Payment terms and timings (business days are calendar days)
     payment_terms_days: int = 30
     wage_delay_days: int = 7
@@ -117,6 +120,10 @@ def _de(valid_from: date, employer: str, employee: str) -> JurisdictionPolicy:
         jurisdiction="DE",
         valid_from=valid_from,
         country_name="Germany",
+        reverse_charge_note=(
+            "Reverse charge / Steuerschuldnerschaft des Leistungsempfängers "
+            "(Art. 196 Directive 2006/112/EC, §13b UStG)"
+        ),
         fee_rate=Decimal("0.09"),
         budget_contribution_rate=Decimal("0"),
         vat_standard_rate=Decimal("0.19"),
@@ -138,6 +145,10 @@ def _be(valid_from: date) -> JurisdictionPolicy:
         jurisdiction="BE",
         valid_from=valid_from,
         country_name="Belgium",
+        reverse_charge_note=(
+            "Reverse charge / Autoliquidation / Verlegging van heffing "
+            "(Art. 196 Directive 2006/112/EC, art. 21 §2 Code TVA / WBTW)"
+        ),
         fee_rate=Decimal("0.065"),
         budget_contribution_rate=Decimal("0.08"),
         vat_standard_rate=Decimal("0.21"),
@@ -157,8 +168,8 @@ def _be(valid_from: date) -> JurisdictionPolicy:
 # Employer side DE: KV 7.3 + Zusatz/2 + PV 1.8 + RV 9.3 + AV 1.3 + U1 2.1 + U2 0.3 + InsO 0.15.
 # Employee side DE: KV 7.3 + Zusatz/2 + PV 1.8 + RV 9.3 + AV 1.3 (childless surcharge: payroll).
 POLICIES: tuple[JurisdictionPolicy, ...] = (
-    _de(date(2025, 1, 1), employer="0.2350", employee="0.2090"),
-    _de(date(2026, 1, 1), employer="0.2370", employee="0.2110"),
+    _de(date(2025, 1, 1), employer="0.2350", employee="0.2095"),
+    _de(date(2026, 1, 1), employer="0.2370", employee="0.2115"),
     _be(date(2025, 1, 1)),
     _be(date(2026, 1, 1)),
 )

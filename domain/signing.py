@@ -50,7 +50,8 @@ def decode_signing_token(secret: str, token: str, now: datetime) -> SigningClaim
     expected = hmac.new(secret.encode(), payload, hashlib.sha256).digest()
     if not hmac.compare_digest(mac, expected):
         raise InvalidSigningToken("this signing link is not valid; ask for a new one")
-    order_id, token_id, expires = payload.decode().split(".")
+    order_id, rest = payload.decode().split(".", 1)
+    token_id, expires = rest.rsplit(".", 1)
     claims = SigningClaims(
         order_id=int(order_id),
         token_id=token_id,

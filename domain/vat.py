@@ -28,10 +28,6 @@ class VatDecision(BaseModel):
     legal_note: str
 
 
-REVERSE_CHARGE_NOTE = (
-    "Reverse charge / Steuerschuldnerschaft des Leistungsempfängers "
-    "(Art. 196 Directive 2006/112/EC, §13b UStG)"
-)
 OUTSIDE_SCOPE_NOTE = "Service not taxable in the EU: place of supply outside the EU (Art. 44)"
 
 
@@ -56,7 +52,7 @@ def decide_vat(
             return VatDecision(
                 treatment=VatTreatment.REVERSE_CHARGE,
                 rate=Decimal(0),
-                legal_note=REVERSE_CHARGE_NOTE,
+                legal_note=policy.reverse_charge_note,
             )
         return VatDecision(
             treatment=VatTreatment.DOMESTIC, rate=policy.vat_rate(category), legal_note=""
