@@ -1,0 +1,294 @@
+"""End to end on the Temporal dev server: the HTTP API (uvicorn on a real port), the worker with
+the real activities, real SMTP into a local sink, pain.001 payout files, the database.
+
+A member creates, submits and completes an order, the client signs through the link it got
+by e-mail, finance records the payment; the workflow closes and every place shows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from adapters.banking import read_payout_file
+from adapters.mail_sink import MaildirSink, find_free_port
+from adapters.settings import Settings
+from api.app import create_app
+from db.session import make_session_factory
+from domain.order_messages import OrderSummary
+from tests.conftest import TEMPORAL_CLI
+from worker import build_activities, build_worker
+from workflows import search_attributes as sa
+
+SECONDS_PER_DAY = 0.2  # the wage delay of 7 business days takes 1.4 s
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+async def dev_server(db_url: str) -> AsyncIterator[WorkflowEnvironment]:
+    """One dev server per database: order ids (and so workflow ids) restart in each."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(TEMPORAL_CLI),
+        data_converter=pydantic_data_converter,
+        search_attributes=sa.ALL_KEYS,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class Stack:
+    http: httpx.AsyncClient
+    env: WorkflowEnvironment
+    settings: Settings
+    sink: MaildirSink
+
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.settings.admin_token}"}
+
+
+@pytest.fixture
+async def stack(
+    dev_server: WorkflowEnvironment,
+    db_url: str,
+    db_engine: AsyncEngine,
+    session_factory,
+    tmp_path: Path,
+) -> AsyncIterator[Stack]:  # type: ignore[no-untyped-def]
+    smtp_port = find_free_port()
+    api_port = _free_port()
+    settings = Settings(
+        database_url=db_url,
+        data_dir=tmp_path,
+        mail_backend="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        task_queue=f"e2e-{api_port}",
+        public_base_url=f"http://127.0.0.1:{api_port}",
+        seconds_per_day=SECONDS_PER_DAY,
+        admin_token="e2e-admin",
+        signing_secret="e2e-secret",
+    )
+    sink = MaildirSink(tmp_path / "received", port=smtp_port)
+    sink.start()
+    activities = build_activities(settings, make_session_factory(db_engine))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, temporal_client=dev_server.client),
+            host="127.0.0.1",
+            port=api_port,
+            log_level="warning",
+        )
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        async with (
+            build_worker(dev_server.client, settings, activities),
+            httpx.AsyncClient(base_url=settings.public_base_url, timeout=30) as http,
+        ):
+            yield Stack(http, dev_server, settings, sink)
+    finally:
+        server.should_exit = True
+        await serving
+        sink.stop()
+
+
+async def ok(response: httpx.Response, status: int = 200) -> dict:  # type: ignore[type-arg]
+    assert response.status_code == status, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def test_create_sign_complete_pay_close(stack: Stack) -> None:
+    http = stack.http
+    today = date.today()
+    created = await ok(
+        await http.post(
+            "/members",
+            headers=stack.admin(),
+            json={
+                "name": "Ada Lovelace",
+                "email": "ada@e2e.example",
+                "jurisdiction": "DE",
+                "language": "de",
+                "iban": "DE89370400440532013000",
+            },
+        ),
+        201,
+    )
+    member = {"Authorization": f"Bearer {created['token']}"}
+    member_id = created["member"]["id"]
+    finance = {
+        "Authorization": "Bearer "
+        + (
+            await ok(
+                await http.post(
+                    "/finance-users", headers=stack.admin(), json={"name": "Fiona Finance"}
+                ),
+                201,
+            )
+        )["token"]
+    }
+    client = await ok(
+        await http.post(
+            "/clients",
+            headers=member,
+            json={
+                "name": "ACME GmbH",
+                "email": "ap@acme.example",
+                "country": "DE",
+                "is_business": True,
+                "vat_id": "DE136695976",
+                "language": "de",
+                "address": "Hauptstraße 1, 10115 Berlin",
+            },
+        ),
+        201,
+    )
+    order = await ok(
+        await http.post(
+            "/orders",
+            headers=member,
+            json={
+                "client_id": client["id"],
+                "description": "Stage lighting design",
+                "period_start": str(today - timedelta(days=5)),
+                "period_end": str(today - timedelta(days=1)),
+                "net_amount_cents": 480_000,
+            },
+        ),
+        201,
+    )
+    order_id = order["id"]
+
+    submitted = await ok(await http.post(f"/orders/{order_id}/submit", headers=member))
+    assert submitted["status"] == "AwaitingSignature"
+    # The client receives the signing link by e-mail over SMTP.
+    offer = await _wait_for_mail(stack, "please sign")
+    link = re.search(r"http://\S+/sign/\S+", offer.get_content())
+    assert link is not None
+    assert link.group(0) == submitted["signing_url"]
+    signed = await ok(
+        await http.post(
+            httpx.URL(link.group(0)).path,
+            json={"decision": "accept", "signer_name": "Grace Hopper"},
+        )
+    )
+    assert signed["decision"] == "accept"
+    # The link is single-use.
+    reused = await http.post(
+        httpx.URL(link.group(0)).path, json={"decision": "accept", "signer_name": "Mallory"}
+    )
+    assert reused.status_code == 409
+    assert reused.headers["content-type"].startswith("application/problem+json")
+
+    await _wait_until(
+        stack, member, order_id, lambda o: o["view"] and "completion" in o["view"]["waiting_for"]
+    )
+    completed = await ok(
+        await http.post(
+            f"/orders/{order_id}/complete",
+            headers=member,
+            json={
+                "actual_start": str(today - timedelta(days=5)),
+                "actual_end": str(today - timedelta(days=1)),
+                "work_days": 5,
+            },
+        )
+    )
+    view = completed["view"]
+    assert view["status"] == "Invoiced"
+    invoice_number = view["invoice_number"]
+    assert view["principal_due_cents"] == 571_200
+    invoice_mail = await _wait_for_mail(stack, f"Invoice {invoice_number}")
+    assert "5,712.00" in invoice_mail.get_content()
+
+    await ok(
+        await http.post(
+            "/payments",
+            headers=finance,
+            json={
+                "order_id": order_id,
+                "amount_cents": 571_200,
+                "received_on": str(today),
+                "reference": invoice_number,
+            },
+        ),
+        201,
+    )
+
+    handle = stack.env.client.get_workflow_handle(f"order-{order_id}", result_type=OrderSummary)
+    summary = await asyncio.wait_for(handle.result(), timeout=60)
+    assert summary.status == "Closed"
+    assert summary.paid_cents == 571_200
+
+    final = await ok(await http.get(f"/orders/{order_id}", headers=member))
+    assert final["status"] == "Closed"
+    invoices = await ok(await http.get("/invoices", headers=member))
+    [invoice] = [i for i in invoices if i["number"] == invoice_number]
+    assert invoice["status"] == "paid"
+    payslips = await ok(await http.get("/payslips", headers=member))
+    assert [p["net_wage_cents"] for p in payslips] == [summary.net_wage_cents]
+    books = await ok(await http.get(f"/ledger/orders/{order_id}", headers=finance))
+    balances = {b["account"]: b["balance_cents"] for b in books["balances"]}
+    assert balances.get("member_budget", 0) == 0
+    assert sum(balances.values()) == 0
+
+    [payout_file] = list(stack.settings.payout_dir.glob("*.xml"))
+    [transfer] = read_payout_file(payout_file)
+    assert transfer["amount_cents"] == summary.payout_cents
+    assert transfer["creditor_iban"] == "DE89370400440532013000"
+
+    # Ops find it in the Temporal UI by its search attributes.
+    query = (
+        f'CoopMemberId = "{member_id}" AND CoopOrderStatus = "Closed" '
+        f'AND CoopInvoiceNumber = "{invoice_number}"'
+    )
+    for _ in range(50):
+        found = [w.id async for w in stack.env.client.list_workflows(query)]
+        if found:
+            break
+        await asyncio.sleep(0.1)
+    assert found == [f"order-{order_id}"]
+    description = await handle.describe()
+    summary_text = await description.static_summary()
+    assert summary_text is not None
+    assert "Ada Lovelace → ACME GmbH · €4,800.00" in summary_text
+
+
+async def _wait_for_mail(stack: Stack, subject_part: str):  # type: ignore[no-untyped-def]
+    for _ in range(100):
+        for message in stack.sink.messages():
+            if subject_part in str(message["Subject"]):
+                return message
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no mail with {subject_part!r} in the subject")
+
+
+async def _wait_until(stack: Stack, headers: dict[str, str], order_id: int, predicate) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    body: dict = {}  # type: ignore[type-arg]
+    for _ in range(100):
+        body = await ok(await stack.http.get(f"/orders/{order_id}", headers=headers))
+        if predicate(body):
+            return body
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"order {order_id} never reached the expected state: {body}")
