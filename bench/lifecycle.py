@@ -76,6 +76,12 @@ async def count_history(client: Client, workflow_id: str) -> Counts:
     return counts
 
 
+def check(r: httpx.Response) -> httpx.Response:
+    if r.is_error:
+        raise RuntimeError(f"{r.request.method} {r.request.url.path} → {r.status_code}: {r.text}")
+    return r
+
+
 class Driver:
     """Drives one member's orders through the HTTP API."""
 
@@ -88,58 +94,109 @@ class Driver:
 
     async def setup(self) -> None:
         tag = uuid.uuid4().hex[:8]
-        r = await self.http.post("/members", headers=self.admin, json={
-            "name": "Ada Lovelace", "email": f"ada-{tag}@bench.example", "jurisdiction": "DE",
-            "language": "de", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"})
-        r.raise_for_status()
+        r = await self.http.post(
+            "/members",
+            headers=self.admin,
+            json={
+                "name": "Ada Lovelace",
+                "email": f"ada-{tag}@bench.example",
+                "jurisdiction": "DE",
+                "language": "de",
+                "iban": "DE89370400440532013000",
+                "bic": "COBADEFFXXX",
+            },
+        )
+        check(r)
         self.member = {"Authorization": f"Bearer {r.json()['token']}"}
         r = await self.http.post("/finance-users", headers=self.admin, json={"name": "Bench"})
-        r.raise_for_status()
+        check(r)
         self.finance = {"Authorization": f"Bearer {r.json()['token']}"}
-        r = await self.http.post("/clients", headers=self.member, json={
-            "name": "ACME GmbH", "email": "ap@acme.example", "country": "DE",
-            "is_business": True, "vat_id": "DE136695976", "language": "de",
-            "address": "Hauptstraße 1, 10115 Berlin"})
-        r.raise_for_status()
+        r = await self.http.post(
+            "/clients",
+            headers=self.member,
+            json={
+                "name": "ACME GmbH",
+                "email": "ap@acme.example",
+                "country": "DE",
+                "is_business": True,
+                "vat_id": "DE136695976",
+                "language": "de",
+                "address": "Hauptstraße 1, 10115 Berlin",
+            },
+        )
+        check(r)
         self.client_id = r.json()["id"]
 
     async def lifecycle(self, temporal: Client) -> str:
         today = date.today()
-        r = await self.http.post("/orders", headers=self.member, json={
-            "client_id": self.client_id, "description": "Benchmark gig",
-            "period_start": str(today - timedelta(days=5)),
-            "period_end": str(today - timedelta(days=1)), "net_amount_cents": 480_000})
-        r.raise_for_status()
+        r = await self.http.post(
+            "/orders",
+            headers=self.member,
+            json={
+                "client_id": self.client_id,
+                "description": "Benchmark gig",
+                "period_start": str(today - timedelta(days=5)),
+                "period_end": str(today - timedelta(days=1)),
+                "net_amount_cents": 480_000,
+                # Business days are short here: keep the offer open and the invoice not yet due
+                # while the benchmark's requests queue, so every lifecycle takes the same path.
+                "offer_valid_until": str(today + timedelta(days=365)),
+                "payment_terms_days": 120,
+            },
+        )
+        check(r)
         order_id = r.json()["id"]
         r = await self.http.post(f"/orders/{order_id}/submit", headers=self.member)
-        r.raise_for_status()
+        check(r)
         signing_path = httpx.URL(r.json()["signing_url"]).path
-        r = await self.http.post(signing_path, json={"decision": "accept",
-                                                     "signer_name": "Grace Hopper"})
-        r.raise_for_status()
-        r = await self.http.post(f"/orders/{order_id}/complete", headers=self.member, json={
-            "actual_start": str(today - timedelta(days=5)),
-            "actual_end": str(today - timedelta(days=1)), "work_days": 5})
-        r.raise_for_status()
+        r = await self.http.post(
+            signing_path, json={"decision": "accept", "signer_name": "Grace Hopper"}
+        )
+        check(r)
+        r = await self.http.post(
+            f"/orders/{order_id}/complete",
+            headers=self.member,
+            json={
+                "actual_start": str(today - timedelta(days=5)),
+                "actual_end": str(today - timedelta(days=1)),
+                "work_days": 5,
+            },
+        )
+        check(r)
         due = r.json()["view"]["principal_due_cents"] if r.json().get("view") else 571_200
-        r = await self.http.post("/payments", headers=self.finance, json={
-            "order_id": order_id, "amount_cents": due, "received_on": str(today),
-            "reference": "bench"})
-        r.raise_for_status()
+        r = await self.http.post(
+            "/payments",
+            headers=self.finance,
+            json={
+                "order_id": order_id,
+                "amount_cents": due,
+                "received_on": str(today),
+                "reference": "bench",
+            },
+        )
+        check(r)
         workflow_id = f"order-{order_id}"
         await temporal.get_workflow_handle(workflow_id).result()
         return workflow_id
 
 
-async def run_full(env: WorkflowEnvironment, args: argparse.Namespace, work: Path) -> tuple[float, Counts]:
+async def run_full(
+    env: WorkflowEnvironment, args: argparse.Namespace, work: Path
+) -> tuple[float, Counts]:
     from api.app import create_app
 
-    url = os.environ.get("COOPFLOW_BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    url = (
+        os.environ.get("COOPFLOW_BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    )
     await asyncio.to_thread(_migrate, url)
     port = free_port()
     settings = Settings(
-        database_url=url, data_dir=work, mail_backend="maildir", task_queue="bench-orders",
-        public_base_url=f"http://127.0.0.1:{port}", seconds_per_day=args.seconds_per_day,
+        database_url=url,
+        data_dir=work,
+        mail_backend="maildir",
+        task_queue="bench-orders",
+        public_base_url=f"http://127.0.0.1:{port}",
+        seconds_per_day=args.seconds_per_day,
         admin_token="bench-admin",
     )
     engine = make_engine(url)
@@ -151,9 +208,10 @@ async def run_full(env: WorkflowEnvironment, args: argparse.Namespace, work: Pat
         await asyncio.sleep(0.05)
     gate = asyncio.Semaphore(args.concurrency)
     try:
-        async with build_worker(env.client, settings, activities,
-                                max_concurrent_activities=50), httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        async with (
+            build_worker(env.client, settings, activities, max_concurrent_activities=50),
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http,
+        ):
             driver = Driver(http, settings.admin_token)
             await driver.setup()
 
@@ -162,8 +220,14 @@ async def run_full(env: WorkflowEnvironment, args: argparse.Namespace, work: Pat
                     return await driver.lifecycle(env.client)
 
             started = time.perf_counter()
-            ids = await asyncio.gather(*(one() for _ in range(args.orders)))
+            results = await asyncio.gather(
+                *(one() for _ in range(args.orders)), return_exceptions=True
+            )
             elapsed = time.perf_counter() - started
+            failures = [r for r in results if isinstance(r, BaseException)]
+            if failures:
+                raise RuntimeError(f"{len(failures)} lifecycles failed, first: {failures[0]}")
+            ids = [r for r in results if isinstance(r, str)]
             counts = await count_history(env.client, ids[0])
     finally:
         server.should_exit = True
@@ -173,18 +237,31 @@ async def run_full(env: WorkflowEnvironment, args: argparse.Namespace, work: Pat
 
 
 async def run_minimal(env: WorkflowEnvironment, args: argparse.Namespace, counts: Counts) -> float:
-    spec = MinimalSpec(activities=counts.activities, local_activities=counts.local_activities,
-                       timers=counts.timers, timer_seconds=7 * args.seconds_per_day,
-                       updates=counts.updates, signals=counts.signals)
+    spec = MinimalSpec(
+        activities=counts.activities,
+        local_activities=counts.local_activities,
+        timers=counts.timers,
+        timer_seconds=7 * args.seconds_per_day,
+        updates=counts.updates,
+        signals=counts.signals,
+    )
     gate = asyncio.Semaphore(args.concurrency)
-    async with Worker(env.client, task_queue="bench-minimal", workflows=[MinimalWorkflow],
-                      activities=[noop], max_concurrent_activities=50):
+    async with Worker(
+        env.client,
+        task_queue="bench-minimal",
+        workflows=[MinimalWorkflow],
+        activities=[noop],
+        max_concurrent_activities=50,
+    ):
 
         async def one() -> None:
             async with gate:
                 handle = await env.client.start_workflow(
-                    MinimalWorkflow.run, spec, id=f"minimal-{uuid.uuid4().hex}",
-                    task_queue="bench-minimal")
+                    MinimalWorkflow.run,
+                    spec,
+                    id=f"minimal-{uuid.uuid4().hex}",
+                    task_queue="bench-minimal",
+                )
                 for _ in range(spec.updates):
                     await handle.execute_update(MinimalWorkflow.poke)
                 for _ in range(spec.signals):
@@ -209,8 +286,12 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=10)
-    parser.add_argument("--seconds-per-day", type=float, default=0.05,
-                        help="business-day length in wall seconds (wage delay = 7 days)")
+    parser.add_argument(
+        "--seconds-per-day",
+        type=float,
+        default=0.05,
+        help="business-day length in wall seconds (wage delay = 7 days)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coopflow-bench-") as tmp:
         env = await WorkflowEnvironment.start_local(
@@ -224,15 +305,24 @@ async def main() -> None:
             minimal_rate = await run_minimal(env, args, counts)
         finally:
             await env.shutdown()
-    print(f"orders: {args.orders}, concurrency: {args.concurrency}, "
-          f"business day: {args.seconds_per_day} s (wage delay {7 * args.seconds_per_day:.2f} s)")
-    print(f"one lifecycle: {counts.events} history events, {counts.activities} activities, "
-          f"{counts.local_activities} local activities, {counts.timers} timers, "
-          f"{counts.updates} updates, {counts.signals} signals")
+    print(
+        f"orders: {args.orders}, concurrency: {args.concurrency}, "
+        f"business day: {args.seconds_per_day} s (wage delay {7 * args.seconds_per_day:.2f} s)"
+    )
+    print(
+        f"one lifecycle: {counts.events} history events, {counts.activities} activities, "
+        f"{counts.local_activities} local activities, {counts.timers} timers, "
+        f"{counts.updates} updates, {counts.signals} signals"
+    )
     print(f"full system (HTTP API + dev server + worker + DB): {full_rate:6.2f} lifecycles/s")
     print(f"minimal workflow, same steps, same server:        {minimal_rate:6.2f} workflows/s")
     print(f"ratio full / minimal:                             {full_rate / minimal_rate:6.2f}")
 
 
 if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     asyncio.run(main())

@@ -48,9 +48,7 @@ class MinimalWorkflow:
             await workflow.execute_local_activity(
                 noop, i, start_to_close_timeout=timedelta(seconds=30)
             )
-        timers = [
-            workflow.sleep(timedelta(seconds=spec.timer_seconds)) for _ in range(spec.timers)
-        ]
+        timers = [workflow.sleep(timedelta(seconds=spec.timer_seconds)) for _ in range(spec.timers)]
         for i in range(spec.activities):
             await workflow.execute_activity(noop, i, start_to_close_timeout=timedelta(seconds=30))
         await asyncio.gather(*timers)

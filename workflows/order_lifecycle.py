@@ -142,6 +142,8 @@ class OrderLifecycleWorkflow:
     @workflow.update
     async def respond_to_offer(self, response: OfferResponse) -> OrderView:
         self._offer = response
+        # Answer once the order has moved on, so the caller sees Signed (or Rejected).
+        await workflow.wait_condition(lambda: self._status != OrderStatus.AWAITING_SIGNATURE)
         return self.state()
 
     @respond_to_offer.validator
