@@ -97,7 +97,7 @@ async def principal_for_token(session: AsyncSession, admin_token: str, token: st
         raise _unauthorized(
             "This bearer token is not known; ask an admin for a valid token.", "invalid_token"
         )
-    role: Role = row.role  # type: ignore[assignment]
+    role: Role = row.role
     return Principal(role=role, label=row.label, member_id=row.member_id, token_id=row.id)
 
 
@@ -141,7 +141,9 @@ StaffPrincipal = Annotated[Principal, require_role("finance", "admin")]
 AnyPrincipal = Annotated[Principal, require_role("member", "finance", "admin")]
 
 
-async def cookie_principal(request: Request, session: DbSession, settings: AppSettings) -> Principal:
+async def cookie_principal(
+    request: Request, session: DbSession, settings: AppSettings
+) -> Principal:
     """For the finance HTML page: the token from its cookie (or None → login form)."""
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
@@ -92,6 +92,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
+def get_temporal_connection(request: Request) -> TemporalConnection:
+    return get_resources(request).temporal
+
+
 async def get_temporal(request: Request) -> Client:
     return await get_resources(request).temporal.get()
 
@@ -99,3 +103,9 @@ async def get_temporal(request: Request) -> Client:
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 TemporalClient = Annotated[Client, Depends(get_temporal)]
+# For reads that still answer (from the database) when Temporal is away.
+TemporalConn = Annotated[TemporalConnection, Depends(get_temporal_connection)]
+
+# Paging of list endpoints.
+Limit = Annotated[int, Query(ge=1, le=500, description="At most this many items")]
+Offset = Annotated[int, Query(ge=0, description="Skip this many items")]

@@ -133,21 +133,28 @@ def validation_problem(errors: Sequence[Any]) -> Problem:
 
 
 def update_refusal(cause: BaseException) -> Problem:
-    """The workflow refused an Update: 409 when the order is in the wrong state for the action,
-    422 when the input is wrong.
+    """The workflow refused an Update (its validator raised): 409 when the order is in the wrong
+    state for the action, 422 when the input is wrong.
 
-    The workflow refuses with ``ApplicationError(message, type=<domain error code>)``; a type
-    naming a state (``invalid-state``, ``InvalidState``) is a conflict, other types are input
-    errors, an untyped refusal is a conflict.
+    A validator that raises ``ApplicationError(message, type=<domain error code>)`` decides: a
+    type naming a state or conflict (``invalid-state``, ``InvalidState``) is 409, another code
+    (``invalid-period``, ``invalid-amount``) is 422. A plain exception (``ValueError``, which
+    arrives as type ``"ValueError"``) is a refusal of the action in the order's current state:
+    409 ``action-refused``. The message is passed on as the detail.
     """
     message = cause.message if isinstance(cause, ApplicationError) else str(cause)
-    message = message or type(cause).__name__
+    message = message or "the order refused this action"
     kind = cause.type if isinstance(cause, ApplicationError) and cause.type else ""
-    code = _kebab(kind)
     title = "The order refused this action"
-    if not kind or any(word in code for word in ("state", "conflict", "already")):
-        return Problem(409, code or "action-refused", message, title)
+    if kind in _PLAIN_EXCEPTIONS or not kind:
+        return Problem(409, "action-refused", message, title)
+    code = _kebab(kind)
+    if any(word in code for word in ("state", "conflict", "already")):
+        return Problem(409, code, message, title)
     return Problem(422, code, message, title)
+
+
+_PLAIN_EXCEPTIONS = {"ValueError", "AssertionError", "RuntimeError", "Exception", "TypeError"}
 
 
 def _kebab(name: str) -> str:
@@ -176,7 +183,9 @@ def _rpc_problem(exc: RPCError) -> Problem:
             f"it cannot take this action. Check GET /orders/{{id}}. ({exc.message})",
         )
     log.warning("Temporal refused a call: %s (%s)", exc.message, exc.status)
-    return Problem(502, "temporal-error", f"The workflow service refused the request: {exc.message}")
+    return Problem(
+        502, "temporal-error", f"The workflow service refused the request: {exc.message}"
+    )
 
 
 def problem_of(exc: BaseException) -> Problem | None:

@@ -34,7 +34,9 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
     )
 
 
-def message_page(title: str, message: str, *, status: int = 200, error: bool = False) -> HTMLResponse:
+def message_page(
+    title: str, message: str, *, status: int = 200, error: bool = False
+) -> HTMLResponse:
     return page(title, f"<p class='{'err' if error else 'msg'}'>{escape(message)}</p>", status)
 
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.encoders import jsonable_encoder
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -96,6 +97,16 @@ class Idempotency:
                 f"Another request with Idempotency-Key {self.key!r} is being processed; retry "
                 "in a moment to receive its answer.",
             ) from exc
+
+    async def forget(self) -> None:
+        """Drop the record again (the action it describes was undone)."""
+        if self.key:
+            await self._session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.principal == self.principal_key,
+                    IdempotencyRecord.key == self.key,
+                )
+            )
 
 
 async def idempotency(

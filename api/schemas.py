@@ -6,7 +6,15 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from schwifty import BIC, IBAN
 from stdnum.eu import vat as eu_vat
 
@@ -50,7 +58,11 @@ class MemberCreate(BaseModel):
     jurisdiction: Jurisdiction
     language: Language = "en"
     iban: str = Field(description="The member's account for wage payouts (checked with schwifty)")
-    bic: str | None = Field(default=None, description="Filled from the IBAN when omitted")
+    bic: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="Filled from the IBAN when the bank is known; required otherwise",
+    )
 
     @field_validator("iban")
     @classmethod
@@ -64,13 +76,23 @@ class MemberCreate(BaseModel):
 
     @field_validator("bic")
     @classmethod
-    def _bic(cls, value: str | None) -> str | None:
-        if not value:
+    def _bic(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Wages go out by SEPA transfer, which needs the BIC: take it from the IBAN when the
+        bank is known, else ask for it now rather than fail at the first payout."""
+        if value:
+            try:
+                return str(BIC(value).compact)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a valid BIC ({exc})") from exc
+        iban = info.data.get("iban")
+        if iban is None:  # the IBAN itself was refused; that error says enough
             return None
-        try:
-            return str(BIC(value).compact)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a valid BIC ({exc})") from exc
+        derived = IBAN(iban).bic
+        if derived is None:
+            raise ValueError(
+                f"no BIC is known for IBAN {iban}; add the bank's BIC so wages can be paid out"
+            )
+        return str(derived.compact)
 
 
 class MemberOut(_Out):
@@ -130,8 +152,7 @@ class ClientCreate(BaseModel):
                 self.vat_id = str(eu_vat.validate(self.vat_id))
             except ValueError as exc:
                 raise ValueError(
-                    f"vat_id {self.vat_id!r} is not a valid EU VAT number ({exc}); check it in "
-                    "VIES"
+                    f"vat_id {self.vat_id!r} is not a valid EU VAT number ({exc}); check it in VIES"
                 ) from exc
         return self
 

@@ -104,9 +104,7 @@ async def order_update(
     client: Client, order_id: int, update: str, arg: Any, *, update_id: str | None = None
 ) -> OrderView:
     handle = client.get_workflow_handle(order_workflow_id(order_id))
-    view: OrderView = await handle.execute_update(
-        update, arg, id=update_id, result_type=OrderView
-    )
+    view: OrderView = await handle.execute_update(update, arg, id=update_id, result_type=OrderView)
     return view
 
 

@@ -56,6 +56,12 @@ _ACTIVITY_RETRY = RetryPolicy(
 )
 
 
+def _refusal(kind: str, message: str) -> ApplicationError:
+    """An Update validator's refusal: ``kind`` tells the API whether the order's state (409)
+    or the input (422) is at fault; the message is for the person who asked."""
+    return ApplicationError(message, type=kind, non_retryable=True)
+
+
 def workflow_id(order_id: int) -> str:
     return f"order-{order_id}"
 
@@ -149,9 +155,13 @@ class OrderLifecycleWorkflow:
     @respond_to_offer.validator
     def _validate_offer(self, response: OfferResponse) -> None:
         if self._status != OrderStatus.AWAITING_SIGNATURE or self._offer or self._cancel:
-            raise ValueError(f"this offer can no longer be answered (order is {self._status})")
+            raise _refusal(
+                "invalid-state", f"this offer can no longer be answered (order is {self._status})"
+            )
         if self._today() > self._order.offer_valid_until:
-            raise ValueError(f"this offer expired on {self._order.offer_valid_until}")
+            raise _refusal(
+                "invalid-state", f"this offer expired on {self._order.offer_valid_until}"
+            )
 
     @workflow.update
     async def complete(self, completion: Completion) -> OrderView:
@@ -162,20 +172,25 @@ class OrderLifecycleWorkflow:
     @complete.validator
     def _validate_completion(self, completion: Completion) -> None:
         if completion.member_id != self._order.member_id:
-            raise ValueError("this order belongs to another member")
+            raise _refusal("not-the-members-order", "this order belongs to another member")
         if self._status != OrderStatus.SIGNED or self._completion or self._cancel:
-            raise ValueError(f"only a signed order can be completed (order is {self._status})")
+            raise _refusal(
+                "invalid-state", f"only a signed order can be completed (order is {self._status})"
+            )
         if completion.actual_start < self._order.period_start - timedelta(days=31):
-            raise ValueError("the actual period starts long before the agreed period")
+            raise _refusal(
+                "invalid-period", "the actual period starts long before the agreed period"
+            )
         if completion.actual_end > self._today():
-            raise ValueError("work cannot be declared complete before its last day")
+            raise _refusal("invalid-period", "work cannot be declared complete before its last day")
         available = self._policy().fee_rate
         fee = round_cents(Decimal(self._order.net_amount_cents) * available)
         if completion.expenses_cents > self._order.net_amount_cents - fee:
-            raise ValueError(
+            raise _refusal(
+                "invalid-amount",
                 f"expenses of {format_eur(completion.expenses_cents)} exceed what the order "
                 f"leaves after the cooperative's fee "
-                f"({format_eur(self._order.net_amount_cents - fee)})"
+                f"({format_eur(self._order.net_amount_cents - fee)})",
             )
 
     @workflow.update
@@ -187,14 +202,15 @@ class OrderLifecycleWorkflow:
     @cancel.validator
     def _validate_cancel(self, cancellation: Cancellation) -> None:
         if cancellation.member_id is not None and cancellation.member_id != self._order.member_id:
-            raise ValueError("this order belongs to another member")
+            raise _refusal("not-the-members-order", "this order belongs to another member")
         if self._status not in (OrderStatus.AWAITING_SIGNATURE, OrderStatus.SIGNED):
-            raise ValueError(
+            raise _refusal(
+                "invalid-state",
                 f"an order can be cancelled only before completion (order is {self._status}); "
-                "an issued invoice is corrected by a credit note"
+                "an issued invoice is corrected by a credit note",
             )
         if self._completion or self._cancel:
-            raise ValueError("this order is already completing or cancelled")
+            raise _refusal("invalid-state", "this order is already completing or cancelled")
 
     @workflow.update
     async def decide(self, decision: FinanceDecision) -> OrderView:
@@ -205,29 +221,37 @@ class OrderLifecycleWorkflow:
     @decide.validator
     def _validate_decision(self, decision: FinanceDecision) -> None:
         if not (self._escalated or self._in_collection):
-            raise ValueError(f"there is no open finance case on this order ({self._status})")
+            raise _refusal(
+                "invalid-state", f"there is no open finance case on this order ({self._status})"
+            )
         if self._decisions:
-            raise ValueError("another decision on this case is being applied; retry shortly")
+            raise _refusal(
+                "conflict", "another decision on this case is being applied; retry shortly"
+            )
         if self._in_collection and decision.kind not in ("write_off", "record_payment"):
-            raise ValueError(
+            raise _refusal(
+                "invalid-state",
                 "the invoice is with the collection agency: only a payment or a "
-                "write-off can be recorded"
+                "write-off can be recorded",
             )
         today = self._today()
         if decision.kind == "extend" and decision.new_due_date and decision.new_due_date <= today:
-            raise ValueError(f"the new due date must be after today ({today})")
+            raise _refusal("invalid-date", f"the new due date must be after today ({today})")
         if decision.kind == "instalments":
             if decision.instalments[0].due_on <= today:
-                raise ValueError(f"the first instalment must fall after today ({today})")
+                raise _refusal(
+                    "invalid-date", f"the first instalment must fall after today ({today})"
+                )
             planned = sum(i.amount_cents for i in decision.instalments)
             owed = self._principal_due + self._charges_due
             if planned != owed:
-                raise ValueError(
+                raise _refusal(
+                    "invalid-amount",
                     f"the instalments add up to {format_eur(planned)} but "
-                    f"{format_eur(owed)} is owed"
+                    f"{format_eur(owed)} is owed",
                 )
         if decision.payment is not None and decision.payment.payment_key in self._seen_payments:
-            raise ValueError("this payment was already recorded")
+            raise _refusal("already-recorded", "this payment was already recorded")
 
     @workflow.signal
     def payment_received(self, payment: PaymentReceived) -> None:

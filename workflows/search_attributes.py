@@ -7,6 +7,8 @@ no personal data here beyond the client's business name.
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey
 
 ORDER_STATUS = SearchAttributeKey.for_keyword("CoopOrderStatus")
@@ -19,7 +21,7 @@ DUNNING_LEVEL = SearchAttributeKey.for_int("CoopDunningLevel")
 ESCALATED = SearchAttributeKey.for_bool("CoopEscalated")
 DUE_DATE = SearchAttributeKey.for_datetime("CoopDueDate")
 
-ALL_KEYS = [
+ALL_KEYS: list[SearchAttributeKey[Any]] = [
     ORDER_STATUS,
     MEMBER_ID,
     CLIENT_NAME,

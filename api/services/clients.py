@@ -17,6 +17,7 @@ async def create_client(session: AsyncSession, member_id: int, data: ClientCreat
     client = Client(member_id=member_id, **data.model_dump())
     session.add(client)
     await session.flush()
+    await session.refresh(client)
     return client
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from schwifty import IBAN
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,11 +12,6 @@ from api.auth import Role, issue_token
 from api.errors import ProblemError, not_found
 from api.schemas import MemberCreate, MemberCreated, MemberOut, TokenIssued
 from db.models import Member
-
-
-def _bic_from_iban(iban: str) -> str | None:
-    bic = IBAN(iban).bic
-    return str(bic.compact) if bic is not None else None
 
 
 async def create_member(session: AsyncSession, data: MemberCreate) -> MemberCreated:
@@ -28,13 +24,14 @@ async def create_member(session: AsyncSession, data: MemberCreate) -> MemberCrea
         jurisdiction=data.jurisdiction,
         language=data.language,
         iban=data.iban,
-        bic=data.bic or _bic_from_iban(data.iban),
+        bic=data.bic,
     )
     session.add(member)
     try:
         await session.flush()
     except IntegrityError as exc:  # a concurrent request took the e-mail
         raise _duplicate_email(data.email, None) from exc
+    await session.refresh(member)
     token = await issue_token(session, role="member", member_id=member.id, label=member.name)
     return MemberCreated(member=MemberOut.model_validate(member), token=token)
 
@@ -54,6 +51,11 @@ async def get_member(session: AsyncSession, member_id: int) -> Member:
     if member is None:
         raise not_found("member", member_id)
     return member
+
+
+async def list_members(session: AsyncSession, *, limit: int, offset: int) -> Sequence[Member]:
+    query = select(Member).order_by(Member.id).limit(limit).offset(offset)
+    return (await session.scalars(query)).all()
 
 
 async def issue_member_token(session: AsyncSession, member_id: int) -> TokenIssued:

@@ -39,6 +39,10 @@ def utc_today() -> date:
     return datetime.now(UTC).date()
 
 
+# Columns shown in OrderOut (not updated_at: it is expired after every flush).
+_ORDER_COLUMNS = [c.key for c in Order.__table__.columns if c.key in OrderOut.model_fields]
+
+
 def order_out(
     order: Order,
     *,
@@ -48,7 +52,7 @@ def order_out(
 ) -> OrderOut:
     return OrderOut.model_validate(
         {
-            **{c.key: getattr(order, c.key) for c in Order.__table__.columns},
+            **{name: getattr(order, name) for name in _ORDER_COLUMNS},
             "member_name": order.member.name,
             "client_name": order.client.name,
             "view": view,
@@ -147,13 +151,13 @@ def order_input(order: Order, settings: Settings, today: date) -> OrderInput:
         client_country=client.country,
         client_is_business=client.is_business,
         client_vat_id=client.vat_id,
-        client_language=client.language,  # type: ignore[arg-type]  # checked on the way in
-        jurisdiction=order.jurisdiction,  # type: ignore[arg-type]
+        client_language=client.language,
+        jurisdiction=order.jurisdiction,
         description=order.description,
         period_start=order.period_start,
         period_end=order.period_end,
         net_amount_cents=order.net_amount_cents,
-        vat_category=order.vat_category,  # type: ignore[arg-type]
+        vat_category=order.vat_category,
         payment_terms_days=order.payment_terms_days,
         offer_valid_until=order.offer_valid_until,
         submitted_on=today,
@@ -215,8 +219,15 @@ async def submit_order(
             "new order with a later offer_valid_until.",
         )
     token = await _signing_token(session, order, now)
-    workflow_id = await start_order_workflow(temporal, settings, order_input(order, settings, today))
-    order.status = OrderStatus.AWAITING_SIGNATURE.value
+    # Commit the token before the workflow starts: its offer e-mail (an activity) reuses this
+    # open token, so the client gets one link. A failed start leaves a draft with an unused
+    # token that the retry reuses; no database lock is held while Temporal is called.
+    await session.commit()
+    workflow_id = await start_order_workflow(
+        temporal, settings, order_input(order, settings, today)
+    )
+    if order.status == OrderStatus.DRAFT:  # a retry leaves the workflow's projection alone
+        order.status = OrderStatus.AWAITING_SIGNATURE.value
     order.workflow_id = workflow_id
     await session.flush()
     claims = SigningClaims(
@@ -278,7 +289,9 @@ async def complete_order(
         actual_end=data.actual_end,
         work_days=data.work_days,
         expenses=tuple(
-            Expense(description=e.description, amount_cents=e.amount_cents, incurred_on=e.incurred_on)
+            Expense(
+                description=e.description, amount_cents=e.amount_cents, incurred_on=e.incurred_on
+            )
             for e in expenses
         ),
     )
@@ -291,7 +304,7 @@ async def complete_order(
 
 async def cancel_order(
     session: AsyncSession,
-    temporal: TemporalClient,
+    temporal: TemporalConnection,
     principal: Principal,
     order_id: int,
     reason: str,
@@ -308,8 +321,11 @@ async def cancel_order(
         requested_by=principal.label, reason=reason, member_id=principal.own_member_id
     )
     view = await order_update(
-        temporal, order.id, UPDATE_CANCEL, cancellation, update_id=idem.derived(UPDATE_CANCEL)
+        await temporal.get(),
+        order.id,
+        UPDATE_CANCEL,
+        cancellation,
+        update_id=idem.derived(UPDATE_CANCEL),
     )
     await session.refresh(order)
     return order_out(order, view=view)
-

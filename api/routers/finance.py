@@ -1,0 +1,176 @@
+"""Finance: escalated cases and decisions, as JSON and as a small web page (the desk).
+
+The desk (``GET /finance``) asks for a finance token once (login form) and keeps it in an
+HttpOnly, SameSite=Strict cookie; its decision forms post to ``/finance/cases/{id}/decide``.
+The JSON API takes the bearer header only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import InvalidOperation
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.auth import (
+    SESSION_COOKIE,
+    FinancePrincipal,
+    Principal,
+    StaffPrincipal,
+    cookie_principal,
+    principal_for_token,
+)
+from api.deps import AppSettings, DbSession, TemporalConn
+from api.errors import ProblemError, problem_of
+from api.html import finance_page, form_fields, login_page
+from api.idempotency import IdempotencyDep
+from api.schemas import DecisionPayment, DecisionRequest, FinanceCaseOut, OrderOut
+from api.services import finance as service
+from api.services.orders import utc_today
+from domain.money import parse_euros
+
+router = APIRouter(prefix="/finance", tags=["finance"])
+
+
+@router.get("/cases")
+async def open_cases(_staff: StaffPrincipal, session: DbSession) -> list[FinanceCaseOut]:
+    """Escalated cases waiting for a decision, oldest first."""
+    return await service.open_cases(session)
+
+
+@router.post("/cases/{case_id}/decision")
+async def decide(
+    case_id: int,
+    body: DecisionRequest,
+    principal: FinancePrincipal,
+    session: DbSession,
+    temporal: TemporalConn,
+    idem: IdempotencyDep,
+) -> OrderOut:
+    """Decide an escalated case: extend, record_payment, instalments, write_off, collection.
+    ``decided_by`` is the name on your finance token."""
+    order = await service.decide(session, await temporal.get(), principal, case_id, body, idem)
+    await idem.remember(200, order)
+    return order
+
+
+# ---- the desk (HTML) ----
+
+
+async def _desk_principal(
+    request: Request, session: DbSession, settings: AppSettings
+) -> Principal | None:
+    try:
+        principal = await cookie_principal(request, session, settings)
+    except ProblemError:
+        return None
+    return principal if principal.is_staff else None
+
+
+@router.get("", response_class=HTMLResponse, include_in_schema=False)
+async def desk(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    message: str = "",
+) -> HTMLResponse:
+    principal = await _desk_principal(request, session, settings)
+    if principal is None:
+        return login_page()
+    cases = await service.open_cases(session)
+    return finance_page(cases, who=principal.label, today=utc_today(), message=message)
+
+
+@router.post("/login", include_in_schema=False)
+async def login(request: Request, session: DbSession, settings: AppSettings) -> Response:
+    token = form_fields(await request.body()).get("token", "").strip()
+    try:
+        principal = await principal_for_token(session, settings.admin_token, token)
+    except ProblemError:
+        return login_page("This token is not known; paste a finance token.", status=401)
+    if not principal.is_staff:
+        return login_page("The desk is for finance tokens; this is a member token.", status=403)
+    response = RedirectResponse("/finance", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.public_base_url.startswith("https://"),
+        path="/finance",
+        max_age=12 * 3600,
+    )
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout() -> Response:
+    response = RedirectResponse("/finance", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/finance")
+    return response
+
+
+def _form_decision(fields: dict[str, str]) -> DecisionRequest:
+    kind = fields.get("kind", "")
+    payment = None
+    if kind == "record_payment":
+        try:
+            amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
+        except (ValueError, InvalidOperation) as exc:
+            raise ProblemError(
+                422,
+                "invalid-amount",
+                "Enter the amount received in euros, e.g. 1234.56 (at most two decimals).",
+            ) from exc
+        try:
+            received_on = date.fromisoformat(fields.get("received_on") or utc_today().isoformat())
+        except ValueError as exc:
+            raise ProblemError(
+                422, "invalid-date", "Enter the day the payment was received (YYYY-MM-DD)."
+            ) from exc
+        payment = DecisionPayment(
+            amount_cents=amount, received_on=received_on, reference=fields.get("reference", "")
+        )
+    return DecisionRequest.model_validate(
+        {
+            "kind": kind,
+            "note": fields.get("note", ""),
+            "new_due_date": fields.get("new_due_date") or None,
+            "payment": payment,
+        }
+    )
+
+
+@router.post("/cases/{case_id}/decide", include_in_schema=False)
+async def decide_from_desk(
+    case_id: int,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    temporal: TemporalConn,
+) -> Response:
+    principal = await _desk_principal(request, session, settings)
+    if principal is None:
+        return login_page("Log in again.", status=401)
+    try:
+        if principal.role != "finance":
+            raise ProblemError(403, "forbidden", "Only finance tokens take decisions.")
+        body = _form_decision(form_fields(await request.body()))
+        await service.decide(session, await temporal.get(), principal, case_id, body)
+    except Exception as exc:
+        problem = problem_of(exc)
+        if problem is None:
+            raise
+        await session.rollback()
+        cases = await service.open_cases(session)
+        return finance_page(
+            cases,
+            who=principal.label,
+            today=utc_today(),
+            error=f"Case {case_id}: {problem.detail}",
+            status=problem.status,
+        )
+    done = quote(f"Case {case_id}: {body.kind.replace('_', ' ')} decided.")
+    return RedirectResponse(f"/finance?message={done}", status_code=303)

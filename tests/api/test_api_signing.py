@@ -1,0 +1,210 @@
+"""Submit (workflow start) and the client's signing link: accept, reject, tampered, expired,
+used, refused by the workflow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+
+from db.models import Order
+from domain.signing import SigningClaims, encode_signing_token
+from tests.api.api_helpers import (
+    SIGNING_SECRET,
+    bearer,
+    member_with_order,
+    signing_path,
+    submitted_order,
+)
+from tests.api.test_api_basics import assert_problem
+from workflows.search_attributes import CLIENT_NAME, JURISDICTION, MEMBER_ID, ORDER_STATUS
+
+
+async def test_submit_starts_the_workflow(
+    api: httpx.AsyncClient, temporal_env: WorkflowEnvironment
+) -> None:
+    token, order = await submitted_order(api)
+    assert order["status"] == "AwaitingSignature"
+    assert order["workflow_id"] == f"order-{order['id']}"
+    assert order["signing_url"].startswith("http://testserver/sign/")
+
+    handle = temporal_env.client.get_workflow_handle(order["workflow_id"])
+    described = await handle.describe()
+    assert described.workflow_type == "OrderLifecycleWorkflow"
+    assert described.status == WorkflowExecutionStatus.RUNNING
+    attrs = described.typed_search_attributes
+    assert attrs.get(ORDER_STATUS) == "AwaitingSignature"
+    assert attrs.get(MEMBER_ID) == str(order["member_id"])
+    assert attrs.get(CLIENT_NAME) == "ACME GmbH"
+    assert attrs.get(JURISDICTION) == "DE"
+    assert await described.static_summary() == (
+        f"Order {order['id']} · Ada Lovelace → ACME GmbH · €4,800.00"
+    )
+    assert "**Net** €4,800.00" in (await described.static_details() or "")
+
+    detail = await api.get(f"/orders/{order['id']}", headers=bearer(token))
+    view = detail.json()["view"]
+    assert view["status"] == "AwaitingSignature"
+    assert view["order_id"] == order["id"]
+
+
+async def test_retried_submit_returns_the_same_link(api: httpx.AsyncClient) -> None:
+    token, order = await submitted_order(api)
+    again = await api.post(f"/orders/{order['id']}/submit", headers=bearer(token))
+    assert again.status_code == 200
+    assert again.json()["signing_url"] == order["signing_url"]
+    assert again.json()["workflow_id"] == order["workflow_id"]
+
+
+async def test_signing_page_shows_the_offer(api: httpx.AsyncClient) -> None:
+    _, order = await submitted_order(api)
+    page = await api.get(signing_path(order))
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    html = page.text
+    for text in ("Ada Lovelace", "ACME GmbH", "Analytical engine programming", "€4,800.00"):
+        assert text in html
+    assert "19 %" in html  # domestic DE client
+    assert "value='accept'" in html
+    assert "value='reject'" in html
+    assert "name='signer_name'" in html
+
+
+async def test_accept_signs_once(api: httpx.AsyncClient) -> None:
+    token, order = await submitted_order(api)
+    path = signing_path(order)
+    answer = {"decision": "accept", "signer_name": "Charles Babbage", "comment": "Looking forward"}
+    response = await api.post(path, json=answer)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "Signed"
+    detail = (await api.get(f"/orders/{order['id']}", headers=bearer(token))).json()
+    assert detail["signed_by"] == "Charles Babbage"
+    assert detail["view"]["status"] == "Signed"
+
+    used = await api.post(path, json=answer)
+    body = assert_problem(used, 409, "signing-link-used")
+    assert "already used" in str(body["detail"])
+    page = await api.get(path)
+    assert "already been answered" in page.text
+    resubmit = await api.post(f"/orders/{order['id']}/submit", headers=bearer(token))
+    assert resubmit.status_code == 409
+
+
+async def test_reject_by_form_answers_html(api: httpx.AsyncClient) -> None:
+    token, order = await submitted_order(api)
+    response = await api.post(
+        signing_path(order),
+        content=b"signer_name=Charles+Babbage&comment=&decision=reject",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "rejected" in response.text
+    detail = (await api.get(f"/orders/{order['id']}", headers=bearer(token))).json()
+    assert detail["view"]["status"] == "Rejected"
+    assert detail["signed_by"] is None
+
+
+async def test_tampered_link_is_400(api: httpx.AsyncClient) -> None:
+    _, order = await submitted_order(api)
+    path = signing_path(order)
+    payload, mac = path.removeprefix("/sign/").split(".")
+    tampered = f"/sign/{payload}.{'A' if mac[0] != 'A' else 'B'}{mac[1:]}"
+    answer = {"decision": "accept", "signer_name": "Mallory"}
+    assert_problem(await api.post(tampered, json=answer), 400, "invalid-signing-token")
+    assert_problem(await api.post("/sign/garbage", json=answer), 400, "invalid-signing-token")
+    page = await api.get(tampered)
+    assert page.status_code == 400
+    assert "not valid" in page.text
+
+
+async def test_expired_link_is_410(api: httpx.AsyncClient) -> None:
+    _, order = await submitted_order(api)
+    expired = encode_signing_token(
+        SIGNING_SECRET,
+        SigningClaims(
+            order_id=order["id"],
+            token_id="whatever",
+            expires_at=datetime.now(UTC) - timedelta(minutes=1),
+        ),
+    )
+    response = await api.post(f"/sign/{expired}", json={"decision": "accept", "signer_name": "C"})
+    body = assert_problem(response, 410, "signing-link-expired")
+    assert "expired" in str(body["detail"])
+    assert (await api.get(f"/sign/{expired}")).status_code == 410
+
+
+async def test_link_for_unknown_token_id_is_400(api: httpx.AsyncClient) -> None:
+    _, order = await submitted_order(api)
+    forged = encode_signing_token(
+        SIGNING_SECRET,
+        SigningClaims(
+            order_id=order["id"],
+            token_id="never-issued",
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        ),
+    )
+    response = await api.post(f"/sign/{forged}", json={"decision": "accept", "signer_name": "C"})
+    assert_problem(response, 400, "invalid-signing-token")
+
+
+async def test_refused_answer_can_be_given_again(api: httpx.AsyncClient) -> None:
+    token, order = await submitted_order(api)
+    path = signing_path(order)
+    refused = await api.post(path, json={"decision": "accept", "signer_name": "refuse me"})
+    body = assert_problem(refused, 422, "invalid-signer")
+    assert body["detail"] == "the signer's name is not acceptable"
+    accepted = await api.post(path, json={"decision": "accept", "signer_name": "Charles"})
+    assert accepted.status_code == 200, accepted.text
+
+
+async def test_plain_validator_refusal_is_409(api: httpx.AsyncClient) -> None:
+    _, order = await submitted_order(api)
+    refused = await api.post(
+        signing_path(order), json={"decision": "accept", "signer_name": "plain refusal"}
+    )
+    body = assert_problem(refused, 409, "action-refused")
+    assert body["detail"] == "this offer can no longer be answered"
+    assert body["title"] == "The order refused this action"
+
+
+async def test_bad_answer_is_422(api: httpx.AsyncClient) -> None:
+    _, order = await submitted_order(api)
+    response = await api.post(signing_path(order), json={"decision": "maybe"})
+    fields = {e["field"] for e in assert_problem(response, 422, "validation-error")["errors"]}
+    assert fields == {"decision", "signer_name"}
+
+
+async def test_answer_after_cancellation_is_refused(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    token, order = await submitted_order(api)
+    cancelled = await api.post(
+        f"/orders/{order['id']}/cancel", headers=bearer(token), json={"reason": "client left"}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["view"]["status"] == "Cancelled"
+    answer = {"decision": "accept", "signer_name": "C"}
+    # The workflow has finished; the database projection (written by the real workflow's
+    # activities, not by this double) still says AwaitingSignature.
+    finished = await api.post(signing_path(order), json=answer)
+    assert_problem(finished, 409, "workflow-not-running")
+    async with session_factory() as session:
+        await session.execute(
+            update(Order).where(Order.id == order["id"]).values(status="Cancelled")
+        )
+        await session.commit()
+    closed = await api.post(signing_path(order), json=answer)
+    assert "Cancelled" in str(assert_problem(closed, 410, "offer-closed")["detail"])
+    page = await api.get(signing_path(order))
+    assert "no longer open" in page.text
+
+
+async def test_draft_submit_unknown_to_others(api: httpx.AsyncClient) -> None:
+    token, order = await member_with_order(api)
+    detail = await api.get(f"/orders/{order['id']}", headers=bearer(token))
+    assert detail.json()["view"] is None
