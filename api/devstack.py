@@ -314,6 +314,8 @@ def api_command(settings: Settings) -> list[str]:
         settings.api_host,
         "--port",
         str(settings.api_port),
+        # Access lines drown the demo's own report; uvicorn still logs errors.
+        "--no-access-log",
     ]
 
 

@@ -820,4 +820,7 @@ class OrderLifecycleWorkflow:
             advanced_by_guarantee_cents=self._wage.advanced_cents if self._wage else 0,
             dunning_level=self._dunning_level,
             closed_on=today,
+            interest_rate=(
+                self._policy().interest_rate(self._order.client_is_business) if b else None
+            ),
         )
