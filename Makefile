@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 ## migrate: bring the database (COOPFLOW_DATABASE_URL, default .data/coopflow.db) to head
 migrate: venv
-	$(BIN)/python -m alembic upgrade head
+	$(BIN)/python -m alembic upgrade heads
 
 ## run: migrate, start Temporal dev server, mail sink, worker and API (DEMO=1: days pass in seconds)
 run: venv

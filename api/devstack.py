@@ -222,11 +222,11 @@ def child_env(settings: Settings, demo: bool) -> dict[str, str]:
 
 def migrate_command() -> list[str]:
     # Alembic's configuration lives in pyproject.toml ([tool.alembic]).
-    return [sys.executable, "-m", "alembic", "upgrade", "head"]
+    return [sys.executable, "-m", "alembic", "upgrade", "heads"]
 
 
 def migrate() -> None:
-    say("migrating the database: alembic upgrade head")
+    say("migrating the database: alembic upgrade heads")
     result = subprocess.run(
         migrate_command(),
         cwd=PROJECT_ROOT,
@@ -234,7 +234,7 @@ def migrate() -> None:
         check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"alembic upgrade head failed with exit code {result.returncode}")
+        raise RuntimeError(f"alembic upgrade heads failed with exit code {result.returncode}")
 
 
 def temporal_command(settings: Settings) -> list[str]:

@@ -279,7 +279,7 @@ def _migrate(url: str) -> None:
 
     cfg = Config(toml_file=str(Path(__file__).resolve().parent.parent / "pyproject.toml"))
     cfg.attributes["url"] = url
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")
 
 
 async def main() -> None:

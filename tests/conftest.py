@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.models import Base
+from db import all_models
 from db.session import make_engine, make_session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 def migrate(url: str) -> None:
     cfg = Config(toml_file=str(ROOT / "pyproject.toml"))
     cfg.attributes["url"] = url
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")
 
 
 async def _reset_postgres(url: str) -> None:
@@ -67,6 +67,6 @@ async def session_factory(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSes
     """A session factory on an emptied database (activities own their transactions, so tests
     start from empty tables rather than rolling back)."""
     async with db_engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(all_models.load().metadata.sorted_tables):
             await conn.execute(table.delete())
     return make_session_factory(db_engine)

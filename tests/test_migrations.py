@@ -21,7 +21,7 @@ def _alembic(*args: str, url: str) -> subprocess.CompletedProcess[str]:
 
 def test_alembic_command_upgrades_from_settings_and_matches_models(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-    upgraded = _alembic("upgrade", "head", url=url)
+    upgraded = _alembic("upgrade", "heads", url=url)
     assert upgraded.returncode == 0, upgraded.stderr
     tables = sa.inspect(sa.create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")).get_table_names()
     assert {"orders", "invoices", "ledger_entries", "payouts", "finance_cases"} <= set(tables)

@@ -7,11 +7,11 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from db.models import Base
+from db import all_models
 from db.session import make_engine
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_models.load().metadata
 
 
 def _url() -> str:
