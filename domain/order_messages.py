@@ -43,6 +43,9 @@ class OrderInput(_Frozen):
     vat_category: Literal["standard", "reduced"] = "standard"
     payment_terms_days: int = Field(default=30, ge=0, le=120)
     offer_valid_until: date
+    # The client is blocked (more than 2 months overdue on an invoice): no wage guarantee,
+    # the client pays first.
+    prepayment_required: bool = False
     # Business date the workflow starts on (the API passes today's date).
     submitted_on: date
     # Wall-clock seconds per business day: 86400 in production, 1 in the demo. An input, so

@@ -110,7 +110,13 @@ _BE_CONSUMER = (
     DunningStage(
         level=1, name="Premier rappel (gratuit)", days_after_previous=7, charge_interest=False
     ),
-    DunningStage(level=2, name="Deuxième rappel", days_after_previous=14, fee_cents=750),
+    DunningStage(
+        level=2,
+        name="Deuxième rappel",
+        days_after_previous=14,
+        fee_cents=750,
+        charge_flat_compensation=True,
+    ),  # the capped lump-sum damages
     DunningStage(level=3, name="Mise en demeure", days_after_previous=14, fee_cents=750),
 )
 

@@ -23,8 +23,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import order_steps as steps
     from domain.breakdown import OrderBreakdown, compute_breakdown
-    from domain.collection import next_dunning_date, split_payment
-    from domain.interest import accrued_interest
+    from domain.dunning import Claim
     from domain.money import format_eur, round_cents
     from domain.order_messages import (
         Cancellation,
@@ -84,17 +83,8 @@ class OrderLifecycleWorkflow:
         self._blocked: str | None = None
         self._invoice: InvoiceIssued | None = None
         self._breakdown: OrderBreakdown | None = None
-        self._due_date: date | None = None
-        self._principal_due = 0
-        self._charges_due = 0
-        self._charges_total = 0
-        self._paid = 0
+        self._claim: Claim | None = None
         self._written_off = 0
-        self._dunning_level = 0
-        self._dunning_anchor: date | None = None
-        self._flat_charged = False
-        self._interest_accrued = Decimal(0)
-        self._interest_from: date | None = None
         self._escalated = False
         self._escalations = 0
         self._case_id: int | None = None
@@ -103,6 +93,32 @@ class OrderLifecycleWorkflow:
         self._plan_paid_from = 0
         self._advanced_outstanding = 0
         self._wage: WagePaid | None = None
+
+    # ------------------------------------------------------------------ the claim, read-only
+
+    @property
+    def _principal_due(self) -> int:
+        return self._claim.principal_due if self._claim else 0
+
+    @property
+    def _charges_due(self) -> int:
+        return self._claim.charges_due if self._claim else 0
+
+    @property
+    def _charges_total(self) -> int:
+        return self._claim.charges_total if self._claim else 0
+
+    @property
+    def _paid(self) -> int:
+        return self._claim.paid if self._claim else 0
+
+    @property
+    def _dunning_level(self) -> int:
+        return self._claim.level if self._claim else 0
+
+    @property
+    def _due_date(self) -> date | None:
+        return self._claim.due_date if self._claim else None
 
     # ------------------------------------------------------------------ business clock
 
@@ -385,10 +401,12 @@ class OrderLifecycleWorkflow:
             f"Issue and send the invoice ({format_eur(self._breakdown.gross_invoice_cents)})",
             result_type=InvoiceIssued,
         )
-        self._due_date = self._invoice.due_date
-        self._dunning_anchor = self._due_date
-        self._interest_from = self._due_date
-        self._principal_due = self._invoice.gross_cents
+        self._claim = Claim(
+            policy=policy,
+            client_is_business=order.client_is_business,
+            due_date=self._invoice.due_date,
+            principal_due=self._invoice.gross_cents,
+        )
         await self._enter(OrderStatus.INVOICED, "the client's payment", self._due_date)
 
     async def _wage_branch(self, completion: Completion, completed_on: date) -> None:
@@ -398,8 +416,9 @@ class OrderLifecycleWorkflow:
         await self._sleep_until(
             wage_day, f"Wage day {wage_day} ({policy.wage_delay_days} days after completion)"
         )
-        if not guarantee_applies(self._order.client_country):
-            # No guarantee outside the EU: the client pays first, then the wage follows.
+        if self._order.prepayment_required or not guarantee_applies(self._order.client_country):
+            # No guarantee outside the EU or for a blocked client: the client pays first, then
+            # the wage follows.
             await workflow.wait_condition(self._invoice_settled)
         pay_date = self._today()
         breakdown = self._breakdown
@@ -463,16 +482,9 @@ class OrderLifecycleWorkflow:
         return bool(self._pending_payments) or bool(self._decisions)
 
     async def _dun(self) -> None:
-        assert self._dunning_anchor is not None
+        assert self._claim is not None
         assert self._due_date is not None
-        policy = self._policy()
-        schedule = policy.dunning_schedule(self._order.client_is_business)
-        when, stage = next_dunning_date(
-            schedule,
-            level_sent=self._dunning_level,
-            anchor=self._dunning_anchor,
-            escalation_delay_days=policy.escalation_after_last_stage_days,
-        )
+        when, stage = self._claim.next_step()
         what = stage.name if stage else "escalation to finance"
         if self._today() <= self._due_date:
             # Not yet due: wake the day after the due date to show the order as overdue.
@@ -502,27 +514,15 @@ class OrderLifecycleWorkflow:
         if stage is None:
             await self._escalate()
         else:
-            await self._send_reminder(stage, policy)
+            await self._send_reminder(stage)
 
-    async def _send_reminder(self, stage: DunningStage, policy: JurisdictionPolicy) -> None:
+    async def _send_reminder(self, stage: DunningStage) -> None:
         assert self._invoice is not None
+        assert self._claim is not None
         today = self._today()
-        rate = policy.interest_rate(self._order.client_is_business)
-        self._accrue_interest(today, rate)
-        interest = 0
-        if stage.charge_interest:
-            interest = round_cents(self._interest_accrued)
-            self._interest_accrued = Decimal(0)
-        flat = 0
-        if (
-            stage.charge_flat_compensation
-            and self._order.client_is_business
-            and not self._flat_charged
-        ):
-            flat = policy.flat_compensation_cents
-            self._flat_charged = True
-        pay_by = today + timedelta(days=14)
-        notice = await self._step(
+        principal_due = self._claim.principal_due
+        charges = self._claim.remind(stage, today)
+        await self._step(
             steps.SEND_REMINDER,
             steps.SendReminder(
                 order=self._order,
@@ -530,28 +530,16 @@ class OrderLifecycleWorkflow:
                 level=stage.level,
                 name=stage.name,
                 issue_date=today,
-                pay_by=pay_by,
-                principal_due_cents=self._principal_due,
-                fee_cents=stage.fee_cents,
-                flat_compensation_cents=flat,
-                interest_cents=interest,
-                interest_rate=rate,
+                pay_by=charges.pay_by,
+                principal_due_cents=principal_due,
+                fee_cents=charges.fee,
+                flat_compensation_cents=charges.flat_compensation,
+                interest_cents=charges.interest,
+                interest_rate=charges.interest_rate,
             ),
             f"{stage.name} for {self._invoice.number}",
             result_type=DunningNotice,
         )
-        self._dunning_level = stage.level
-        self._dunning_anchor = today
-        self._charges_due += notice.charges_cents
-        self._charges_total += notice.charges_cents
-
-    def _accrue_interest(self, until: date, rate: Decimal) -> None:
-        if self._interest_from is None or until <= self._interest_from:
-            return
-        self._interest_accrued += accrued_interest(
-            self._principal_due, rate, self._interest_from, until
-        )
-        self._interest_from = until
 
     async def _escalate(self) -> None:
         assert self._invoice is not None
@@ -589,6 +577,7 @@ class OrderLifecycleWorkflow:
     async def _apply_decision(self, decision: FinanceDecision) -> None:
         assert self._case_id is not None
         assert self._invoice is not None
+        assert self._claim is not None
         await self._step(
             steps.RECORD_DECISION,
             steps.RecordDecision(case_id=self._case_id, decision=decision),
@@ -597,12 +586,7 @@ class OrderLifecycleWorkflow:
         today = self._today()
         if decision.kind == "extend" and decision.new_due_date is not None:
             self._escalated = False
-            self._accrue_interest(
-                today, self._policy().interest_rate(self._order.client_is_business)
-            )
-            self._due_date = decision.new_due_date
-            self._dunning_anchor = decision.new_due_date
-            self._interest_from = decision.new_due_date
+            self._claim.extend(decision.new_due_date, today)
         elif decision.kind == "record_payment" and decision.payment is not None:
             self.payment_received(decision.payment)
             await self._apply_payments()
@@ -625,9 +609,7 @@ class OrderLifecycleWorkflow:
                 ),
                 f"Write off {format_eur(self._amount_due())} against the guarantee fund",
             )
-            self._written_off = self._principal_due + self._charges_due
-            self._principal_due = 0
-            self._charges_due = 0
+            self._written_off = sum(self._claim.write_off())
             self._escalated = False
             self._in_collection = False
 
@@ -652,14 +634,11 @@ class OrderLifecycleWorkflow:
 
     async def _apply_payments(self) -> None:
         assert self._invoice is not None
-        rate = self._policy().interest_rate(self._order.client_is_business)
+        assert self._claim is not None
         while self._pending_payments:
             payment = self._pending_payments[0]
-            self._accrue_interest(min(payment.received_on, self._today()), rate)
-            split = split_payment(
-                payment.amount_cents,
-                principal_due=self._principal_due,
-                charges_due=self._charges_due,
+            split = self._claim.apply_payment(
+                payment.amount_cents, min(payment.received_on, self._today())
             )
             repaid = min(self._advanced_outstanding, split.to_principal)
             await self._step(
@@ -676,15 +655,7 @@ class OrderLifecycleWorkflow:
                 f"Book payment of {format_eur(payment.amount_cents)}",
             )
             self._pending_payments.pop(0)
-            self._principal_due -= split.to_principal
-            self._charges_due -= split.to_charges
-            self._paid += payment.amount_cents
             self._advanced_outstanding -= repaid
-            if self._principal_due > 0 and self._dunning_anchor is not None:
-                # Re-anchor the dunning clock after a partial payment.
-                self._dunning_anchor = max(self._dunning_anchor, payment.received_on)
-            if self._principal_due == 0:
-                self._interest_accrued = Decimal(0)  # interest stops once the invoice is paid
         if self._escalated and self._invoice_settled():
             self._escalated = False
         await self._publish()

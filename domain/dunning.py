@@ -1,0 +1,171 @@
+"""The claim on one invoice while it is collected: what is owed, what interest has accrued, and
+what each reminder charges, by the jurisdiction's rules (DOMAIN.md, "Late payment and dunning").
+
+Pure and deterministic: the order workflow keeps one ``Claim`` and feeds it payments, reminders
+and finance decisions; the dunning table tests replay worked cases through it.
+
+- Interest runs per calendar day (act/365) on the principal actually outstanding, accrued in
+  Decimal segments whenever that amount changes, and rounded once when a reminder charges it.
+- Germany: interest from the day after the due date (the signed order states the payment term,
+  §286(2) Nr. 2 BGB; consumer invoices say so, §286(3)); €40 flat once from a business debtor
+  (§288(5)); own reminder costs only once in default.
+- Belgium B2B: interest from the due date without notice, €40 flat.
+- Belgium B2C (Book XIX CEL): the first reminder is free and gives at least 14 days; only then do
+  interest (capped at the B2B rate) and the capped lump-sum damages run; further reminders cost
+  at most €7.50.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from domain.collection import PaymentSplit, split_payment
+from domain.interest import accrued_interest
+from domain.money import Cents, percent_of, round_cents
+from domain.policy import DunningStage, JurisdictionPolicy
+
+FIRST_REMINDER_MIN_DAYS = 14
+
+
+def be_consumer_lump_sum(outstanding: Cents) -> Cents:
+    """Book XIX CEL art. XIX.2(2): ≤ €150 → €20; €150.01–500 → €30 + 10 % above €150;
+    > €500 → €65 + 5 % above €500, at most €2,000."""
+    if outstanding <= 0:
+        return 0
+    if outstanding <= 15_000:
+        return 2_000
+    if outstanding <= 50_000:
+        return 3_000 + percent_of(outstanding - 15_000, Decimal("0.10"))
+    return min(6_500 + percent_of(outstanding - 50_000, Decimal("0.05")), 200_000)
+
+
+@dataclass(frozen=True)
+class ReminderCharges:
+    fee: Cents
+    flat_compensation: Cents  # €40 B2B, or the BE consumer lump-sum damages
+    interest: Cents
+    interest_rate: Decimal
+    pay_by: date
+
+    @property
+    def total(self) -> Cents:
+        return self.fee + self.flat_compensation + self.interest
+
+
+@dataclass
+class Claim:
+    """What one invoice's debtor owes, as collection goes on."""
+
+    policy: JurisdictionPolicy
+    client_is_business: bool
+    due_date: date
+    principal_due: Cents
+    charges_due: Cents = 0
+    charges_total: Cents = 0
+    paid: Cents = 0
+    level: int = 0
+    anchor: date = field(init=False)
+    interest_from: date | None = field(init=False)
+    interest_accrued: Decimal = Decimal(0)
+    flat_charged: bool = False
+
+    def __post_init__(self) -> None:
+        self.anchor = self.due_date
+        # Belgian consumers owe interest only once the free first reminder's period expired.
+        self.interest_from = None if self._consumer_grace() else self.due_date
+
+    @property
+    def rate(self) -> Decimal:
+        return self.policy.interest_rate(self.client_is_business)
+
+    @property
+    def owed(self) -> Cents:
+        return self.principal_due + self.charges_due
+
+    @property
+    def settled(self) -> bool:
+        return self.principal_due == 0 and self.charges_due == 0
+
+    def _consumer_grace(self) -> bool:
+        return self.policy.jurisdiction == "BE" and not self.client_is_business
+
+    def accrue(self, until: date) -> None:
+        if self.interest_from is None or until <= self.interest_from:
+            return
+        self.interest_accrued += accrued_interest(
+            self.principal_due, self.rate, self.interest_from, until
+        )
+        self.interest_from = until
+
+    def apply_payment(self, amount: Cents, received_on: date) -> PaymentSplit:
+        """Principal first (interest stops on what is paid), then charges; re-anchors the
+        dunning clock when something is still owed."""
+        self.accrue(received_on)
+        split = split_payment(
+            amount, principal_due=self.principal_due, charges_due=self.charges_due
+        )
+        self.principal_due -= split.to_principal
+        self.charges_due -= split.to_charges
+        self.paid += amount
+        if self.principal_due == 0:
+            self.interest_accrued = Decimal(0)
+        else:
+            self.anchor = max(self.anchor, received_on)
+        return split
+
+    def next_step(self) -> tuple[date, DunningStage | None]:
+        """When the next reminder is due (or escalation, ``None``)."""
+        schedule = self.policy.dunning_schedule(self.client_is_business)
+        if self.level < len(schedule):
+            stage = schedule[self.level]
+            return self.anchor + timedelta(days=stage.days_after_previous), stage
+        return self.anchor + timedelta(days=self.policy.escalation_after_last_stage_days), None
+
+    def remind(self, stage: DunningStage, today: date) -> ReminderCharges:
+        """Charge a reminder: fees, flat compensation or lump-sum damages, and the interest
+        accrued so far, as a separate dunning document."""
+        self.accrue(today)
+        interest = 0
+        if stage.charge_interest:
+            interest = round_cents(self.interest_accrued)
+            self.interest_accrued = Decimal(0)
+        flat = 0
+        if stage.charge_flat_compensation and not self.flat_charged:
+            if self.client_is_business:
+                flat = self.policy.flat_compensation_cents
+            elif self._consumer_grace():
+                flat = be_consumer_lump_sum(self.principal_due)
+            self.flat_charged = flat > 0
+        pay_by = today + timedelta(days=FIRST_REMINDER_MIN_DAYS)
+        if self.level == 0 and self._consumer_grace():
+            # Interest and damages run from the day after the free reminder's 14 days.
+            self.interest_from = pay_by
+        charges = ReminderCharges(
+            fee=stage.fee_cents,
+            flat_compensation=flat,
+            interest=interest,
+            interest_rate=self.rate,
+            pay_by=pay_by,
+        )
+        self.level = stage.level
+        self.anchor = today
+        self.charges_due += charges.total
+        self.charges_total += charges.total
+        return charges
+
+    def extend(self, new_due_date: date, today: date) -> None:
+        """Finance agreed a later due date: interest accrued so far stays, none runs until then."""
+        self.accrue(today)
+        self.due_date = new_due_date
+        self.anchor = new_due_date
+        self.interest_from = new_due_date
+
+    def write_off(self) -> tuple[Cents, Cents]:
+        """Everything still owed is written off; returns (principal, charges)."""
+        written = (self.principal_due, self.charges_due)
+        self.principal_due = 0
+        self.charges_due = 0
+        self.interest_accrued = Decimal(0)
+        return written
