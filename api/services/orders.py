@@ -23,7 +23,8 @@ from api.temporal import (
     query_view,
     start_order_workflow,
 )
-from db.models import Client, Member, Order, OrderExpense, SigningToken
+from db.models import Client, Invoice, Member, Order, OrderExpense, SigningToken
+from domain.guarantee import client_blocked
 from domain.order_messages import Cancellation, Completion, Expense, OrderInput, OrderView
 from domain.order_status import OrderStatus
 from domain.signing import SigningClaims, encode_signing_token
@@ -139,7 +140,19 @@ async def order_detail(
     return order_out(order, view=view, view_error=error)
 
 
-def order_input(order: Order, settings: Settings, today: date) -> OrderInput:
+async def client_is_blocked(session: AsyncSession, client_id: int, today: date) -> bool:
+    """More than two months overdue on any open invoice: new orders need prepayment."""
+    due_dates = await session.scalars(
+        select(Invoice.due_date)
+        .join(Order, Order.id == Invoice.order_id)
+        .where(Order.client_id == client_id, Invoice.status == "open")
+    )
+    return client_blocked(due_dates, today)
+
+
+def order_input(
+    order: Order, settings: Settings, today: date, *, prepayment_required: bool = False
+) -> OrderInput:
     client = order.client
     return OrderInput(
         order_id=order.id,
@@ -162,6 +175,7 @@ def order_input(order: Order, settings: Settings, today: date) -> OrderInput:
         offer_valid_until=order.offer_valid_until,
         submitted_on=today,
         seconds_per_day=settings.seconds_per_day,
+        prepayment_required=prepayment_required,
     )
 
 
@@ -223,8 +237,9 @@ async def submit_order(
     # open token, so the client gets one link. A failed start leaves a draft with an unused
     # token that the retry reuses; no database lock is held while Temporal is called.
     await session.commit()
+    blocked = await client_is_blocked(session, order.client_id, today)
     workflow_id = await start_order_workflow(
-        temporal, settings, order_input(order, settings, today)
+        temporal, settings, order_input(order, settings, today, prepayment_required=blocked)
     )
     if order.status == OrderStatus.DRAFT:  # a retry leaves the workflow's projection alone
         order.status = OrderStatus.AWAITING_SIGNATURE.value
