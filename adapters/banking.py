@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
@@ -31,6 +29,7 @@ from sepaxml import SepaTransfer
 from text_unidecode import unidecode  # sepaxml's transliteration: lengths as they will be written
 
 from adapters.errors import InvalidBankAccount, PermanentAdapterError
+from adapters.files import write_once
 
 SEPA_SCHEMA = "pain.001.001.09"
 # EndToEndId and MsgId are Max35Text; the id is also a file name, so keep it to safe characters.
@@ -108,7 +107,7 @@ class LocalSepaBanking:
         path = self.file_for(instruction.payout_id)
         if not path.exists():
             document = self._build(instruction, iban, bic)
-            if _write_once(path, document):
+            if write_once(path, document):
                 return PayoutReceipt(
                     payout_id=instruction.payout_id,
                     message_id=instruction.payout_id,
@@ -255,38 +254,6 @@ def _existing_receipt(path: Path, instruction: PayoutInstruction, iban: IBAN) ->
         amount_cents=paid["amount_cents"],
         created=False,
     )
-
-
-def _write_once(path: Path, data: bytes) -> bool:
-    """Publish ``data`` at ``path`` unless a file is already there; True if this call wrote it.
-
-    The data goes to a temporary file in the same directory first, then is hard-linked into
-    place: a reader sees no file or the whole file, and of two concurrent writers exactly one
-    wins (``os.replace`` would let the second silently overwrite the first).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        try:
-            os.link(tmp_name, path)
-        except FileExistsError:
-            return False
-        _fsync_dir(path.parent)
-        return True
-    finally:
-        os.unlink(tmp_name)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_payout_file(path: Path | str) -> list[PaidTransfer]:

@@ -15,9 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from adapters.errors import DeclarationRefused, PermanentAdapterError
+from adapters.files import write_once
 
 Jurisdiction = Literal["DE", "BE"]
 DeclarationKind = Literal["start", "end"]
@@ -103,7 +102,7 @@ class LocalSocialSecurity:
                 "receipt": receipt.model_dump(mode="json", exclude={"created"}),
                 "filed_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
-            if _write_once(path, json.dumps(record, indent=2).encode() + b"\n"):
+            if write_once(path, json.dumps(record, indent=2).encode() + b"\n"):
                 return receipt
         return _stored_receipt(path, declaration)
 
@@ -147,25 +146,3 @@ def _stored_receipt(path: Path, declaration: EmploymentDeclaration) -> Declarati
             f"declaration (see {path}); a changed declaration needs its own key"
         )
     return DeclarationReceipt.model_validate({**record["receipt"], "created": False})
-
-
-def _write_once(path: Path, data: bytes) -> bool:
-    """Publish ``data`` at ``path`` unless a file is already there; True if this call wrote it.
-
-    Same scheme as in ``adapters.banking``: temporary file, then a hard link that fails if the
-    name exists, so readers never see half a file and one of two concurrent writers wins.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        try:
-            os.link(tmp_name, path)
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        os.unlink(tmp_name)
