@@ -1,0 +1,1 @@
+"""Payroll rules: employment records, dated contribution rates, contributions and wage tax."""
