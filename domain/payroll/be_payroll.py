@@ -1,0 +1,264 @@
+"""A Belgian wage, from the employment budget to the net, as pure functions.
+
+``be_gross_for_budget``: the largest gross ``g`` whose employer cost (g + employer
+contributions) fits in the budget; what cannot be spent without exceeding it is
+``remainder_cents`` (a cent or two).
+
+``belgian_payslip``: from a gross wage to employee ONSS, taxable wage, withholding tax, net,
+employer contributions and employer cost.
+
+Every contribution is one rounding of a rate on its base (``percent_of``); the rest are
+differences, so the payslip balances to the cent by construction:
+
+- ``employee_contributions + wage_tax + net = gross``
+- ``gross + employer_contributions = employer_cost``
+- ``employer_cost + remainder = budget`` (``belgian_wage_from_budget``)
+
+Contracts: ``standard`` (white-collar employee: contributions on 100 % of gross),
+``blue_collar`` and ``artist`` (contributions on 108 % of gross, plus the employer's
+annual-holiday contribution, because their holiday pay comes from the holiday fund).
+
+Refused (``UnsupportedCase``), not guessed: wages in the work-bonus range (the bonus lowers the
+employee ONSS and the withholding tax, and is not computed), everything ``be_withholding``
+refuses, and payment dates without encoded figures. Not withheld: the special social-security
+contribution (see ``be_rates``); ``special_social_security_withheld`` is False on every payslip
+so no reader can take the net for final on that point.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.errors import InvalidAmount, UnsupportedCase
+from domain.ledger import JournalEntry, Line
+from domain.money import Cents, format_eur, percent_of
+from domain.payroll.be_rates import BelgianRates, be_rates_for
+from domain.payroll.be_withholding import (
+    BelgianTaxRecord,
+    WithholdingBreakdown,
+    belgian_withholding,
+    refuse_unsupported,
+)
+
+BelgianContract = Literal["standard", "artist", "blue_collar"]
+CONTRACTS: tuple[BelgianContract, ...] = ("standard", "artist", "blue_collar")
+
+
+class EmployerContributions(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    social_security_base_cents: Cents
+    basic_cents: Cents  # basic contribution incl. wage moderation
+    holiday_cents: Cents  # blue-collar and artists' annual-holiday contribution (else 0)
+
+    @property
+    def total_cents(self) -> Cents:
+        return self.basic_cents + self.holiday_cents
+
+
+class BelgianPayslip(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    pay_date: date
+    rates_valid_from: date
+    contract: BelgianContract
+    gross_cents: Cents
+    social_security_base_cents: Cents  # 100 % or 108 % of gross
+    employee_rate: Decimal
+    employee_contributions_cents: Cents
+    taxable_cents: Cents
+    withholding: WithholdingBreakdown
+    wage_tax_cents: Cents
+    net_cents: Cents
+    employer_basic_rate: Decimal
+    employer_basic_contributions_cents: Cents
+    employer_holiday_rate: Decimal  # 0 for a standard contract
+    employer_holiday_contributions_cents: Cents
+    employer_contributions_cents: Cents
+    employer_cost_cents: Cents
+    special_social_security_withheld: Literal[False] = False
+
+
+class BudgetSplit(BaseModel):
+    """How an employment budget is spent: gross wage, employer contributions, unspent cents."""
+
+    model_config = ConfigDict(frozen=True)
+
+    budget_cents: Cents
+    gross_cents: Cents
+    employer_contributions_cents: Cents
+    remainder_cents: Cents
+
+    @property
+    def employer_cost_cents(self) -> Cents:
+        return self.gross_cents + self.employer_contributions_cents
+
+
+class BelgianWage(BaseModel):
+    """The whole way from an employment budget to the net wage."""
+
+    model_config = ConfigDict(frozen=True)
+
+    split: BudgetSplit
+    payslip: BelgianPayslip
+
+
+def social_security_base(
+    gross_cents: Cents, contract: BelgianContract, rates: BelgianRates
+) -> Cents:
+    if contract == "standard":
+        return gross_cents
+    return percent_of(gross_cents, rates.blue_collar_base_factor)
+
+
+def holiday_rate(contract: BelgianContract, rates: BelgianRates) -> Decimal:
+    """The employer's annual-holiday contribution rate: blue-collar work and artists only."""
+    return Decimal(0) if contract == "standard" else rates.blue_collar_holiday_rate
+
+
+def employer_contributions(
+    gross_cents: Cents, contract: BelgianContract, rates: BelgianRates
+) -> EmployerContributions:
+    base = social_security_base(gross_cents, contract, rates)
+    return EmployerContributions(
+        social_security_base_cents=base,
+        basic_cents=percent_of(base, rates.employer_basic_rate),
+        holiday_cents=percent_of(base, holiday_rate(contract, rates)),
+    )
+
+
+def _refuse_work_bonus_range(
+    gross_cents: Cents, record: BelgianTaxRecord, rates: BelgianRates
+) -> None:
+    reference = record.work_bonus_reference_cents
+    if reference is None:
+        reference = gross_cents
+    if reference <= rates.work_bonus_max_reference_cents:
+        raise UnsupportedCase(
+            f"a full-time monthly reference wage of {format_eur(reference)} is in the work-bonus "
+            f"range (up to {format_eur(rates.work_bonus_max_reference_cents)} for wages paid "
+            f"from {rates.valid_from.isoformat()}): the bonus lowers the employee contribution "
+            "and the withholding tax and is not computed here"
+        )
+
+
+def belgian_payslip(
+    gross_cents: Cents,
+    contract: BelgianContract,
+    record: BelgianTaxRecord,
+    pay_date: date,
+) -> BelgianPayslip:
+    """The payslip of a monthly wage of ``gross_cents`` paid on ``pay_date``."""
+    if gross_cents <= 0:
+        raise InvalidAmount("a gross wage must be positive")
+    if contract not in CONTRACTS:
+        raise UnsupportedCase(f"unknown Belgian contract {contract!r}")
+    rates = be_rates_for(pay_date)
+    refuse_unsupported(record)
+    _refuse_work_bonus_range(gross_cents, record, rates)
+
+    base = social_security_base(gross_cents, contract, rates)
+    employee = percent_of(base, rates.employee_rate)
+    taxable = gross_cents - employee
+    withholding = belgian_withholding(taxable, record, rates)
+    tax = withholding.monthly_withholding_cents
+    employer = employer_contributions(gross_cents, contract, rates)
+    return BelgianPayslip(
+        pay_date=pay_date,
+        rates_valid_from=rates.valid_from,
+        contract=contract,
+        gross_cents=gross_cents,
+        social_security_base_cents=base,
+        employee_rate=rates.employee_rate,
+        employee_contributions_cents=employee,
+        taxable_cents=taxable,
+        withholding=withholding,
+        wage_tax_cents=tax,
+        net_cents=taxable - tax,
+        employer_basic_rate=rates.employer_basic_rate,
+        employer_basic_contributions_cents=employer.basic_cents,
+        employer_holiday_rate=holiday_rate(contract, rates),
+        employer_holiday_contributions_cents=employer.holiday_cents,
+        employer_contributions_cents=employer.total_cents,
+        employer_cost_cents=gross_cents + employer.total_cents,
+    )
+
+
+def be_gross_for_budget(
+    budget_cents: Cents, contract: BelgianContract, pay_date: date
+) -> BudgetSplit:
+    """The largest gross ``g`` with ``g + employer contributions(g) <= budget_cents``.
+
+    The employer cost is a sum of half-up roundings of non-decreasing functions of ``g``, so it
+    strictly increases with ``g``: start from the exact inverse and step to the boundary.
+    """
+    if budget_cents < 0:
+        raise InvalidAmount("an employment budget cannot be negative")
+    if contract not in CONTRACTS:
+        raise UnsupportedCase(f"unknown Belgian contract {contract!r}")
+    rates = be_rates_for(pay_date)
+
+    def cost(gross: Cents) -> Cents:
+        return gross + employer_contributions(gross, contract, rates).total_cents
+
+    factor = Decimal(1) if contract == "standard" else rates.blue_collar_base_factor
+    per_euro = 1 + factor * (rates.employer_basic_rate + holiday_rate(contract, rates))
+    gross = int(Decimal(budget_cents) / per_euro)
+    while gross > 0 and cost(gross) > budget_cents:
+        gross -= 1
+    while cost(gross + 1) <= budget_cents:
+        gross += 1
+    employer = employer_contributions(gross, contract, rates).total_cents
+    return BudgetSplit(
+        budget_cents=budget_cents,
+        gross_cents=gross,
+        employer_contributions_cents=employer,
+        remainder_cents=budget_cents - gross - employer,
+    )
+
+
+def belgian_wage_from_budget(
+    budget_cents: Cents,
+    contract: BelgianContract,
+    record: BelgianTaxRecord,
+    pay_date: date,
+) -> BelgianWage:
+    """The employment budget spent on one wage: the split, then that gross wage's payslip."""
+    split = be_gross_for_budget(budget_cents, contract, pay_date)
+    payslip = belgian_payslip(split.gross_cents, contract, record, pay_date)
+    return BelgianWage(split=split, payslip=payslip)
+
+
+def be_payroll_entry(
+    order_key: str, payslip: BelgianPayslip, expenses_cents: Cents, remainder_cents: Cents = 0
+) -> JournalEntry:
+    """The ledger entry of a Belgian payslip: the employer cost, the expenses and the budget
+    remainder leave the member budget; the net and the expenses are owed to the member, both
+    contribution shares to ONSS, the withholding tax to the tax office, and the remainder (the
+    cent or two no gross could spend) goes to the cooperative as rounding, so the member budget
+    can close at zero.
+    """
+    if expenses_cents < 0 or remainder_cents < 0:
+        raise InvalidAmount("expenses and a budget remainder cannot be negative")
+    lines = [
+        Line(
+            account="member_budget",
+            debit=payslip.employer_cost_cents + expenses_cents + remainder_cents,
+        ),
+        Line(account="member_payable", credit=payslip.net_cents + expenses_cents),
+        Line(
+            account="contributions_payable",
+            credit=payslip.employee_contributions_cents + payslip.employer_contributions_cents,
+        ),
+        Line(account="wage_tax_payable", credit=payslip.wage_tax_cents),
+        Line(account="coop_fee", credit=remainder_cents),
+    ]
+    return JournalEntry(
+        key=f"{order_key}:payroll",
+        description="Payroll (BE): employer cost and expenses leave the member budget",
+        lines=tuple(line for line in lines if line.debit or line.credit),
+    )
