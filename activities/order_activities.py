@@ -23,6 +23,7 @@ from adapters.banking import Banking, PayoutInstruction, fit_remittance
 from adapters.errors import PermanentAdapterError
 from adapters.mail import Mailer, OutgoingMail
 from adapters.payroll import Payroll
+from adapters.payroll_exact import EmploymentPayroll, parse_record
 from adapters.social_security import EmploymentDeclaration, SocialSecurity
 from db import ledger
 from db.invoice_numbers import format_invoice_number, take_next_number
@@ -38,6 +39,7 @@ from db.models import (
     Payslip,
     SigningToken,
 )
+from db.models_payroll import EmploymentRecord
 from domain import ledger as entries
 from domain import order_steps as steps
 from domain.errors import DomainError
@@ -83,6 +85,7 @@ class OrderActivities:
         banking: Banking,
         social_security: SocialSecurity,
         payroll: Payroll,
+        exact_payroll: EmploymentPayroll | None = None,
         public_base_url: str,
         signing_secret: str,
         coop_name: str,
@@ -92,6 +95,7 @@ class OrderActivities:
         self._banking = banking
         self._social_security = social_security
         self._payroll = payroll
+        self._exact_payroll = exact_payroll or EmploymentPayroll()
         self._base_url = public_base_url.rstrip("/")
         self._signing_secret = signing_secret
         self._coop_name = coop_name
@@ -109,6 +113,7 @@ class OrderActivities:
             self.record_decision,
             self.write_off,
             self.run_payroll,
+            self.run_exact_payroll,
             self.pay_wage,
             self.close_order,
         ]
@@ -488,6 +493,60 @@ class OrderActivities:
                 posted_on=request.pay_date,
             )
             return payslip.id
+
+    @activity.defn(name=steps.RUN_EXACT_PAYROLL)
+    @permanent_errors
+    async def run_exact_payroll(self, request: steps.RunPayroll) -> steps.PayrollDone:
+        """The wage by the member's employment record (exact engines), once per order."""
+        order = request.order
+        async with self._sessions.begin() as session:
+            existing = await session.scalar(
+                select(Payslip).where(Payslip.order_id == order.order_id)
+            )
+            if existing is None:
+                stored = await session.get(EmploymentRecord, order.member_id)
+                record = parse_record(stored.jurisdiction, stored.data) if stored else None
+                slip = await self._exact_payroll.payslip(
+                    order.jurisdiction, record, request.breakdown, request.pay_date
+                )
+                existing = Payslip(
+                    order_id=order.order_id,
+                    member_id=order.member_id,
+                    jurisdiction=order.jurisdiction,
+                    period_start=request.actual_start,
+                    period_end=request.actual_end,
+                    work_days=request.work_days,
+                    details=slip.details,
+                    **slip.data.model_dump(),
+                )
+                session.add(existing)
+                await session.flush()
+                d = slip.data
+                await ledger.post(
+                    session,
+                    entries.payslip_posted(
+                        _order_key(order.order_id),
+                        employer_cost=d.employer_cost_cents,
+                        employee_contributions=d.employee_contributions_cents,
+                        employer_contributions=d.employer_contributions_cents,
+                        wage_tax=d.wage_tax_cents,
+                        net_wage=d.net_wage_cents,
+                        expenses=d.expenses_cents,
+                        remainder=slip.remainder_cents,
+                    ),
+                    order_id=order.order_id,
+                    posted_on=request.pay_date,
+                )
+            engine = "provisional"
+            if existing.details and '"provisional"' not in existing.details:
+                engine = existing.jurisdiction
+            return steps.PayrollDone(
+                payslip_id=existing.id,
+                engine=engine,
+                gross_wage_cents=existing.gross_wage_cents,
+                net_wage_cents=existing.net_wage_cents,
+                payout_cents=existing.net_wage_cents + existing.expenses_cents,
+            )
 
     @activity.defn(name=steps.PAY_WAGE)
     @permanent_errors

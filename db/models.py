@@ -226,6 +226,8 @@ class Payslip(Base):
     net_wage_cents: Mapped[int] = mapped_column(BigInteger)
     expenses_cents: Mapped[int] = mapped_column(BigInteger)
     employer_cost_cents: Mapped[int] = mapped_column(BigInteger)
+    # The engine's full payslip (branches, taxes, regime) as JSON; None for provisional ones.
+    details: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = _now()
 
 

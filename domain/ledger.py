@@ -122,6 +122,37 @@ def payroll_posted(order_key: str, b: OrderBreakdown) -> JournalEntry:
     )
 
 
+def payslip_posted(
+    order_key: str,
+    *,
+    employer_cost: Cents,
+    employee_contributions: Cents,
+    employer_contributions: Cents,
+    wage_tax: Cents,
+    net_wage: Cents,
+    expenses: Cents,
+    remainder: Cents,
+) -> JournalEntry:
+    """An exact payslip: the employer cost, the expenses and the budget remainder leave the
+    member budget; net and expenses are owed to the member, both contribution shares to social
+    security, the taxes to the tax office, the remainder (the cents no gross could spend) goes
+    to the cooperative as rounding, so the member budget closes at zero."""
+    return _entry(
+        f"{order_key}:payroll",
+        "Payroll: employer cost, expenses and rounding remainder leave the member budget",
+        [
+            Line(account="member_budget", debit=employer_cost + expenses + remainder),
+            Line(account="member_payable", credit=net_wage + expenses),
+            Line(
+                account="contributions_payable",
+                credit=employee_contributions + employer_contributions,
+            ),
+            Line(account="wage_tax_payable", credit=wage_tax),
+            Line(account="coop_fee", credit=remainder),
+        ],
+    )
+
+
 def wage_paid(order_key: str, payout_cents: Cents, advanced_cents: Cents) -> JournalEntry:
     """The payout leaves the bank; what the client has not yet paid is advanced by the
     guarantee fund into the bank first."""

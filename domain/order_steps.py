@@ -27,7 +27,8 @@ SEND_REMINDER = "send_reminder"
 OPEN_FINANCE_CASE = "open_finance_case"
 RECORD_DECISION = "record_decision"
 WRITE_OFF = "write_off"
-RUN_PAYROLL = "run_payroll"
+RUN_PAYROLL = "run_payroll"  # flat rates (histories before the exact engines)
+RUN_EXACT_PAYROLL = "run_exact_payroll"
 PAY_WAGE = "pay_wage"
 CLOSE_ORDER = "close_order"
 
@@ -125,6 +126,14 @@ class RunPayroll(_Step):
     actual_start: date
     actual_end: date
     work_days: int
+
+
+class PayrollDone(_Step):
+    payslip_id: int
+    engine: str  # DE | BE | provisional
+    gross_wage_cents: int
+    net_wage_cents: int
+    payout_cents: int  # net wage + reimbursed expenses
 
 
 class PayWage(_Step):

@@ -93,6 +93,7 @@ class OrderLifecycleWorkflow:
         self._plan_paid_from = 0
         self._advanced_outstanding = 0
         self._wage: WagePaid | None = None
+        self._payroll: steps.PayrollDone | None = None
 
     # ------------------------------------------------------------------ the claim, read-only
 
@@ -422,30 +423,42 @@ class OrderLifecycleWorkflow:
             await workflow.wait_condition(self._invoice_settled)
         pay_date = self._today()
         breakdown = self._breakdown
-        payslip_id = await self._step(
-            steps.RUN_PAYROLL,
-            steps.RunPayroll(
-                order=self._order,
-                breakdown=breakdown,
-                pay_date=pay_date,
-                actual_start=completion.actual_start,
-                actual_end=completion.actual_end,
-                work_days=completion.work_days,
-            ),
-            f"Payroll: gross wage {format_eur(breakdown.gross_wage_cents)}",
-            result_type=int,
+        payroll_request = steps.RunPayroll(
+            order=self._order,
+            breakdown=breakdown,
+            pay_date=pay_date,
+            actual_start=completion.actual_start,
+            actual_end=completion.actual_end,
+            work_days=completion.work_days,
         )
-        advanced = min(breakdown.payout_cents, self._principal_due)
+        if workflow.patched("exact-payroll"):
+            self._payroll = await self._step(
+                steps.RUN_EXACT_PAYROLL,
+                payroll_request,
+                "Payroll from the employment budget "
+                f"{format_eur(breakdown.employment_budget_cents)}",
+                result_type=steps.PayrollDone,
+            )
+            payslip_id, payout = self._payroll.payslip_id, self._payroll.payout_cents
+        else:  # orders whose wage step ran before the exact engines
+            payslip_id = await self._step(
+                steps.RUN_PAYROLL,
+                payroll_request,
+                f"Payroll: gross wage {format_eur(breakdown.gross_wage_cents)}",
+                result_type=int,
+            )
+            payout = breakdown.payout_cents
+        advanced = min(payout, self._principal_due)
         self._wage = await self._step(
             steps.PAY_WAGE,
             steps.PayWage(
                 order=self._order,
                 payslip_id=payslip_id,
-                payout_cents=breakdown.payout_cents,
+                payout_cents=payout,
                 advanced_cents=advanced,
                 execution_date=pay_date,
             ),
-            f"Pay out {format_eur(breakdown.payout_cents)}"
+            f"Pay out {format_eur(payout)}"
             + (f" ({format_eur(advanced)} advanced by the guarantee fund)" if advanced else ""),
             result_type=WagePaid,
         )
@@ -785,8 +798,12 @@ class OrderLifecycleWorkflow:
             charges_cents=self._charges_total,
             written_off_cents=self._written_off,
             fee_cents=b.coop_share_cents if b else 0,
-            gross_wage_cents=b.gross_wage_cents if b else 0,
-            net_wage_cents=b.net_wage_cents if b else 0,
+            gross_wage_cents=(
+                self._payroll.gross_wage_cents if self._payroll else b.gross_wage_cents if b else 0
+            ),
+            net_wage_cents=(
+                self._payroll.net_wage_cents if self._payroll else b.net_wage_cents if b else 0
+            ),
             payout_cents=self._wage.payout_cents if self._wage else 0,
             advanced_by_guarantee_cents=self._wage.advanced_cents if self._wage else 0,
             dunning_level=self._dunning_level,

@@ -46,8 +46,11 @@ async def register_search_attributes(client: Client, namespace: str = "default")
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def workflow_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (it starts in a fraction of a second): its clock
+    starts at today, so business dates stay inside the years the policies and payroll cover,
+    however far other tests skipped."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(TEMPORAL_TEST_SERVER),
         data_converter=pydantic_data_converter,
