@@ -18,6 +18,7 @@ from api.errors import install_problem_handlers
 from api.idempotency import install_idempotency_handler
 from api.routers import (
     clients,
+    employment,
     finance,
     health,
     invoices,
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
     for module in (
         health,
         members,
+        employment,
         clients,
         orders,
         signing,
