@@ -1,0 +1,237 @@
+"""Worked invoice cases, one per VAT treatment, built the way the issue_invoice activity does:
+an ``invoices`` row (here a plain dataclass with the same columns) and the order's input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from domain.breakdown import compute_breakdown
+from domain.invoice_document import (
+    ElectronicAddress,
+    InvoiceDocument,
+    PostalAddress,
+    Seller,
+    credit_note_for,
+    invoice_document_from,
+)
+from domain.order_messages import Language, OrderInput
+from domain.policy import Jurisdiction, policy_for
+from domain.references import creditor_reference
+from domain.vat import decide_vat
+
+SELLER_DE = Seller(
+    name="coopflow eG",
+    address=PostalAddress(
+        lines=("Musterstraße 12",), postcode="10115", city="Berlin", country="DE"
+    ),
+    vat_id="DE123456789",
+    tax_number="27/123/45678",
+    legal_id="GnR 1234 B",
+    email="billing@coopflow.example",
+    electronic_address=ElectronicAddress(scheme="EM", value="billing@coopflow.example"),
+    iban="DE89370400440532013000",
+    bic="COBADEFFXXX",
+)
+SELLER_BE = Seller(
+    name="coopflow SCE",
+    address=PostalAddress(
+        lines=("Rue Coenraets 72",), postcode="1060", city="Saint-Gilles", country="BE"
+    ),
+    vat_id="BE0896755397",
+    legal_id="0896755397",
+    legal_id_scheme="0208",
+    email="billing@coopflow.example",
+    electronic_address=ElectronicAddress(scheme="0208", value="0896755397"),
+    iban="BE68539007547034",
+    bic="GKCCBEBB",
+)
+SELLERS: dict[str, Seller] = {"DE": SELLER_DE, "BE": SELLER_BE}
+
+
+@dataclass
+class InvoiceRowStub:
+    """The columns of ``db.models.Invoice`` the document reads."""
+
+    number: str
+    issue_date: date
+    due_date: date
+    currency: str
+    net_cents: int
+    vat_rate: str
+    vat_cents: int
+    gross_cents: int
+    vat_treatment: str
+    vat_note: str
+    creditor_reference: str
+    client_name: str
+    client_address: str
+    client_vat_id: str | None
+    description: str
+    period_start: date
+    period_end: date
+    paid_cents: int = 0
+
+
+def make_order(**overrides: object) -> OrderInput:
+    fields: dict[str, object] = {
+        "order_id": 7,
+        "member_id": 3,
+        "member_name": "Anna Beispiel",
+        "client_id": 5,
+        "client_name": "Muster GmbH",
+        "client_email": "ap@client.example",
+        "client_country": "DE",
+        "client_is_business": True,
+        "client_language": "de",
+        "jurisdiction": "DE",
+        "description": "Beratung",
+        "period_start": date(2026, 2, 2),
+        "period_end": date(2026, 2, 27),
+        "net_amount_cents": 100000,
+        "payment_terms_days": 30,
+        "offer_valid_until": date(2026, 1, 31),
+        "submitted_on": date(2026, 1, 20),
+    }
+    fields.update(overrides)
+    return OrderInput.model_validate(fields)
+
+
+def make_case(
+    *,
+    jurisdiction: Jurisdiction = "DE",
+    client_country: str = "DE",
+    client_is_business: bool = True,
+    client_vat_id: str | None = None,
+    client_name: str = "Muster GmbH",
+    client_address: str = "Hauptstraße 1, 10115 Berlin",
+    language: Language = "de",
+    net_cents: int = 480000,
+    vat_category: str = "standard",
+    sequence: int = 42,
+    paid_cents: int = 0,
+    description: str = "Webdesign und Umsetzung der Projektseite",
+) -> InvoiceDocument:
+    """The invoice document for one order, through the same domain functions as production."""
+    issue = date(2026, 3, 2)
+    policy = policy_for(jurisdiction, issue)
+    vat = decide_vat(
+        policy,
+        client_country=client_country,
+        client_is_business=client_is_business,
+        client_vat_id=client_vat_id,
+        category=vat_category,
+    )
+    b = compute_breakdown(policy, net_cents=net_cents, vat_rate=vat.rate)
+    order = make_order(
+        client_name=client_name,
+        client_country=client_country,
+        client_is_business=client_is_business,
+        client_vat_id=client_vat_id,
+        client_language=language,
+        jurisdiction=jurisdiction,
+        description=description,
+        net_amount_cents=net_cents,
+        vat_category="reduced" if vat_category == "reduced" else "standard",
+    )
+    row = InvoiceRowStub(
+        number=f"{jurisdiction}-2026-{sequence:06d}",
+        issue_date=issue,
+        due_date=date(2026, 4, 1),
+        currency="EUR",
+        net_cents=b.net_cents,
+        vat_rate=str(b.vat_rate),
+        vat_cents=b.vat_cents,
+        gross_cents=b.gross_invoice_cents,
+        vat_treatment=vat.treatment.value,
+        vat_note=vat.legal_note,
+        creditor_reference=creditor_reference(jurisdiction, 2026, sequence),
+        client_name=client_name,
+        client_address=client_address,
+        client_vat_id=client_vat_id,
+        description=description,
+        period_start=order.period_start,
+        period_end=order.period_end,
+        paid_cents=paid_cents,
+    )
+    return invoice_document_from(
+        row,
+        order,
+        seller=SELLERS[jurisdiction],
+        payment_link=f"https://pay.coopflow.example/i/{row.number}",
+    )
+
+
+def de_domestic_19() -> InvoiceDocument:
+    return make_case()
+
+
+def de_domestic_7() -> InvoiceDocument:
+    return make_case(vat_category="reduced", description="Übertragung von Nutzungsrechten")
+
+
+def be_domestic_21() -> InvoiceDocument:
+    return make_case(
+        jurisdiction="BE",
+        client_country="BE",
+        client_vat_id="BE0403123486",
+        client_name="Atelier Dupont SRL",
+        client_address="Avenue Louise 54, 1050 Bruxelles",
+        language="fr",
+        description="Conception graphique du catalogue",
+    )
+
+
+def fr_reverse_charge() -> InvoiceDocument:
+    return make_case(
+        client_country="FR",
+        client_vat_id="FR40303265045",
+        client_name="Studio Lumière SAS",
+        client_address="12 rue de la Paix\n75002 Paris",
+        language="fr",
+        description="Traduction et relecture",
+    )
+
+
+def ch_outside_scope() -> InvoiceDocument:
+    return make_case(
+        client_country="CH",
+        client_vat_id="CHE-123.456.788 MWST",
+        client_name="Bergsicht AG",
+        client_address="Bahnhofstrasse 10, 8001 Zürich",
+        language="de",
+        description="Fotoproduktion",
+    )
+
+
+def fr_consumer() -> InvoiceDocument:
+    return make_case(
+        client_country="FR",
+        client_is_business=False,
+        client_name="Camille Martin",
+        client_address="3 place Bellecour, 69002 Lyon",
+        language="fr",
+        description="Cours de guitare",
+    )
+
+
+def credit_note(invoice: InvoiceDocument | None = None) -> InvoiceDocument:
+    invoice = invoice or de_domestic_19()
+    return credit_note_for(
+        invoice,
+        number=invoice.number.replace("-000", "-G00"),
+        issue_date=date(2026, 3, 9),
+        reason="Order cancelled.",
+    )
+
+
+VAT_CASES = {
+    "de_domestic_19": de_domestic_19,
+    "de_domestic_7": de_domestic_7,
+    "be_domestic_21": be_domestic_21,
+    "fr_reverse_charge": fr_reverse_charge,
+    "ch_outside_scope": ch_outside_scope,
+    "fr_consumer": fr_consumer,
+}
+
+__all__ = ["VAT_CASES", "credit_note", "make_case", "replace"]

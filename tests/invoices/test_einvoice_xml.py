@@ -1,0 +1,178 @@
+"""Every generated e-invoice XML passes the XSD and the EN 16931 Schematron (run by saxonche);
+a tampered document fails with the rule that catches it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from lxml import etree
+
+from adapters.einvoice_cii import build_cii
+from adapters.einvoice_ubl import build_ubl
+from adapters.einvoice_validation import (
+    cii_findings,
+    ubl_findings,
+    validate_cii,
+    validate_ubl,
+)
+from domain.invoice_document import InvoiceDocument
+from tests.invoices import cases
+
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+NS = {"ram": RAM, "rsm": RSM, "cbc": CBC, "cac": CAC}
+
+DOCUMENTS: dict[str, Callable[[], InvoiceDocument]] = {
+    **cases.VAT_CASES,
+    "de_credit_note": lambda: cases.credit_note(cases.de_domestic_19()),
+    "be_credit_note": lambda: cases.credit_note(cases.be_domestic_21()),
+    "partly_paid": lambda: cases.make_case(paid_cents=100000),
+}
+
+
+def _rule_ids(messages: list[str]) -> set[str]:
+    return {m.split(":", 1)[0] for m in messages}
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_cii_passes_xsd_and_en16931_schematron(name: str) -> None:
+    xml = build_cii(DOCUMENTS[name]())
+    assert validate_cii(xml) == []
+    # Not even a warning (PEPPOL-EN16931-R008 empty elements and the like).
+    assert cii_findings(xml) == []
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_ubl_passes_xsd_en16931_schematron_and_peppol_rules(name: str) -> None:
+    xml = build_ubl(DOCUMENTS[name]())
+    assert validate_ubl(xml) == []
+    assert ubl_findings(xml) == []
+
+
+def _tamper(xml: bytes, path: str, value: str) -> bytes:
+    root = etree.fromstring(xml)
+    (element,) = root.xpath(path, namespaces=NS)
+    element.text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_tampered_cii_grand_total_fails_br_co_15() -> None:
+    xml = build_cii(cases.de_domestic_19())
+    tampered = _tamper(xml, "//ram:GrandTotalAmount", "5713.00")
+    assert tampered != xml
+    errors = validate_cii(tampered)
+    assert "BR-CO-15" in _rule_ids(errors)  # gross = net + VAT
+    assert "BR-CO-16" in _rule_ids(errors)  # due = gross - paid
+
+
+def test_tampered_ubl_total_fails_br_co_15() -> None:
+    xml = build_ubl(cases.be_domestic_21())
+    tampered = _tamper(xml, "/*/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", "5809.00")
+    assert "BR-CO-15" in _rule_ids(validate_ubl(tampered))
+
+
+def test_cii_vat_id_on_an_outside_scope_invoice_fails_br_o_02() -> None:
+    xml = build_cii(cases.ch_outside_scope())
+    root = etree.fromstring(xml)
+    (registration,) = root.xpath(
+        "//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", namespaces=NS
+    )
+    registration.set("schemeID", "VA")
+    registration.text = "DE123456789"
+    assert "BR-O-02" in _rule_ids(validate_cii(etree.tostring(root)))
+
+
+def test_schema_errors_are_reported_before_the_rules() -> None:
+    xml = build_cii(cases.de_domestic_19()).replace(
+        b"<ram:TypeCode>380", b"<ram:Bogus/><ram:TypeCode>380"
+    )
+    errors = validate_cii(xml)
+    assert errors
+    assert all(e.startswith("XSD") for e in errors)
+
+
+def test_cii_content_of_a_reverse_charge_invoice() -> None:
+    root = etree.fromstring(build_cii(cases.fr_reverse_charge()))
+
+    def texts(path: str) -> list[str]:
+        return [e.text for e in root.xpath(path, namespaces=NS)]
+
+    assert texts("//rsm:ExchangedDocumentContext//ram:ID") == ["urn:cen.eu:en16931:2017"]
+    assert texts("//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']") == [
+        "DE123456789"
+    ]
+    assert texts("//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']") == [
+        "FR40303265045"
+    ]
+    assert texts(
+        "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode"
+    ) == ["AE"]
+    assert texts(
+        "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:ExemptionReasonCode"
+    ) == ["VATEX-EU-AE"]
+    (reason,) = texts(
+        "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:ExemptionReason"
+    )
+    assert "Steuerschuldnerschaft des Leistungsempfängers" in reason
+    assert texts("//ram:PaymentReference") == [cases.fr_reverse_charge().creditor_reference]
+    assert texts("//ram:IBANID") == ["DE89370400440532013000"]
+    assert texts("//ram:DuePayableAmount") == ["4800.00"]
+
+
+def test_cii_credit_note_refers_to_the_invoice() -> None:
+    invoice = cases.de_domestic_19()
+    root = etree.fromstring(build_cii(cases.credit_note(invoice)))
+    assert root.xpath("string(//rsm:ExchangedDocument/ram:TypeCode)", namespaces=NS) == "381"
+    assert (
+        root.xpath("string(//ram:InvoiceReferencedDocument/ram:IssuerAssignedID)", namespaces=NS)
+        == invoice.number
+    )
+
+
+def test_ubl_credit_note_is_a_creditnote_document() -> None:
+    invoice = cases.be_domestic_21()
+    root = etree.fromstring(build_ubl(cases.credit_note(invoice)))
+    assert etree.QName(root).localname == "CreditNote"
+    assert root.findtext("cbc:CreditNoteTypeCode", namespaces=NS) == "381"
+    assert (
+        root.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS)
+        == invoice.number
+    )
+    assert root.find("cac:CreditNoteLine", NS) is not None
+
+
+def test_ubl_peppol_identifiers_of_a_belgian_b2b_invoice() -> None:
+    root = etree.fromstring(build_ubl(cases.be_domestic_21()))
+    assert root.findtext("cbc:CustomizationID", namespaces=NS) == (
+        "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+    )
+    assert (
+        root.findtext("cbc:ProfileID", namespaces=NS)
+        == "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+    )
+    seller = root.find("cac:AccountingSupplierParty/cac:Party/cbc:EndpointID", NS)
+    buyer = root.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
+    assert (seller.get("schemeID"), seller.text) == ("0208", "0896755397")
+    assert (buyer.get("schemeID"), buyer.text) == ("0208", "0403123486")
+    assert root.findtext("cac:PaymentMeans/cbc:PaymentID", namespaces=NS).startswith("+++")
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "rule"),
+    [
+        ("/*/cbc:CustomizationID", "urn:cen.eu:en16931:2017", "PEPPOL-EN16931-R004"),
+        ("/*/cbc:BuyerReference", " ", "PEPPOL-EN16931-R003"),
+        (
+            "/*/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID",
+            "0403123487",
+            "PEPPOL-COMMON-R043",
+        ),
+        ("/*/cac:InvoiceLine/cac:Price/cbc:PriceAmount", "4700.00", "PEPPOL-EN16931-R120"),
+    ],
+)
+def test_the_peppol_rules_we_check_catch_their_case(path: str, value: str, rule: str) -> None:
+    tampered = _tamper(build_ubl(cases.be_domestic_21()), path, value)
+    assert rule in _rule_ids(validate_ubl(tampered))
