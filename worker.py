@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 
 from activities.order_activities import OrderActivities
 from adapters.banking import LocalSepaBanking
+from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import MaildirMailer, Mailer, SmtpMailer
 from adapters.payroll import PolicyPayroll
 from adapters.settings import Settings, get_settings
@@ -44,6 +45,7 @@ def build_activities(
         ),
         social_security=LocalSocialSecurity(settings.declarations_dir),
         payroll=PolicyPayroll(),
+        invoice_documents=InvoiceDocuments(settings.invoice_dir, settings.seller),
         public_base_url=settings.public_base_url,
         signing_secret=settings.signing_secret,
         coop_name=settings.coop_name,

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, ParamSpec, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -21,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 from activities import documents
 from adapters.banking import Banking, PayoutInstruction, fit_remittance
 from adapters.errors import PermanentAdapterError
+from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import Mailer, OutgoingMail
 from adapters.payroll import Payroll
 from adapters.payroll_exact import EmploymentPayroll, parse_record
@@ -42,17 +44,19 @@ from db.models import (
 from db.models_payroll import EmploymentRecord
 from domain import ledger as entries
 from domain import order_steps as steps
+from domain.breakdown import OrderBreakdown
 from domain.errors import DomainError
 from domain.order_messages import (
     DunningNotice,
     FinanceCaseOpened,
     InvoiceIssued,
+    OrderInput,
     PaymentReceived,
     WagePaid,
 )
 from domain.order_status import OrderStatus
 from domain.references import creditor_reference
-from domain.signing import SigningClaims, encode_signing_token
+from domain.signing import SigningClaims, encode_signing_token, payment_link_token
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,7 +70,8 @@ def permanent_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await fn(*args, **kwargs)
-        except (DomainError, PermanentAdapterError) as err:
+        except (DomainError, PermanentAdapterError, ValidationError) as err:
+            # Bad data (a refused rule, an invalid document) does not get better by retrying.
             raise ApplicationError(str(err), type="PermanentError", non_retryable=True) from err
 
     return wrapper
@@ -86,6 +91,7 @@ class OrderActivities:
         social_security: SocialSecurity,
         payroll: Payroll,
         exact_payroll: EmploymentPayroll | None = None,
+        invoice_documents: InvoiceDocuments | None = None,
         public_base_url: str,
         signing_secret: str,
         coop_name: str,
@@ -96,6 +102,7 @@ class OrderActivities:
         self._social_security = social_security
         self._payroll = payroll
         self._exact_payroll = exact_payroll or EmploymentPayroll()
+        self._documents = invoice_documents
         self._base_url = public_base_url.rstrip("/")
         self._signing_secret = signing_secret
         self._coop_name = coop_name
@@ -275,14 +282,7 @@ class OrderActivities:
                 )
         if invoice.mail_message_id is None:
             message_id = f"<invoice-{invoice.number}@coopflow>"
-            await self._mailer.send(
-                OutgoingMail(
-                    message_id=message_id,
-                    to=order.client_email,
-                    subject=f"Invoice {invoice.number} from {self._coop_name}",
-                    body_text=documents.invoice_text(invoice, order, b, self._coop_name),
-                )
-            )
+            await self._mailer.send(await self._invoice_mail(message_id, invoice, order, b))
             async with self._sessions.begin() as session:
                 await session.execute(
                     update(Invoice)
@@ -297,6 +297,34 @@ class OrderActivities:
             gross_cents=invoice.gross_cents,
             creditor_reference=invoice.creditor_reference,
         )
+
+    async def _invoice_mail(
+        self, message_id: str, invoice: Invoice, order: OrderInput, b: OrderBreakdown
+    ) -> OutgoingMail:
+        """The invoice e-mail in the client's language, with the PDF/A-3 (Factur-X) and, for a
+        Belgian business client, the Peppol UBL attached."""
+        if self._documents is None:
+            return OutgoingMail(
+                message_id=message_id,
+                to=order.client_email,
+                subject=f"Invoice {invoice.number} from {self._coop_name}",
+                body_text=documents.invoice_text(invoice, order, b, self._coop_name),
+            )
+        doc = self._documents.document(
+            invoice, order, order.jurisdiction, payment_link=self._payment_link(invoice)
+        )
+        mail = await self._documents.mail_for(doc)
+        return OutgoingMail(
+            message_id=message_id,
+            to=order.client_email,
+            subject=mail.subject,
+            body_text=mail.body,
+            attachments=mail.attachments,
+        )
+
+    def _payment_link(self, invoice: Invoice) -> str:
+        token = payment_link_token(self._signing_secret, invoice.number)
+        return f"{self._base_url}/pay/{token}"
 
     # ------------------------------------------------------------------ payments
 

@@ -11,7 +11,38 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.invoice_document import ElectronicAddress, PostalAddress, Seller
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The cooperative as the seller on its invoices, one legal entity per jurisdiction. Override in
+# production with COOPFLOW_SELLER_DE / COOPFLOW_SELLER_BE as JSON.
+DEFAULT_SELLER_DE = Seller(
+    name="coopflow eG",
+    address=PostalAddress(
+        lines=("Musterstraße 12",), postcode="10115", city="Berlin", country="DE"
+    ),
+    vat_id="DE123456789",
+    tax_number="27/123/45678",
+    legal_id="GnR 1234 B",
+    email="billing@coopflow.example",
+    electronic_address=ElectronicAddress(scheme="EM", value="billing@coopflow.example"),
+    iban="DE89370400440532013000",
+    bic="COBADEFFXXX",
+)
+DEFAULT_SELLER_BE = Seller(
+    name="coopflow SCE",
+    address=PostalAddress(
+        lines=("Rue Coenraets 72",), postcode="1060", city="Saint-Gilles", country="BE"
+    ),
+    vat_id="BE0896755397",
+    legal_id="0896755397",
+    legal_id_scheme="0208",
+    email="billing@coopflow.example",
+    electronic_address=ElectronicAddress(scheme="0208", value="0896755397"),
+    iban="BE68539007547034",
+    bic="GKCCBEBB",
+)
 
 
 class Settings(BaseSettings):
@@ -46,9 +77,19 @@ class Settings(BaseSettings):
     coop_iban: str = "DE89370400440532013000"
     coop_bic: str = "COBADEFFXXX"
 
+    seller_de: Seller = DEFAULT_SELLER_DE
+    seller_be: Seller = DEFAULT_SELLER_BE
+
     # Seconds of wall time per business day for new workflows (86400 = real time).
     # Read by the API when it starts a workflow and passed as workflow input.
     seconds_per_day: float = 86400
+
+    def seller(self, jurisdiction: str) -> Seller:
+        return self.seller_be if jurisdiction == "BE" else self.seller_de
+
+    @property
+    def invoice_dir(self) -> Path:
+        return self.data_dir / "invoices"
 
     @property
     def payout_dir(self) -> Path:

@@ -219,8 +219,12 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     assert view["status"] == "Invoiced"
     invoice_number = view["invoice_number"]
     assert view["principal_due_cents"] == 571_200
-    invoice_mail = await _wait_for_mail(stack, f"Invoice {invoice_number}")
-    assert "5,712.00" in invoice_mail.get_content()
+    invoice_mail = await _wait_for_mail(stack, f"Rechnung {invoice_number}")
+    body = invoice_mail.get_body(preferencelist=("plain",)).get_content()
+    assert "5.712,00" in body  # German client: German number format
+    assert "/pay/" in body  # the online-payment link
+    attachments = [part.get_filename() for part in invoice_mail.iter_attachments()]
+    assert attachments == [f"{invoice_number}.pdf"]
 
     await ok(
         await http.post(

@@ -23,8 +23,10 @@ from temporalio.worker import Worker
 
 from activities.order_activities import OrderActivities
 from adapters.banking import LocalSepaBanking
+from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import MaildirMailer
 from adapters.payroll import PolicyPayroll
+from adapters.settings import Settings
 from adapters.social_security import LocalSocialSecurity
 from domain.order_messages import OrderInput, OrderView
 from tests.conftest import TEMPORAL_TEST_SERVER
@@ -138,6 +140,7 @@ async def lifecycle(
         ),
         social_security=LocalSocialSecurity(tmp_path / "declarations"),
         payroll=PolicyPayroll(),
+        invoice_documents=InvoiceDocuments(tmp_path / "invoices", Settings().seller),
         public_base_url="http://coopflow.test",
         signing_secret="test-secret",
         coop_name="coopflow SCE",

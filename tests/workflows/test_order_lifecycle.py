@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from facturx import get_xml_from_pdf
 from sqlalchemy import func, select
 from temporalio.client import WorkflowUpdateFailedError
 
@@ -108,8 +109,16 @@ async def test_paid_on_time_closes_with_zero_member_budget(lifecycle: Lifecycle)
     [transfer] = read_payout_file(payout.file_path)
     assert transfer["amount_cents"] == PAYOUT
     subjects = sorted(str(m["Subject"]) for m in lifecycle.mails())
-    assert any(s.startswith(f"Invoice {view.invoice_number}") for s in subjects)
+    # The client's language is German: "Rechnung <number> von coopflow eG", with the
+    # Factur-X PDF/A-3 attached.
+    assert f"Rechnung {view.invoice_number} von coopflow eG" in subjects
     assert any("please sign" in s for s in subjects)
+    [invoice_mail] = [m for m in lifecycle.mails() if "Rechnung" in str(m["Subject"])]
+    pdfs = [p for p in invoice_mail.walk() if p.get_content_type() == "application/pdf"]
+    assert [p.get_filename() for p in pdfs] == [f"{view.invoice_number}.pdf"]
+    xml_name, xml = get_xml_from_pdf(pdfs[0].get_payload(decode=True), check_xsd=False)
+    assert xml_name == "factur-x.xml"
+    assert view.invoice_number.encode() in xml
 
 
 async def test_wage_paid_on_day_seven_although_client_never_paid_then_written_off(
