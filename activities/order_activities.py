@@ -41,6 +41,7 @@ from db.models import (
     Payslip,
     SigningToken,
 )
+from db.models_payments import PaymentLink
 from db.models_payroll import EmploymentRecord
 from domain import ledger as entries
 from domain import order_steps as steps
@@ -256,6 +257,19 @@ class OrderActivities:
                 )
                 session.add(invoice)
                 await session.flush()
+                # The stable /pay/<token> link of the invoice; Stripe's payment behind it is
+                # made when the client opens it (api.services.pay_links).
+                session.add(
+                    PaymentLink(
+                        token=payment_link_token(self._signing_secret, invoice.number),
+                        order_id=order.order_id,
+                        invoice_id=invoice.id,
+                        amount_cents=0,
+                        status="open",
+                        generation=0,
+                        last_error="",
+                    )
+                )
                 key = _order_key(order.order_id)
                 await ledger.post(
                     session,

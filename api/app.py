@@ -25,9 +25,11 @@ from api.routers import (
     ledger,
     members,
     orders,
+    pay,
     payments,
     payslips,
     signing,
+    stripe_webhooks,
 )
 from db.session import make_engine, make_session_factory
 
@@ -79,6 +81,8 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         payments,
         finance,
         ledger,
+        pay,
+        stripe_webhooks,
     ):
         app.include_router(module.router)
     return app

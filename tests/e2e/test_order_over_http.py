@@ -222,7 +222,11 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     invoice_mail = await _wait_for_mail(stack, f"Rechnung {invoice_number}")
     body = invoice_mail.get_body(preferencelist=("plain",)).get_content()
     assert "5.712,00" in body  # German client: German number format
-    assert "/pay/" in body  # the online-payment link
+    pay_link = re.search(r"http://\S+/pay/\S+", body)
+    assert pay_link is not None  # the online-payment link works without a login
+    pay_page = await http.get(httpx.URL(pay_link.group(0)).path)
+    assert pay_page.status_code == 200
+    assert invoice_number in pay_page.text
     attachments = [part.get_filename() for part in invoice_mail.iter_attachments()]
     assert attachments == [f"{invoice_number}.pdf"]
 
