@@ -66,6 +66,8 @@ def build_worker(
 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    for noisy in ("weasyprint", "fontTools", "factur-x", "facturx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)  # per-invoice rendering steps
     settings = get_settings()
     engine = make_engine(settings.database_url)
     client = await connect(settings)
