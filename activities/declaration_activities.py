@@ -25,6 +25,7 @@ from temporalio import activity
 from activities.order_activities import permanent_errors
 from adapters.dimona import DimonaWorker
 from adapters.files import write_once
+from adapters.payroll_de import GermanPayslip
 from db.models import Payslip
 from db.models_declarations import MemberSocialInsurance, PeriodicDeclaration
 from domain.declarations import steps
@@ -33,12 +34,14 @@ from domain.declarations.de_monthly import (
     WageTaxLine,
     beitragsnachweise,
     lohnsteueranmeldung,
+    positions_from_branches,
     rates_for,
 )
 from domain.declarations.deuev import Employment, reports_for_completed_employment
-from domain.declarations.dmfa import DmfaLine, dmfa
+from domain.declarations.dmfa import ContractType, DmfaLine, dmfa
 from domain.declarations.errors import MissingEmployeeData
 from domain.declarations.periods import Month, Quarter
+from domain.payroll.be_payroll import BelgianPayslip
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +85,15 @@ class DeclarationActivities:
 
     @activity.defn(name=steps.DECLARE_DEUEV_REPORTS)
     @permanent_errors
-    async def declare_deuev_reports(self, request: steps.PeriodRequest) -> list[steps.Declared]:
+    async def declare_deuev_reports(self, request: steps.PeriodRequest) -> steps.StepResult:
         """Registration, annual and deregistration reports of the employments paid in the
         month (each order is one employment; its payslip carries its dates and wage)."""
         month = Month.parse(request.period)
-        rows = await self._payslips("DE", month.first_day(), month.last_day())
+        rows, manual = _set_aside(
+            await self._payslips("DE", month.first_day(), month.last_day()),
+            "DEÜV reports",
+            {"minijob": _MINIJOB, "midijob": _MIDIJOB_REPORTS},
+        )
         _require(rows, "an insurance number, health fund and occupation key", _de_complete)
         declared = []
         for payslip, insurance in rows:
@@ -105,26 +112,38 @@ class DeclarationActivities:
                 start=payslip.period_start,
                 end=payslip.period_end,
             )
+            exact = _german(payslip)
+            # The engine's pension base is the wage its contributions were paid on: reported
+            # as is. A provisional payslip's gross is capped here, pro rata per day.
+            if exact is not None:
+                wage, ceiling = exact.contributions.branch("RV").base_cents, None
+            else:
+                wage = payslip.gross_wage_cents
+                ceiling = rates_for(payslip.pay_date).rv_ceiling_month_cents
             reports = reports_for_completed_employment(
-                employment,
-                self._employer.de_betriebsnummer,
-                payslip.gross_wage_cents,
-                rates_for(payslip.pay_date).rv_ceiling_month_cents,
+                employment, self._employer.de_betriebsnummer, wage, ceiling
             )
             for report in reports:
                 recorded = await self._record(
-                    report.key(), "deuev", "DE", month.key(), report.model_dump(mode="json")
+                    report.key(),
+                    "deuev",
+                    "DE",
+                    month.key(),
+                    report.model_dump(mode="json"),
+                    late=not report.deadline(self._today()).on_time,
                 )
-                declared.append(
-                    recorded.model_copy(update={"late": not report.deadline(self._today()).on_time})
-                )
-        return declared
+                declared.append(recorded)
+        return steps.StepResult(declared=tuple(declared), manual=manual)
 
     @activity.defn(name=steps.DECLARE_BEITRAGSNACHWEISE)
     @permanent_errors
-    async def declare_beitragsnachweise(self, request: steps.PeriodRequest) -> list[steps.Declared]:
+    async def declare_beitragsnachweise(self, request: steps.PeriodRequest) -> steps.StepResult:
         month = Month.parse(request.period)
-        rows = await self._payslips("DE", month.first_day(), month.last_day())
+        rows, manual = _set_aside(
+            await self._payslips("DE", month.first_day(), month.last_day()),
+            "Beitragsnachweis",
+            {"minijob": _MINIJOB},
+        )
         _require(rows, "a health fund", lambda i: bool(i.health_fund_number))
         lines = [
             ContributionLine(
@@ -137,12 +156,13 @@ class DeclarationActivities:
                 gross_cents=payslip.gross_wage_cents,
                 employee_contributions_cents=payslip.employee_contributions_cents,
                 employer_contributions_cents=payslip.employer_contributions_cents,
+                exact_positions=_exact_positions(payslip, insurance.contribution_groups),
             )
             for payslip, insurance in rows
             if insurance is not None
         ]
         statements = beitragsnachweise(month, self._employer.de_betriebsnummer, lines)
-        return [
+        declared = [
             await self._record(
                 s.period_key(),
                 s.kind,
@@ -154,26 +174,21 @@ class DeclarationActivities:
             )
             for s in statements
         ]
+        return steps.StepResult(declared=tuple(declared), manual=manual)
 
     @activity.defn(name=steps.DECLARE_LOHNSTEUERANMELDUNG)
     @permanent_errors
-    async def declare_lohnsteueranmeldung(self, request: steps.PeriodRequest) -> steps.Declared:
+    async def declare_lohnsteueranmeldung(self, request: steps.PeriodRequest) -> steps.StepResult:
         """The month's return, also when nothing was paid (a nil return is still due)."""
         month = Month.parse(request.period)
-        rows = await self._payslips("DE", month.first_day(), month.last_day())
-        lines = [
-            WageTaxLine(
-                payslip_ref=_ref(payslip),
-                employee_ref=f"member-{payslip.member_id}",
-                pay_date=payslip.pay_date,
-                # The payslips carry the wage tax only: solidarity surcharge and church tax
-                # stay 0 until the payroll engine stores them (docs/declarations-de.md).
-                lohnsteuer_cents=payslip.wage_tax_cents,
-            )
-            for payslip, _ in rows
-        ]
+        rows, manual = _set_aside(
+            await self._payslips("DE", month.first_day(), month.last_day()),
+            "Lohnsteuer-Anmeldung",
+            {"minijob": _MINIJOB},
+        )
+        lines = [_wage_tax_line(payslip, insurance) for payslip, insurance in rows]
         lsta = lohnsteueranmeldung(month, self._employer.de_steuernummer, lines)
-        return await self._record(
+        declared = await self._record(
             lsta.period_key(),
             lsta.kind,
             "DE",
@@ -182,12 +197,13 @@ class DeclarationActivities:
             lsta.kz83_gesamtbetrag_cents,
             late=self._today() > lsta.abgabe_bis,
         )
+        return steps.StepResult(declared=(declared,), manual=manual)
 
     # ------------------------------------------------------------------ Belgium
 
     @activity.defn(name=steps.DECLARE_DMFA)
     @permanent_errors
-    async def declare_dmfa(self, request: steps.PeriodRequest) -> steps.Declared:
+    async def declare_dmfa(self, request: steps.PeriodRequest) -> steps.StepResult:
         quarter = Quarter.parse(request.period)
         rows = await self._payslips("BE", quarter.first_day(), quarter.last_day())
         _require(rows, "a national number (INSS)", lambda i: len(i.insurance_number) == 11)
@@ -196,7 +212,8 @@ class DeclarationActivities:
                 payslip_ref=_ref(payslip),
                 worker_ref=f"member-{payslip.member_id}",
                 inss=insurance.insurance_number,
-                contract_type=insurance.contract_type,  # type: ignore[arg-type]
+                contract_type=_contract_type(payslip, insurance),
+                onss_base_cents=exact.social_security_base_cents if exact else None,
                 pay_date=payslip.pay_date,
                 work_days=payslip.work_days,
                 gross_cents=payslip.gross_wage_cents,
@@ -205,11 +222,12 @@ class DeclarationActivities:
             )
             for payslip, insurance in rows
             if insurance is not None
+            for exact in [_belgian(payslip)]
         ]
         declaration = dmfa(
             quarter, self._employer.be_nsso_number, self._employer.be_employer_category, lines
         )
-        return await self._record(
+        declared = await self._record(
             declaration.period_key(),
             declaration.kind,
             "BE",
@@ -218,6 +236,7 @@ class DeclarationActivities:
             declaration.employee_contributions_cents + declaration.employer_contributions_cents,
             late=self._today() > declaration.due_date,
         )
+        return steps.StepResult(declared=(declared,))
 
     # ------------------------------------------------------------------ persistence
 
@@ -318,6 +337,96 @@ class MemberInsuranceDirectory:
             joint_committee=row.joint_committee,
             worker_type=row.dimona_worker_type,
         )
+
+
+def _exact(payslip: Payslip) -> bool:
+    """The payslip came from an exact engine (its ``details``), not the provisional rates."""
+    return bool(payslip.details) and '"provisional"' not in str(payslip.details)
+
+
+def _german(payslip: Payslip) -> GermanPayslip | None:
+    return GermanPayslip.model_validate_json(str(payslip.details)) if _exact(payslip) else None
+
+
+_MINIJOB = (
+    "Minijob: contributions, levies and the flat tax are declared to the Minijob-Zentrale, "
+    "which is not implemented"
+)
+_MIDIJOB_REPORTS = "Midijob: the reports need the transition-zone flag, which is not implemented"
+
+
+def _set_aside(
+    rows: Sequence[Row], declaration: str, unsupported: dict[str, str]
+) -> tuple[list[Row], tuple[steps.ManualCase, ...]]:
+    """Split off the payslips whose regime this declaration does not handle: they are left
+    to a person (listed in the run's outcome) instead of stopping the whole period."""
+    kept: list[Row] = []
+    manual: list[steps.ManualCase] = []
+    for row in rows:
+        exact = _german(row[0])
+        reason = unsupported.get(exact.regime) if exact is not None else None
+        if reason is None:
+            kept.append(row)
+        else:
+            manual.append(
+                steps.ManualCase(payslip_ref=_ref(row[0]), declaration=declaration, reason=reason)
+            )
+    return kept, tuple(manual)
+
+
+def _belgian(payslip: Payslip) -> BelgianPayslip | None:
+    return BelgianPayslip.model_validate_json(str(payslip.details)) if _exact(payslip) else None
+
+
+def _exact_positions(payslip: Payslip, beitragsgruppen: str) -> dict[str, int] | None:
+    exact = _german(payslip)
+    if exact is None:
+        return None
+    c = exact.contributions
+    branches: dict[str, tuple[int, int]] = {
+        b.branch: (b.employee_cents, b.employer_cents) for b in c.branches
+    }
+    return positions_from_branches(
+        beitragsgruppen, branches, c.u1_cents, c.u2_cents, c.insolvency_cents
+    )
+
+
+def _wage_tax_line(payslip: Payslip, insurance: MemberSocialInsurance | None) -> WageTaxLine:
+    """The engine's wage tax, solidarity surcharge and church tax; a provisional payslip's
+    flat withholding is all wage tax. Church tax is declared by confession, which only the
+    member's declaration data records."""
+    exact = _german(payslip)
+    common = {
+        "payslip_ref": _ref(payslip),
+        "employee_ref": f"member-{payslip.member_id}",
+        "pay_date": payslip.pay_date,
+    }
+    if exact is None:
+        return WageTaxLine(**common, lohnsteuer_cents=payslip.wage_tax_cents)
+    confession = insurance.church_tax if insurance is not None else None
+    if exact.church_tax_cents and confession not in ("ev", "rk"):
+        raise MissingEmployeeData(
+            f"member {payslip.member_id} pays church tax but has no confession (ev or rk) "
+            "on record (member_social_insurance.church_tax); complete it and retry"
+        )
+    return WageTaxLine(
+        **common,
+        lohnsteuer_cents=exact.wage_tax_cents,
+        solidaritaetszuschlag_cents=exact.solidarity_cents,
+        kirchensteuer_cents=exact.church_tax_cents,
+        konfession=confession if exact.church_tax_cents else None,
+    )
+
+
+_CONTRACT_TYPES = {"standard": "white_collar", "blue_collar": "blue_collar", "artist": "artist"}
+
+
+def _contract_type(payslip: Payslip, insurance: MemberSocialInsurance) -> ContractType:
+    exact = _belgian(payslip)
+    kind = _CONTRACT_TYPES[exact.contract] if exact else insurance.contract_type
+    if kind not in ("white_collar", "blue_collar", "artist"):
+        raise MissingEmployeeData(f"member {payslip.member_id}: unknown contract type {kind!r}")
+    return kind  # type: ignore[return-value]
 
 
 def _ref(payslip: Payslip) -> str:
