@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.declaration_activities import DeclarationActivities, EmployerIdentifiers
 from activities.order_activities import OrderActivities
 from adapters.banking import LocalSepaBanking
 from adapters.invoice_documents import InvoiceDocuments
@@ -24,8 +25,14 @@ from adapters.social_security import LocalSocialSecurity
 from adapters.temporal_client import connect
 from db.session import make_engine, make_session_factory
 from workflows.order_lifecycle import OrderLifecycleWorkflow
+from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
+from workflows.schedules import ensure_schedules
 
-WORKFLOWS: Sequence[type] = (OrderLifecycleWorkflow,)
+WORKFLOWS: Sequence[type] = (
+    OrderLifecycleWorkflow,
+    MonthlyDeclarationsWorkflow,
+    QuarterlyDmfaWorkflow,
+)
 
 
 def build_mailer(settings: Settings) -> Mailer:
@@ -52,14 +59,30 @@ def build_activities(
     )
 
 
+def build_declarations(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> DeclarationActivities:
+    employer = EmployerIdentifiers(
+        de_betriebsnummer=settings.de_betriebsnummer,
+        de_steuernummer=settings.de_steuernummer,
+        be_nsso_number=settings.be_nsso_number,
+        be_employer_category=settings.be_employer_category,
+    )
+    return DeclarationActivities(sessions, employer, settings.declarations_dir / "periodic")
+
+
 def build_worker(
-    client: Client, settings: Settings, activities: OrderActivities, **options: Any
+    client: Client,
+    settings: Settings,
+    activities: OrderActivities,
+    declarations: DeclarationActivities | None = None,
+    **options: Any,
 ) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities.all(),
+        activities=activities.all() + (declarations.all() if declarations else []),
         **options,
     )
 
@@ -71,9 +94,16 @@ async def main() -> None:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     client = await connect(settings)
+    sessions = make_session_factory(engine)
     worker = build_worker(
-        client, settings, build_activities(settings, make_session_factory(engine))
+        client,
+        settings,
+        build_activities(settings, sessions),
+        build_declarations(settings, sessions),
     )
+    # Monthly (DE) and quarterly (BE DmfA) declarations run on Temporal Schedules.
+    for change in await ensure_schedules(client, settings.task_queue):
+        logging.info("schedule %s", change)
     logging.info("polling task queue %s on %s", settings.task_queue, settings.temporal_address)
     try:
         await worker.run()

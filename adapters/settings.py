@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     coop_iban: str = "DE89370400440532013000"
     coop_bic: str = "COBADEFFXXX"
 
+    # The cooperative's numbers with the authorities (periodic declarations).
+    de_betriebsnummer: str = "12345678"
+    de_steuernummer: str = "27/123/45678"
+    be_nsso_number: str = "0123456-78"
+    be_employer_category: str = "000"
+
     seller_de: Seller = DEFAULT_SELLER_DE
     seller_be: Seller = DEFAULT_SELLER_BE
 
