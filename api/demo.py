@@ -134,10 +134,20 @@ async def seed(api: Api, admin: str, run: str) -> Cast:
         if jurisdiction == "DE":
             # Exact German payroll needs the employment record; the Belgian members stay on
             # provisional payroll (the work bonus for low wages is not computed yet).
-            await api.call("PUT", f"/members/{created['member']['id']}/employment", admin, {
-                "tax_class": 1, "federal_state": "BE", "health_fund": "Techniker Krankenkasse",
-                "health_fund_additional_rate": "0.029", "birth_year": 1990, "children": 1,
-                "children_under_25": 1})
+            await api.call(
+                "PUT",
+                f"/members/{created['member']['id']}/employment",
+                admin,
+                {
+                    "tax_class": 1,
+                    "federal_state": "BE",
+                    "health_fund": "Techniker Krankenkasse",
+                    "health_fund_additional_rate": "0.029",
+                    "birth_year": 1990,
+                    "children": 1,
+                    "children_under_25": 1,
+                },
+            )
     ada, lieven, marie = (token for _, token in members)
     specs: list[tuple[str, str, Json]] = [
         (

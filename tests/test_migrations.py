@@ -15,8 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _alembic(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, COOPFLOW_DATABASE_URL=url)
-    return subprocess.run([sys.executable, "-m", "alembic", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_alembic_command_upgrades_from_settings_and_matches_models(tmp_path: Path) -> None:
