@@ -1,0 +1,80 @@
+"""How long the monthly payroll of 20,000 members takes (payslip data, not PDFs), and its peak
+memory: for each member, the gross wage their employment budget buys and the payslip of it,
+with the exact engines (German PAP wage tax and contributions, Belgian ONSS and key formula).
+
+    .venv/bin/python -m bench.payroll [--members 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+import tracemalloc
+from datetime import date
+from decimal import Decimal
+
+from adapters.payroll_de import german_payslip, gross_for_budget
+from domain.payroll.be_payroll import belgian_wage_from_budget
+from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.employment import EmploymentRecordDE
+
+PAY_DATE = date(2026, 6, 30)
+STATES = ("NW", "BY", "BE", "HH", "BW", "HE")
+
+
+def german_member(rng: random.Random) -> tuple[EmploymentRecordDE, int]:
+    children = rng.choice((0, 0, 1, 2, 3))
+    tax_class = rng.choice((1, 1, 1, 3, 4, 5))
+    record = EmploymentRecordDE(
+        tax_class=tax_class,
+        children=children,
+        children_under_25=children,
+        tax_child_allowances=Decimal(children if tax_class <= 4 else 0),
+        church_member=rng.random() < 0.4,
+        federal_state=rng.choice(STATES),
+        health_fund="Techniker Krankenkasse",
+        health_fund_additional_rate=Decimal("0.029"),
+        birth_year=rng.randint(1965, 2000),
+    )
+    return record, rng.randint(300_000, 1_200_000)  # budget 3,000-12,000 €: regular wages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    german = [german_member(rng) for _ in range(args.members // 2)]
+    belgian = [rng.randint(600_000, 1_500_000) for _ in range(args.members - len(german))]
+    be_record = BelgianTaxRecord()
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    net_total = 0
+    for record, budget in german:
+        split = gross_for_budget(budget, record, PAY_DATE)
+        net_total += german_payslip(split.gross_cents, record, PAY_DATE).net_cents
+    de_done = time.perf_counter()
+    for budget in belgian:
+        net_total += belgian_wage_from_budget(
+            budget, "standard", be_record, PAY_DATE
+        ).payslip.net_cents
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    print(f"members: {args.members} ({len(german)} DE, {len(belgian)} BE), pay date {PAY_DATE}")
+    print(f"DE: {de_done - started:6.2f} s   BE: {elapsed - (de_done - started):6.2f} s")
+    print(
+        f"monthly payroll (budget → gross → payslip): {elapsed:6.2f} s, "
+        f"{args.members / elapsed:,.0f} payslips/s (tracemalloc on)"
+    )
+    print(
+        f"peak traced memory: {peak / 1_048_576:6.1f} MiB; total net paid €{net_total / 100:,.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
