@@ -185,10 +185,10 @@ async def test_retried_invoice_keeps_its_number_and_sends_one_mail(
 
 async def test_concurrent_invoices_are_gapless(session_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     acts = make_activities(session_factory, tmp_path)
-    orders = [await new_order(session_factory) for _ in range(20)]
+    orders = [await new_order(session_factory) for _ in range(50)]
     issued = await asyncio.gather(*(acts.issue_invoice(invoice_request(o)) for o in orders))
     numbers = sorted(i.number for i in issued)
-    assert numbers == [f"DE-2026-{n:06d}" for n in range(1, 21)]
+    assert numbers == [f"DE-2026-{n:06d}" for n in range(1, 51)]
     belgian = await new_order(session_factory, country="BE", vat_id="BE0123456749")
     be_invoice = await acts.issue_invoice(
         invoice_request(belgian.model_copy(update={"jurisdiction": "BE"}))
