@@ -10,6 +10,7 @@ activity attaches the same bytes.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,11 @@ from domain.invoice_document import (
     Seller,
     invoice_document_from,
 )
+
+# WeasyPrint (Pango, fontconfig) and Saxon are not safe to drive from several threads at once:
+# concurrent renders in one worker process stalled under load. One render at a time per
+# process; scale rendering with worker processes.
+_RENDER_LOCK = threading.Lock()
 
 
 class InvalidInvoiceDocument(PermanentAdapterError):
@@ -56,6 +62,10 @@ class InvoiceDocuments:
         return await asyncio.to_thread(self._render, doc)
 
     def _render(self, doc: InvoiceDocument) -> InvoiceMail:
+        with _RENDER_LOCK:
+            return self._render_locked(doc)
+
+    def _render_locked(self, doc: InvoiceDocument) -> InvoiceMail:
         pdf_path = self._out_dir / f"{doc.number}.pdf"
         ubl_path = self._out_dir / f"{doc.number}.ubl.xml"
         peppol = doc.seller.address.country == "BE" and doc.buyer.is_business

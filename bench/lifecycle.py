@@ -289,7 +289,7 @@ async def main() -> None:
     parser.add_argument(
         "--seconds-per-day",
         type=float,
-        default=0.05,
+        default=0.5,
         help="business-day length in wall seconds (wage delay = 7 days)",
     )
     args = parser.parse_args()
