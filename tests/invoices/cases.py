@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from adapters.settings import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
 from domain.breakdown import compute_breakdown
 from domain.invoice_document import (
-    ElectronicAddress,
     InvoiceDocument,
-    PostalAddress,
     Seller,
     credit_note_for,
     invoice_document_from,
@@ -20,32 +19,9 @@ from domain.policy import Jurisdiction, policy_for
 from domain.references import creditor_reference
 from domain.vat import decide_vat
 
-SELLER_DE = Seller(
-    name="coopflow eG",
-    address=PostalAddress(
-        lines=("Musterstraße 12",), postcode="10115", city="Berlin", country="DE"
-    ),
-    vat_id="DE123456789",
-    tax_number="27/123/45678",
-    legal_id="GnR 1234 B",
-    email="billing@coopflow.example",
-    electronic_address=ElectronicAddress(scheme="EM", value="billing@coopflow.example"),
-    iban="DE89370400440532013000",
-    bic="COBADEFFXXX",
-)
-SELLER_BE = Seller(
-    name="coopflow SCE",
-    address=PostalAddress(
-        lines=("Rue Coenraets 72",), postcode="1060", city="Saint-Gilles", country="BE"
-    ),
-    vat_id="BE0896755397",
-    legal_id="0896755397",
-    legal_id_scheme="0208",
-    email="billing@coopflow.example",
-    electronic_address=ElectronicAddress(scheme="0208", value="0896755397"),
-    iban="BE68539007547034",
-    bic="GKCCBEBB",
-)
+# The cooperative's default seller identities, as the worker uses them.
+SELLER_DE = DEFAULT_SELLER_DE
+SELLER_BE = DEFAULT_SELLER_BE
 SELLERS: dict[str, Seller] = {"DE": SELLER_DE, "BE": SELLER_BE}
 
 
