@@ -34,7 +34,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import InvalidAmount, UnsupportedCase
-from domain.ledger import JournalEntry, Line
+from domain.ledger import JournalEntry, payslip_posted
 from domain.money import Cents, format_eur, percent_of
 from domain.payroll.be_rates import BelgianRates, be_rates_for
 from domain.payroll.be_withholding import (
@@ -244,21 +244,13 @@ def be_payroll_entry(
     """
     if expenses_cents < 0 or remainder_cents < 0:
         raise InvalidAmount("expenses and a budget remainder cannot be negative")
-    lines = [
-        Line(
-            account="member_budget",
-            debit=payslip.employer_cost_cents + expenses_cents + remainder_cents,
-        ),
-        Line(account="member_payable", credit=payslip.net_cents + expenses_cents),
-        Line(
-            account="contributions_payable",
-            credit=payslip.employee_contributions_cents + payslip.employer_contributions_cents,
-        ),
-        Line(account="wage_tax_payable", credit=payslip.wage_tax_cents),
-        Line(account="coop_fee", credit=remainder_cents),
-    ]
-    return JournalEntry(
-        key=f"{order_key}:payroll",
-        description="Payroll (BE): employer cost and expenses leave the member budget",
-        lines=tuple(line for line in lines if line.debit or line.credit),
+    return payslip_posted(
+        order_key,
+        employer_cost=payslip.employer_cost_cents,
+        employee_contributions=payslip.employee_contributions_cents,
+        employer_contributions=payslip.employer_contributions_cents,
+        wage_tax=payslip.wage_tax_cents,
+        net_wage=payslip.net_cents,
+        expenses=expenses_cents,
+        remainder=remainder_cents,
     )
