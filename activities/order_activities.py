@@ -20,12 +20,14 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import documents
+from activities.credit_note_step import CreditNoteStep, Refunder
+from activities.payroll_step import ExactPayrollStep
 from adapters.banking import Banking, PayoutInstruction, fit_remittance
 from adapters.errors import PermanentAdapterError
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import Mailer, OutgoingMail
 from adapters.payroll import Payroll
-from adapters.payroll_exact import EmploymentPayroll, parse_record
+from adapters.payroll_exact import EmploymentPayroll
 from adapters.social_security import EmploymentDeclaration, SocialSecurity
 from db import ledger
 from db.invoice_numbers import format_invoice_number, take_next_number
@@ -42,17 +44,18 @@ from db.models import (
     SigningToken,
 )
 from db.models_payments import PaymentLink
-from db.models_payroll import EmploymentRecord
 from domain import ledger as entries
 from domain import order_steps as steps
 from domain.breakdown import OrderBreakdown
 from domain.errors import DomainError
 from domain.order_messages import (
+    CreditNoteIssued,
     DunningNotice,
     FinanceCaseOpened,
     InvoiceIssued,
     OrderInput,
     PaymentReceived,
+    RefundsStarted,
     WagePaid,
 )
 from domain.order_status import OrderStatus
@@ -92,6 +95,8 @@ class OrderActivities:
         social_security: SocialSecurity,
         payroll: Payroll,
         exact_payroll: EmploymentPayroll | None = None,
+        payroll_step: ExactPayrollStep | None = None,
+        refunder: Refunder | None = None,
         invoice_documents: InvoiceDocuments | None = None,
         public_base_url: str,
         signing_secret: str,
@@ -102,11 +107,21 @@ class OrderActivities:
         self._banking = banking
         self._social_security = social_security
         self._payroll = payroll
-        self._exact_payroll = exact_payroll or EmploymentPayroll()
+        self._payroll_step = payroll_step or ExactPayrollStep(
+            sessions, exact_payroll or EmploymentPayroll()
+        )
         self._documents = invoice_documents
         self._base_url = public_base_url.rstrip("/")
         self._signing_secret = signing_secret
         self._coop_name = coop_name
+        self._credit_notes = CreditNoteStep(
+            sessions,
+            mailer=mailer,
+            documents=invoice_documents,
+            refunder=refunder,
+            payment_link=self._payment_link_for,
+            coop_name=coop_name,
+        )
 
     def all(self) -> list[Callable[..., Any]]:
         return [
@@ -124,6 +139,9 @@ class OrderActivities:
             self.run_exact_payroll,
             self.pay_wage,
             self.close_order,
+            self.issue_credit_note,
+            self.refund_client,
+            self.book_refund,
         ]
 
     # ------------------------------------------------------------------ projection
@@ -337,8 +355,28 @@ class OrderActivities:
         )
 
     def _payment_link(self, invoice: Invoice) -> str:
-        token = payment_link_token(self._signing_secret, invoice.number)
+        return self._payment_link_for(invoice.number)
+
+    def _payment_link_for(self, invoice_number: str) -> str:
+        token = payment_link_token(self._signing_secret, invoice_number)
         return f"{self._base_url}/pay/{token}"
+
+    # ------------------------------------------------------------------ credit notes, refunds
+
+    @activity.defn(name=steps.ISSUE_CREDIT_NOTE)
+    @permanent_errors
+    async def issue_credit_note(self, request: steps.IssueCreditNote) -> CreditNoteIssued:
+        return await self._credit_notes.issue(request)
+
+    @activity.defn(name=steps.REFUND_CLIENT)
+    @permanent_errors
+    async def refund_client(self, request: steps.RefundClient) -> RefundsStarted:
+        return await self._credit_notes.refund(request)
+
+    @activity.defn(name=steps.BOOK_REFUND)
+    @permanent_errors
+    async def book_refund(self, request: steps.BookRefund) -> None:
+        await self._credit_notes.book(request)
 
     # ------------------------------------------------------------------ payments
 
@@ -540,55 +578,7 @@ class OrderActivities:
     @permanent_errors
     async def run_exact_payroll(self, request: steps.RunPayroll) -> steps.PayrollDone:
         """The wage by the member's employment record (exact engines), once per order."""
-        order = request.order
-        async with self._sessions.begin() as session:
-            existing = await session.scalar(
-                select(Payslip).where(Payslip.order_id == order.order_id)
-            )
-            if existing is None:
-                stored = await session.get(EmploymentRecord, order.member_id)
-                record = parse_record(stored.jurisdiction, stored.data) if stored else None
-                slip = await self._exact_payroll.payslip(
-                    order.jurisdiction, record, request.breakdown, request.pay_date
-                )
-                existing = Payslip(
-                    order_id=order.order_id,
-                    member_id=order.member_id,
-                    jurisdiction=order.jurisdiction,
-                    period_start=request.actual_start,
-                    period_end=request.actual_end,
-                    work_days=request.work_days,
-                    details=slip.details,
-                    **slip.data.model_dump(),
-                )
-                session.add(existing)
-                await session.flush()
-                d = slip.data
-                await ledger.post(
-                    session,
-                    entries.payslip_posted(
-                        _order_key(order.order_id),
-                        employer_cost=d.employer_cost_cents,
-                        employee_contributions=d.employee_contributions_cents,
-                        employer_contributions=d.employer_contributions_cents,
-                        wage_tax=d.wage_tax_cents,
-                        net_wage=d.net_wage_cents,
-                        expenses=d.expenses_cents,
-                        remainder=slip.remainder_cents,
-                    ),
-                    order_id=order.order_id,
-                    posted_on=request.pay_date,
-                )
-            engine = "provisional"
-            if existing.details and '"provisional"' not in existing.details:
-                engine = existing.jurisdiction
-            return steps.PayrollDone(
-                payslip_id=existing.id,
-                engine=engine,
-                gross_wage_cents=existing.gross_wage_cents,
-                net_wage_cents=existing.net_wage_cents,
-                payout_cents=existing.net_wage_cents + existing.expenses_cents,
-            )
+        return await self._payroll_step.run(request)
 
     @activity.defn(name=steps.PAY_WAGE)
     @permanent_errors

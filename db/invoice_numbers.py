@@ -1,4 +1,4 @@
-"""Gapless invoice numbers per series (jurisdiction, year).
+"""Gapless invoice and credit-note numbers per series (jurisdiction, year).
 
 The number is taken by ``UPDATE … SET last_number = last_number + 1 … RETURNING`` inside the
 transaction that inserts the invoice: PostgreSQL holds the row lock until commit and SQLite
@@ -13,14 +13,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import InvoiceSeries
+from db.models_credit_notes import CreditNoteSeries
 
 
-async def take_next_number(session: AsyncSession, jurisdiction: str, year: int) -> int:
+async def take_next_number(
+    session: AsyncSession,
+    jurisdiction: str,
+    year: int,
+    series: type[InvoiceSeries] | type[CreditNoteSeries] = InvoiceSeries,
+) -> int:
+    """The next number of the series (invoices by default, or credit notes)."""
     statement = (
-        update(InvoiceSeries)
-        .where(InvoiceSeries.jurisdiction == jurisdiction, InvoiceSeries.year == year)
-        .values(last_number=InvoiceSeries.last_number + 1)
-        .returning(InvoiceSeries.last_number)
+        update(series)
+        .where(series.jurisdiction == jurisdiction, series.year == year)
+        .values(last_number=series.last_number + 1)
+        .returning(series.last_number)
     )
     number = await session.scalar(statement)
     if number is not None:
@@ -28,7 +35,7 @@ async def take_next_number(session: AsyncSession, jurisdiction: str, year: int) 
     try:
         async with session.begin_nested():
             await session.execute(
-                insert(InvoiceSeries).values(jurisdiction=jurisdiction, year=year, last_number=0)
+                insert(series).values(jurisdiction=jurisdiction, year=year, last_number=0)
             )
     except IntegrityError:
         pass  # another transaction opened the series first
@@ -39,3 +46,7 @@ async def take_next_number(session: AsyncSession, jurisdiction: str, year: int) 
 
 def format_invoice_number(jurisdiction: str, year: int, sequence: int) -> str:
     return f"{jurisdiction}-{year}-{sequence:06d}"
+
+
+def format_credit_note_number(jurisdiction: str, year: int, sequence: int) -> str:
+    return f"CN-{jurisdiction}-{year}-{sequence:06d}"

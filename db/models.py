@@ -269,6 +269,8 @@ class FinanceCase(Base):
     opened_on: Mapped[date] = mapped_column(Date)
     amount_due_cents: Mapped[int] = mapped_column(BigInteger)
     dunning_level: Mapped[int] = mapped_column(Integer)
+    # overdue: an escalated invoice; refund: money to pay back after a credit note
+    kind: Mapped[str] = mapped_column(String(16), default="overdue", server_default="overdue")
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | decided
     decision: Mapped[str | None] = mapped_column(String(32), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

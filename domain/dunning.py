@@ -70,6 +70,9 @@ class Claim:
     interest_from: date | None = field(init=False)
     interest_accrued: Decimal = Decimal(0)
     flat_charged: bool = False
+    principal_paid: Cents = 0
+    charges_paid: Cents = 0
+    overpaid: Cents = 0  # received beyond what was owed, held for the client
 
     def __post_init__(self) -> None:
         self.anchor = self.due_date
@@ -109,6 +112,9 @@ class Claim:
         self.principal_due -= split.to_principal
         self.charges_due -= split.to_charges
         self.paid += amount
+        self.principal_paid += split.to_principal
+        self.charges_paid += split.to_charges
+        self.overpaid += split.overpaid
         if self.principal_due == 0:
             self.interest_accrued = Decimal(0)
         else:
@@ -169,3 +175,54 @@ class Claim:
         self.charges_due = 0
         self.interest_accrued = Decimal(0)
         return written
+
+    def cancel(self) -> CancelledClaim:
+        """The invoice is cancelled by a credit note: nothing is owed any more, open charges
+        fall away, and everything the client paid (principal, charges, overpayments) is held
+        for it, to be refunded."""
+        cancelled = CancelledClaim(
+            principal_paid=self.principal_paid,
+            charges_paid=self.charges_paid,
+            charges_open=self.charges_due,
+            overpaid=self.overpaid,
+        )
+        self.principal_due = 0
+        self.charges_due = 0
+        self.interest_accrued = Decimal(0)
+        self.interest_from = None
+        self.overpaid += self.principal_paid + self.charges_paid
+        self.principal_paid = 0
+        self.charges_paid = 0
+        return cancelled
+
+    def refund(self, amount: Cents, on: date) -> RefundSplit:
+        """Money paid back to the client: first what is held for it; the rest was money owed,
+        so the principal is open again (interest and dunning run from ``on``)."""
+        from_overpayments = min(amount, self.overpaid)
+        reopened = amount - from_overpayments
+        self.overpaid -= from_overpayments
+        self.paid -= amount
+        if reopened:
+            self.accrue(on)
+            self.principal_due += reopened
+            self.principal_paid -= reopened
+            self.anchor = max(self.anchor, on)
+        return RefundSplit(from_overpayments=from_overpayments, reopened=reopened)
+
+
+@dataclass(frozen=True)
+class CancelledClaim:
+    principal_paid: Cents
+    charges_paid: Cents
+    charges_open: Cents
+    overpaid: Cents
+
+    @property
+    def refund_due(self) -> Cents:
+        return self.principal_paid + self.charges_paid + self.overpaid
+
+
+@dataclass(frozen=True)
+class RefundSplit:
+    from_overpayments: Cents
+    reopened: Cents

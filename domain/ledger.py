@@ -218,3 +218,48 @@ def written_off(order_key: str, *, principal_cents: Cents, charges_cents: Cents)
             Line(account="dunning_receivable", credit=charges_cents),
         ],
     )
+
+
+def credit_note_issued(
+    order_key: str,
+    b: OrderBreakdown,
+    *,
+    principal_paid: Cents,
+    charges_paid: Cents,
+    charges_open: Cents,
+) -> JournalEntry:
+    """The invoice cancelled in full: VAT and the member budget go back, the fee is returned
+    to the budget, open dunning charges are cancelled, and everything the client paid on the
+    invoice or its charges is now held for the client (to be refunded). The member budget and
+    the receivable close at zero."""
+    return _entry(
+        f"{order_key}:credit-note",
+        "Credit note: invoice cancelled in full; what the client paid is owed back",
+        [
+            Line(account="vat_payable", debit=b.vat_cents),
+            Line(account="member_budget", debit=b.net_cents),
+            Line(account="client_receivable", credit=b.gross_invoice_cents - principal_paid),
+            Line(account="client_overpayments", credit=principal_paid),
+            Line(account="coop_fee", debit=b.coop_share_cents),
+            Line(account="member_budget", credit=b.coop_share_cents),
+            Line(account="dunning_income", debit=charges_open + charges_paid),
+            Line(account="dunning_receivable", credit=charges_open),
+            Line(account="client_overpayments", credit=charges_paid),
+        ],
+    )
+
+
+def refund_paid(
+    order_key: str, refund_key: str, *, from_overpayments: Cents, reopened: Cents
+) -> JournalEntry:
+    """Money paid back to the client: first what was held for it; a refund of money that was
+    due re-opens the receivable (the client owes it again)."""
+    return _entry(
+        f"{order_key}:refund:{refund_key}",
+        "Refund to the client" + (" (re-opens the invoice)" if reopened else ""),
+        [
+            Line(account="client_overpayments", debit=from_overpayments),
+            Line(account="client_receivable", debit=reopened),
+            Line(account="bank", credit=from_overpayments + reopened),
+        ],
+    )

@@ -103,6 +103,17 @@ class Cancellation(_Frozen):
     member_id: int | None = None  # set when a member cancels: must be the order's member
 
 
+class RefundRecorded(_Frozen):
+    """Money paid back to the client (a Stripe refund, a bank transfer by finance): signal
+    ``refund_recorded``. ``refund_key`` is unique per refund: repeats change nothing."""
+
+    refund_key: str = Field(min_length=1)
+    amount_cents: int = Field(gt=0)
+    refunded_on: date
+    source: Literal["finance", "bank", "stripe"] = "stripe"
+    reference: str = ""
+
+
 class PaymentReceived(_Frozen):
     """A payment for the order's invoice (finance, bank reconciliation, Stripe)."""
 
@@ -153,6 +164,25 @@ class InvoiceIssued(_Frozen):
     creditor_reference: str
 
 
+class CreditNoteIssued(_Frozen):
+    """The credit note that cancelled the order's invoice in full."""
+
+    credit_note_id: int
+    number: str
+    issue_date: date
+    gross_cents: int
+    refund_due_cents: int  # everything the client paid on the order, now owed back
+
+
+class RefundsStarted(_Frozen):
+    """What the refund step did: Stripe refunds it created (booked at once) and what finance
+    must pay back by bank transfer (a refund case)."""
+
+    refunds: tuple[RefundRecorded, ...] = ()
+    by_transfer_cents: int = 0
+    case_id: int | None = None
+
+
 class DunningNotice(_Frozen):
     level: int
     document_number: str
@@ -191,6 +221,8 @@ class OrderView(_Frozen):
     escalated: bool = False
     wage_paid: bool = False
     business_today: date
+    credit_note_number: str | None = None
+    refund_due_cents: int = 0
 
 
 class OrderSummary(_Frozen):
@@ -214,3 +246,5 @@ class OrderSummary(_Frozen):
     dunning_level: int = 0
     closed_on: date | None = None
     interest_rate: Decimal | None = None
+    credit_note_number: str | None = None
+    refunded_cents: int = 0

@@ -18,6 +18,7 @@ class OrderStatus(StrEnum):
     PAYMENT_PLAN = "PaymentPlan"
     IN_COLLECTION = "InCollection"
     SETTLED = "Settled"  # invoice paid or written off, wage not yet paid
+    REFUND_DUE = "RefundDue"  # invoice cancelled by a credit note, the client's money goes back
     CLOSED = "Closed"
     NEEDS_ATTENTION = "NeedsAttention"  # a step was refused; ops fix the cause and retry
 

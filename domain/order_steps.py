@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from domain.breakdown import OrderBreakdown
-from domain.order_messages import FinanceDecision, OrderInput, PaymentReceived
+from domain.order_messages import FinanceDecision, OrderInput, PaymentReceived, RefundRecorded
 from domain.order_status import OrderStatus
 from domain.vat import VatDecision
 
@@ -31,6 +31,9 @@ RUN_PAYROLL = "run_payroll"  # flat rates (histories before the exact engines)
 RUN_EXACT_PAYROLL = "run_exact_payroll"
 PAY_WAGE = "pay_wage"
 CLOSE_ORDER = "close_order"
+ISSUE_CREDIT_NOTE = "issue_credit_note"
+REFUND_CLIENT = "refund_client"
+BOOK_REFUND = "book_refund"
 
 
 class _Step(BaseModel):
@@ -148,3 +151,34 @@ class CloseOrder(_Step):
     order_id: int
     status: OrderStatus
     on: date
+
+
+class IssueCreditNote(_Step):
+    """Cancel the order's invoice in full by a credit note (its own gapless series)."""
+
+    order: OrderInput
+    invoice_id: int
+    breakdown: OrderBreakdown
+    issue_date: date
+    reason: str
+    principal_paid_cents: int  # paid on the invoice: owed back to the client
+    charges_paid_cents: int  # dunning charges paid: owed back too, the claim was void
+    charges_open_cents: int  # dunning charges not paid: cancelled
+    overpaid_cents: int  # already held for the client
+
+
+class RefundClient(_Step):
+    """Pay back ``amount_cents``: Stripe payments through Stripe, the rest by finance."""
+
+    order_id: int
+    invoice_id: int
+    amount_cents: int
+    on: date
+
+
+class BookRefund(_Step):
+    order_id: int
+    refund: RefundRecorded
+    from_overpayments_cents: int  # money held for the client
+    reopened_cents: int  # a refund of money that was due: the invoice is open again
+    closes_case_id: int | None = None  # the refund case this refund completes

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order_messages import (
         Cancellation,
         Completion,
+        CreditNoteIssued,
         DunningNotice,
         FinanceCaseOpened,
         FinanceDecision,
@@ -38,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
         OrderSummary,
         OrderView,
         PaymentReceived,
+        RefundRecorded,
+        RefundsStarted,
         WagePaid,
     )
     from domain.order_status import OrderStatus
@@ -94,6 +97,12 @@ class OrderLifecycleWorkflow:
         self._advanced_outstanding = 0
         self._wage: WagePaid | None = None
         self._payroll: steps.PayrollDone | None = None
+        self._wage_started = False
+        self._credit_note: CreditNoteIssued | None = None
+        self._refund_case: int | None = None
+        self._refunded = 0
+        self._seen_refunds: set[str] = set()
+        self._pending_refunds: list[RefundRecorded] = []
 
     # ------------------------------------------------------------------ the claim, read-only
 
@@ -213,13 +222,20 @@ class OrderLifecycleWorkflow:
     @workflow.update
     async def cancel(self, cancellation: Cancellation) -> OrderView:
         self._cancel = cancellation
-        await workflow.wait_condition(lambda: self._status.is_final)
+        # Answer once the order is over or, for an invoiced order, once the credit note is out
+        # (refunds may take longer).
+        await workflow.wait_condition(
+            lambda: self._status.is_final or self._credit_note is not None
+        )
         return self.state()
 
     @cancel.validator
     def _validate_cancel(self, cancellation: Cancellation) -> None:
         if cancellation.member_id is not None and cancellation.member_id != self._order.member_id:
             raise _refusal("not-the-members-order", "this order belongs to another member")
+        if self._invoice is not None:
+            self._validate_credit_note(cancellation)
+            return
         if self._status not in (OrderStatus.AWAITING_SIGNATURE, OrderStatus.SIGNED):
             raise _refusal(
                 "invalid-state",
@@ -228,6 +244,37 @@ class OrderLifecycleWorkflow:
             )
         if self._completion or self._cancel:
             raise _refusal("invalid-state", "this order is already completing or cancelled")
+
+    def _validate_credit_note(self, cancellation: Cancellation) -> None:
+        """An invoiced order is cancelled only by finance, by a credit note, while its wage is
+        not being paid (a paid wage is settled by write-off, not by cancelling the invoice)."""
+        assert self._invoice is not None
+        if cancellation.member_id is not None:
+            raise _refusal(
+                "invalid-state",
+                f"invoice {self._invoice.number} is issued: only finance can cancel it, "
+                "by a credit note",
+            )
+        if self._cancel is not None or self._credit_note is not None:
+            raise _refusal("invalid-state", "this invoice is already being cancelled")
+        if self._wage_started or self._wage is not None:
+            raise _refusal(
+                "invalid-state",
+                "the member's wage for this order is being paid or paid: the invoice can no "
+                "longer be cancelled; finance can write the claim off instead",
+            )
+        if self._in_collection:
+            raise _refusal(
+                "invalid-state", "the invoice is with the collection agency: withdraw it first"
+            )
+        if self._written_off:
+            raise _refusal("invalid-state", "the invoice was written off")
+        if self._status == OrderStatus.NEEDS_ATTENTION:
+            raise _refusal(
+                "invalid-state", f"a step waits for ops ({self._blocked}); resolve it first"
+            )
+        if self._decisions:
+            raise _refusal("conflict", "a finance decision is being applied; retry shortly")
 
     @workflow.update
     async def decide(self, decision: FinanceDecision) -> OrderView:
@@ -278,6 +325,14 @@ class OrderLifecycleWorkflow:
         self._pending_payments.append(payment)
 
     @workflow.signal
+    def refund_recorded(self, refund: RefundRecorded) -> None:
+        """Money paid back to the client (Stripe refund, bank transfer by finance)."""
+        if refund.refund_key in self._seen_refunds:
+            return
+        self._seen_refunds.add(refund.refund_key)
+        self._pending_refunds.append(refund)
+
+    @workflow.signal
     def retry_step(self) -> None:
         """Ops fixed the cause of a refused step (bank details, declaration data): try again."""
         self._retry_requested = True
@@ -299,6 +354,8 @@ class OrderLifecycleWorkflow:
             escalated=self._escalated,
             wage_paid=self._wage is not None,
             business_today=self._today(),
+            credit_note_number=self._credit_note.number if self._credit_note else None,
+            refund_due_cents=self._refund_open(),
         )
 
     # ------------------------------------------------------------------ the life
@@ -363,6 +420,8 @@ class OrderLifecycleWorkflow:
         await asyncio.gather(
             self._wage_branch(self._completion, completed_on), self._collection_branch()
         )
+        if self._credit_note is not None:
+            return await self._end(OrderStatus.CANCELLED, self._outcome())
         return await self._end(OrderStatus.CLOSED, self._outcome())
 
     # ------------------------------------------------------------------ stages
@@ -414,13 +473,32 @@ class OrderLifecycleWorkflow:
         assert self._breakdown is not None
         policy = self._policy(completed_on)
         wage_day = completed_on + timedelta(days=policy.wage_delay_days)
-        await self._sleep_until(
-            wage_day, f"Wage day {wage_day} ({policy.wage_delay_days} days after completion)"
-        )
+        why = f"Wage day {wage_day} ({policy.wage_delay_days} days after completion)"
+        if workflow.patched("credit-notes"):
+            # Finance may cancel the invoice by a credit note until the wage day.
+            await self._wait(lambda: self._cancel is not None, wage_day, why)
+        else:
+            await self._sleep_until(wage_day, why)
         if self._order.prepayment_required or not guarantee_applies(self._order.client_country):
             # No guarantee outside the EU or for a blocked client: the client pays first, then
             # the wage follows.
-            await workflow.wait_condition(self._invoice_settled)
+            await workflow.wait_condition(
+                lambda: self._invoice_settled() or self._cancel is not None
+            )
+        if self._cancel is not None:
+            # The invoice is cancelled: no wage from this order; the employment ends.
+            await self._step(
+                steps.DECLARE_EMPLOYMENT,
+                steps.DeclareEmployment(
+                    order_id=self._order.order_id,
+                    kind="end",
+                    period_start=completion.actual_start,
+                    period_end=completion.actual_end,
+                ),
+                "End-of-employment declaration (invoice cancelled, no wage)",
+            )
+            return
+        self._wage_started = True
         pay_date = self._today()
         breakdown = self._breakdown
         payroll_request = steps.RunPayroll(
@@ -479,11 +557,28 @@ class OrderLifecycleWorkflow:
 
     async def _collection_branch(self) -> None:
         while True:
+            if self._cancel is not None:
+                await self._cancel_invoice(self._cancel)
+                return
             await self._apply_payments()
+            await self._apply_refunds()
             if self._invoice_settled():
                 if self._wage is None:
                     await self._enter(OrderStatus.SETTLED, "the wage day", None)
-                return
+                if self._wage_started:
+                    return
+                # Until the wage goes out, finance may still cancel the invoice, and a refund
+                # may re-open it.
+                await workflow.wait_condition(
+                    lambda: (
+                        self._wage_started
+                        or self._cancel is not None
+                        or bool(self._pending_refunds)
+                    )
+                )
+                if self._wage_started and not self._pending_refunds:
+                    return
+                continue
             if self._escalated or self._in_collection:
                 await self._await_decision()
             elif self._plan:
@@ -492,7 +587,12 @@ class OrderLifecycleWorkflow:
                 await self._dun()
 
     def _activity_pending(self) -> bool:
-        return bool(self._pending_payments) or bool(self._decisions)
+        return (
+            bool(self._pending_payments)
+            or bool(self._decisions)
+            or bool(self._pending_refunds)
+            or self._cancel is not None
+        )
 
     async def _dun(self) -> None:
         assert self._claim is not None
@@ -673,12 +773,104 @@ class OrderLifecycleWorkflow:
             self._escalated = False
         await self._publish()
 
+    async def _cancel_invoice(self, cancellation: Cancellation) -> None:
+        """Finance cancelled the invoice: a credit note cancels it in full, open charges fall
+        away, and everything the client paid goes back (Stripe refunds at once, the rest by
+        finance's transfer), each refund booked as it is recorded."""
+        assert self._invoice is not None
+        assert self._claim is not None
+        assert self._breakdown is not None
+        await self._apply_payments()
+        today = self._today()
+        cancelled = self._claim.cancel()
+        self._escalated = False
+        self._plan = []
+        self._credit_note = await self._step(
+            steps.ISSUE_CREDIT_NOTE,
+            steps.IssueCreditNote(
+                order=self._order,
+                invoice_id=self._invoice.invoice_id,
+                breakdown=self._breakdown,
+                issue_date=today,
+                reason=cancellation.reason or f"cancelled by {cancellation.requested_by}",
+                principal_paid_cents=cancelled.principal_paid,
+                charges_paid_cents=cancelled.charges_paid,
+                charges_open_cents=cancelled.charges_open,
+                overpaid_cents=cancelled.overpaid,
+            ),
+            f"Credit note cancelling {self._invoice.number}",
+            result_type=CreditNoteIssued,
+        )
+        if self._claim.overpaid <= 0:
+            return
+        started = await self._step(
+            steps.REFUND_CLIENT,
+            steps.RefundClient(
+                order_id=self._order.order_id,
+                invoice_id=self._invoice.invoice_id,
+                amount_cents=self._claim.overpaid,
+                on=today,
+            ),
+            f"Refund {format_eur(self._claim.overpaid)} to {self._order.client_name}",
+            result_type=RefundsStarted,
+        )
+        self._refund_case = started.case_id
+        for refund in started.refunds:
+            self.refund_recorded(refund)
+        while True:
+            await self._apply_payments()  # a client paying a cancelled invoice is owed it back
+            await self._apply_refunds()
+            if self._refund_open() <= 0:
+                return
+            case = f" (finance case {self._refund_case})" if self._refund_case else ""
+            await self._enter(
+                OrderStatus.REFUND_DUE,
+                f"the refund of {format_eur(self._refund_open())} to the client{case}",
+                None,
+            )
+            await workflow.wait_condition(
+                lambda: bool(self._pending_refunds) or bool(self._pending_payments)
+            )
+
+    def _refund_open(self) -> int:
+        if self._credit_note is None or self._claim is None:
+            return 0
+        return max(self._claim.overpaid, 0)
+
+    async def _apply_refunds(self) -> None:
+        if self._claim is None or not self._pending_refunds:
+            return
+        while self._pending_refunds:
+            refund = self._pending_refunds[0]
+            split = self._claim.refund(refund.amount_cents, min(refund.refunded_on, self._today()))
+            self._refunded += refund.amount_cents
+            completes = self._credit_note is not None and self._claim.overpaid <= 0
+            await self._step(
+                steps.BOOK_REFUND,
+                steps.BookRefund(
+                    order_id=self._order.order_id,
+                    refund=refund,
+                    from_overpayments_cents=split.from_overpayments,
+                    reopened_cents=split.reopened,
+                    closes_case_id=self._refund_case if completes else None,
+                ),
+                f"Book refund of {format_eur(refund.amount_cents)}",
+            )
+            self._pending_refunds.pop(0)
+        await self._publish(project=False)
+
     # ------------------------------------------------------------------ bookkeeping
 
     def _amount_due(self) -> int:
         return self._principal_due + self._charges_due
 
     def _outcome(self) -> str:
+        if self._credit_note is not None and self._invoice is not None:
+            refunded = f"; {format_eur(self._refunded)} refunded" if self._refunded else ""
+            return (
+                f"invoice {self._invoice.number} cancelled by credit note "
+                f"{self._credit_note.number}{refunded}"
+            )
         if self._written_off:
             return f"written off {format_eur(self._written_off)} against the guarantee fund"
         if self._charges_total:
@@ -714,6 +906,11 @@ class OrderLifecycleWorkflow:
             )
         if self._dunning_level:
             lines.append(f"**Dunning level** {self._dunning_level}")
+        if self._credit_note:
+            lines.append(
+                f"**Credit note** {self._credit_note.number} of {self._credit_note.issue_date}"
+                + (f": {format_eur(self._refund_open())} to refund" if self._refund_open() else "")
+            )
         if self._wage:
             lines.append(
                 f"**Wage paid** {self._wage.paid_on}: {format_eur(self._wage.payout_cents)}"
@@ -811,4 +1008,6 @@ class OrderLifecycleWorkflow:
             interest_rate=(
                 self._policy().interest_rate(self._order.client_is_business) if b else None
             ),
+            credit_note_number=self._credit_note.number if self._credit_note else None,
+            refunded_cents=self._refunded,
         )
