@@ -8,7 +8,7 @@ import mailbox
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from adapters.payroll import PolicyPayroll
 from adapters.settings import Settings
 from adapters.social_security import LocalSocialSecurity
 from domain.order_messages import OrderInput, OrderView
+from tests.activities.test_credit_notes import RecordingRefunder
 from tests.conftest import TEMPORAL_TEST_SERVER
 from tests.factories import create_client, create_member, create_order, order_input
 from workflows import search_attributes as sa
@@ -70,6 +71,7 @@ class Lifecycle:
     sessions: async_sessionmaker[AsyncSession]
     task_queue: str
     files: Path
+    refunder: RecordingRefunder = field(default_factory=RecordingRefunder)
 
     @property
     def maildir(self) -> Path:
@@ -132,6 +134,7 @@ async def lifecycle(
     tmp_path: Path,
 ) -> AsyncIterator[Lifecycle]:
     task_queue = f"orders-{uuid.uuid4().hex[:8]}"
+    refunder = RecordingRefunder()
     activities = OrderActivities(
         session_factory,
         mailer=MaildirMailer(tmp_path / "maildir", "billing@coopflow.test"),
@@ -141,6 +144,7 @@ async def lifecycle(
         social_security=LocalSocialSecurity(tmp_path / "declarations"),
         payroll=PolicyPayroll(),
         invoice_documents=InvoiceDocuments(tmp_path / "invoices", Settings().seller),
+        refunder=refunder,
         public_base_url="http://coopflow.test",
         signing_secret="test-secret",
         coop_name="coopflow SCE",
@@ -151,4 +155,4 @@ async def lifecycle(
         workflows=[OrderLifecycleWorkflow],
         activities=activities.all(),
     ):
-        yield Lifecycle(workflow_env, session_factory, task_queue, tmp_path)
+        yield Lifecycle(workflow_env, session_factory, task_queue, tmp_path, refunder)
