@@ -43,7 +43,8 @@ async def test_finance_cancels_an_unpaid_invoice_by_credit_note(lifecycle: Lifec
         assert (invoice.number, invoice.gross_cents) == (view.invoice_number, GROSS)
         assert invoice.status == "cancelled"
         note = await session.scalar(select(CreditNote).where(CreditNote.order_id == inp.order_id))
-        assert note is not None and note.invoice_id == invoice.id
+        assert note is not None
+        assert note.invoice_id == invoice.id
         assert note.reason == FINANCE.reason
         # No wage from a cancelled invoice, and the employment is declared ended.
         assert await session.scalar(select(Payout).where(Payout.order_id == inp.order_id)) is None
@@ -63,7 +64,8 @@ async def test_finance_cancels_an_unpaid_invoice_by_credit_note(lifecycle: Lifec
     [pdf] = [p for p in mail.walk() if p.get_content_type() == "application/pdf"]
     _, xml = get_xml_from_pdf(pdf.get_payload(decode=True), check_xsd=False)
     assert b"<ram:TypeCode>381</ram:TypeCode>" in xml
-    assert view.invoice_number is not None and view.invoice_number.encode() in xml
+    assert view.invoice_number is not None
+    assert view.invoice_number.encode() in xml
 
 
 async def test_a_member_cannot_cancel_an_issued_invoice(lifecycle: Lifecycle) -> None:
@@ -122,7 +124,8 @@ async def test_paid_invoice_cancelled_refunds_stripe_and_waits_for_finance_trans
                 FinanceCase.order_id == inp.order_id, FinanceCase.kind == "refund"
             )
         )
-        assert case is not None and case.amount_due_cents == 100_000 and case.status == "open"
+        assert case is not None
+        assert (case.amount_due_cents, case.status) == (100_000, "open")
 
     refund = RefundRecorded(
         refund_key="transfer-1", amount_cents=100_000, refunded_on=today, source="finance"
