@@ -102,7 +102,24 @@ def login_page(message: str = "", *, status: int = 200) -> HTMLResponse:
     )
 
 
+def _refund_form(case: FinanceCaseOut, today: date) -> str:
+    action = f"/finance/cases/{case.case_id}/refunded"
+    amount = f"{case.amount_due_cents // 100}.{case.amount_due_cents % 100:02d}"
+    return (
+        f"<form method='post' action='{action}' class='inline'>"
+        "<p>Invoice cancelled by a credit note: pay this back to the client by transfer, "
+        "then record it.</p>"
+        f"<label>Amount refunded (EUR)<input name='amount_eur' inputmode='decimal' "
+        f"value='{amount}'></label>"
+        f"<label>Refunded on<input type='date' name='refunded_on' value='{today}'></label>"
+        "<label>Reference<input name='reference' maxlength='140'></label>"
+        "<button>Record refund</button></form>"
+    )
+
+
 def _decision_form(case: FinanceCaseOut, today: date) -> str:
+    if case.kind == "refund":
+        return _refund_form(case, today)
     action = f"/finance/cases/{case.case_id}/decide"
     return (
         f"<form method='post' action='{action}' class='inline'>"
@@ -148,7 +165,9 @@ def finance_page(
         f"<td>#{c.case_id}<br>opened {c.opened_on}</td>"
         f"<td>order {c.order_id}<br>{escape(c.member_name)} → {escape(c.client_name)}</td>"
         f"<td>{escape(c.invoice_number)}<br>due {c.due_date}</td>"
-        f"<td>{escape(format_eur(c.amount_due_cents))}<br>dunning level {c.dunning_level}</td>"
+        f"<td>{escape(format_eur(c.amount_due_cents))}<br>"
+        + ("to refund" if c.kind == "refund" else f"dunning level {c.dunning_level}")
+        + "</td>"
         f"<td>{_decision_form(c, today)}</td>"
         "</tr>"
         for c in cases

@@ -355,6 +355,8 @@ class PaymentRecorded(PaymentOut):
 
 class FinanceCaseOut(BaseModel):
     case_id: int
+    # overdue: an escalated invoice to decide on; refund: money to pay back after a credit note
+    kind: Literal["overdue", "refund"] = "overdue"
     order_id: int
     member_name: str
     client_name: str
@@ -371,6 +373,29 @@ class DecisionPayment(BaseModel):
     received_on: date
     reference: str = Field(default="", max_length=140)
     payment_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class CreditNoteRequest(BaseModel):
+    """Cancel an issued invoice in full; the reason is printed on the credit note."""
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class RefundRequest(BaseModel):
+    """A refund finance paid to the client by bank transfer, for a refund case."""
+
+    amount_cents: int = Field(gt=0)
+    refunded_on: date
+    reference: str = Field(default="", max_length=140)
+    refund_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class RefundRecordedOut(BaseModel):
+    case_id: int
+    order_id: int
+    refund_key: str
+    amount_cents: int
+    message: str
 
 
 class DecisionRequest(BaseModel):

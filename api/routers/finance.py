@@ -26,7 +26,15 @@ from api.deps import AppSettings, DbSession, TemporalConn
 from api.errors import ProblemError, problem_of
 from api.html import finance_page, form_fields, login_page
 from api.idempotency import IdempotencyDep
-from api.schemas import DecisionPayment, DecisionRequest, FinanceCaseOut, OrderOut
+from api.schemas import (
+    CreditNoteRequest,
+    DecisionPayment,
+    DecisionRequest,
+    FinanceCaseOut,
+    OrderOut,
+    RefundRecordedOut,
+    RefundRequest,
+)
 from api.services import finance as service
 from api.services.orders import utc_today
 from domain.money import parse_euros
@@ -54,6 +62,37 @@ async def decide(
     order = await service.decide(session, await temporal.get(), principal, case_id, body, idem)
     await idem.remember(200, order)
     return order
+
+
+@router.post("/orders/{order_id}/credit-note")
+async def credit_note(
+    order_id: int,
+    body: CreditNoteRequest,
+    principal: FinancePrincipal,
+    session: DbSession,
+    temporal: TemporalConn,
+    idem: IdempotencyDep,
+) -> OrderOut:
+    """Cancel the order's issued invoice in full by a credit note (its own gapless series).
+    What the client paid goes back: Stripe payments through Stripe, the rest as a refund case.
+    Refused once the member's wage for the order is being paid."""
+    order = await service.issue_credit_note(
+        session, await temporal.get(), principal, order_id, body, idem
+    )
+    await idem.remember(200, order)
+    return order
+
+
+@router.post("/cases/{case_id}/refund", status_code=202)
+async def record_refund(
+    case_id: int,
+    body: RefundRequest,
+    _principal: FinancePrincipal,
+    session: DbSession,
+    temporal: TemporalConn,
+) -> RefundRecordedOut:
+    """Record a refund paid by bank transfer for a refund case; the order books it."""
+    return await service.record_refund(session, await temporal.get(), case_id, body)
 
 
 # ---- the desk (HTML) ----
@@ -141,6 +180,51 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
             "payment": payment,
         }
     )
+
+
+@router.post("/cases/{case_id}/refunded", include_in_schema=False)
+async def refund_from_desk(
+    case_id: int,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    temporal: TemporalConn,
+) -> Response:
+    principal = await _desk_principal(request, session, settings)
+    if principal is None:
+        return login_page("Log in again.", status=401)
+    try:
+        if principal.role != "finance":
+            raise ProblemError(403, "forbidden", "Only finance tokens record refunds.")
+        fields = form_fields(await request.body())
+        try:
+            amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
+            refunded_on = date.fromisoformat(fields.get("refunded_on") or "")
+        except (ValueError, InvalidOperation) as exc:
+            raise ProblemError(
+                422,
+                "invalid-refund",
+                "Enter the amount refunded in euros (e.g. 1234.56) and the day (YYYY-MM-DD).",
+            ) from exc
+        body = RefundRequest(
+            amount_cents=amount, refunded_on=refunded_on, reference=fields.get("reference", "")
+        )
+        await service.record_refund(session, await temporal.get(), case_id, body)
+    except Exception as exc:
+        problem = problem_of(exc)
+        if problem is None:
+            raise
+        await session.rollback()
+        cases = await service.open_cases(session)
+        return finance_page(
+            cases,
+            who=principal.label,
+            today=utc_today(),
+            error=f"Case {case_id}: {problem.detail}",
+            status=problem.status,
+        )
+    done = quote(f"Case {case_id}: refund recorded.")
+    return RedirectResponse(f"/finance?message={done}", status_code=303)
 
 
 @router.post("/cases/{case_id}/decide", include_in_schema=False)

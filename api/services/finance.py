@@ -9,11 +9,18 @@ from temporalio.client import Client as TemporalClient
 from api.auth import Principal
 from api.errors import ProblemError, not_found
 from api.idempotency import Idempotency
-from api.schemas import DecisionRequest, FinanceCaseOut, OrderOut
+from api.schemas import (
+    CreditNoteRequest,
+    DecisionRequest,
+    FinanceCaseOut,
+    OrderOut,
+    RefundRecordedOut,
+    RefundRequest,
+)
 from api.services.orders import order_out
-from api.temporal import UPDATE_DECIDE, order_update
+from api.temporal import UPDATE_CANCEL, UPDATE_DECIDE, order_update, signal_refund
 from db.models import Client, FinanceCase, Invoice, Member, Order
-from domain.order_messages import FinanceDecision, PaymentReceived
+from domain.order_messages import Cancellation, FinanceDecision, PaymentReceived, RefundRecorded
 
 
 async def open_cases(session: AsyncSession) -> list[FinanceCaseOut]:
@@ -30,6 +37,7 @@ async def open_cases(session: AsyncSession) -> list[FinanceCaseOut]:
     return [
         FinanceCaseOut(
             case_id=case.id,
+            kind="refund" if case.kind == "refund" else "overdue",
             order_id=case.order_id,
             member_name=member_name,
             client_name=client_name,
@@ -76,6 +84,13 @@ async def decide(
     case = await session.get(FinanceCase, case_id)
     if case is None:
         raise not_found("finance case", case_id)
+    if case.kind == "refund":
+        raise ProblemError(
+            409,
+            "refund-case",
+            f"Finance case {case_id} is a refund: record the transfer with "
+            f"POST /finance/cases/{case_id}/refund.",
+        )
     if case.status != "open":
         raise ProblemError(
             409,
@@ -90,3 +105,63 @@ async def decide(
     assert order is not None
     await session.refresh(order)
     return order_out(order, view=view)
+
+
+async def issue_credit_note(
+    session: AsyncSession,
+    temporal: TemporalClient,
+    principal: Principal,
+    order_id: int,
+    data: CreditNoteRequest,
+    idem: Idempotency | None = None,
+) -> OrderOut:
+    """Cancel the order's issued invoice by a credit note (the order's workflow decides whether
+    it still can: not once the wage is being paid)."""
+    order = await session.get(Order, order_id)
+    if order is None:
+        raise not_found("order", order_id)
+    if order.workflow_id is None:
+        raise ProblemError(
+            409, "invalid-state", f"Order {order_id} was never submitted; it has no invoice."
+        )
+    cancellation = Cancellation(requested_by=principal.label, reason=data.reason)
+    update_id = idem.derived(UPDATE_CANCEL) if idem is not None else None
+    view = await order_update(temporal, order_id, UPDATE_CANCEL, cancellation, update_id=update_id)
+    await session.refresh(order)
+    return order_out(order, view=view)
+
+
+async def record_refund(
+    session: AsyncSession,
+    temporal: TemporalClient,
+    case_id: int,
+    data: RefundRequest,
+) -> RefundRecordedOut:
+    """Finance paid money back by transfer: the order's workflow books it (once per key)."""
+    case = await session.get(FinanceCase, case_id)
+    if case is None:
+        raise not_found("finance case", case_id)
+    if case.kind != "refund":
+        raise ProblemError(
+            409, "not-a-refund-case", f"Finance case {case_id} is not a refund case."
+        )
+    if case.status != "open":
+        raise ProblemError(
+            409, "case-decided", f"Refund case {case_id} is already settled ({case.decision})."
+        )
+    key = data.refund_key or f"case-{case_id}:{data.refunded_on}:{data.amount_cents}"
+    refund = RefundRecorded(
+        refund_key=key,
+        amount_cents=data.amount_cents,
+        refunded_on=data.refunded_on,
+        source="finance",
+        reference=data.reference,
+    )
+    await signal_refund(temporal, case.order_id, refund)
+    return RefundRecordedOut(
+        case_id=case_id,
+        order_id=case.order_id,
+        refund_key=key,
+        amount_cents=data.amount_cents,
+        message="recorded; the order books it and closes the case once everything is repaid",
+    )

@@ -9,113 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
-import pytest
-import uvicorn
-from sqlalchemy.ext.asyncio import AsyncEngine
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
 from adapters.banking import read_payout_file
-from adapters.mail_sink import MaildirSink, find_free_port
-from adapters.settings import Settings
-from api.app import create_app
-from db.session import make_session_factory
 from domain.order_messages import OrderSummary
-from tests.conftest import TEMPORAL_CLI
-from worker import build_activities, build_worker
-from workflows import search_attributes as sa
-
-SECONDS_PER_DAY = 0.2  # the wage delay of 7 business days takes 1.4 s
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-async def dev_server(db_url: str) -> AsyncIterator[WorkflowEnvironment]:
-    """One dev server per database: order ids (and so workflow ids) restart in each."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(TEMPORAL_CLI),
-        data_converter=pydantic_data_converter,
-        search_attributes=sa.ALL_KEYS,
-        dev_server_log_level="error",
-    )
-    yield env
-    await env.shutdown()
-
-
-@dataclass
-class Stack:
-    http: httpx.AsyncClient
-    env: WorkflowEnvironment
-    settings: Settings
-    sink: MaildirSink
-
-    def admin(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.settings.admin_token}"}
-
-
-@pytest.fixture
-async def stack(
-    dev_server: WorkflowEnvironment,
-    db_url: str,
-    db_engine: AsyncEngine,
-    session_factory,
-    tmp_path: Path,
-) -> AsyncIterator[Stack]:  # type: ignore[no-untyped-def]
-    smtp_port = find_free_port()
-    api_port = _free_port()
-    settings = Settings(
-        database_url=db_url,
-        data_dir=tmp_path,
-        mail_backend="smtp",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp_port,
-        task_queue=f"e2e-{api_port}",
-        public_base_url=f"http://127.0.0.1:{api_port}",
-        seconds_per_day=SECONDS_PER_DAY,
-        admin_token="e2e-admin",
-        signing_secret="e2e-secret",
-    )
-    sink = MaildirSink(tmp_path / "received", port=smtp_port)
-    sink.start()
-    activities = build_activities(settings, make_session_factory(db_engine))
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, temporal_client=dev_server.client),
-            host="127.0.0.1",
-            port=api_port,
-            log_level="warning",
-        )
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    try:
-        async with (
-            build_worker(dev_server.client, settings, activities),
-            httpx.AsyncClient(base_url=settings.public_base_url, timeout=30) as http,
-        ):
-            yield Stack(http, dev_server, settings, sink)
-    finally:
-        server.should_exit = True
-        await serving
-        sink.stop()
-
-
-async def ok(response: httpx.Response, status: int = 200) -> dict:  # type: ignore[type-arg]
-    assert response.status_code == status, response.text
-    return response.json()  # type: ignore[no-any-return]
+from tests.e2e.conftest import Stack, ok, wait_for_mail, wait_until
 
 
 async def test_create_sign_complete_pay_close(stack: Stack) -> None:
@@ -183,7 +83,7 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     submitted = await ok(await http.post(f"/orders/{order_id}/submit", headers=member))
     assert submitted["status"] == "AwaitingSignature"
     # The client receives the signing link by e-mail over SMTP.
-    offer = await _wait_for_mail(stack, "please sign")
+    offer = await wait_for_mail(stack, "please sign")
     link = re.search(r"http://\S+/sign/\S+", offer.get_content())
     assert link is not None
     assert link.group(0) == submitted["signing_url"]
@@ -201,7 +101,7 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     assert reused.status_code == 409
     assert reused.headers["content-type"].startswith("application/problem+json")
 
-    await _wait_until(
+    await wait_until(
         stack, member, order_id, lambda o: o["view"] and "completion" in o["view"]["waiting_for"]
     )
     completed = await ok(
@@ -219,7 +119,7 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     assert view["status"] == "Invoiced"
     invoice_number = view["invoice_number"]
     assert view["principal_due_cents"] == 571_200
-    invoice_mail = await _wait_for_mail(stack, f"Rechnung {invoice_number}")
+    invoice_mail = await wait_for_mail(stack, f"Rechnung {invoice_number}")
     body = invoice_mail.get_body(preferencelist=("plain",)).get_content()
     assert "5.712,00" in body  # German client: German number format
     pay_link = re.search(r"http://\S+/pay/\S+", body)
@@ -281,22 +181,3 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     summary_text = await description.static_summary()
     assert summary_text is not None
     assert "Ada Lovelace → ACME GmbH · €4,800.00" in summary_text
-
-
-async def _wait_for_mail(stack: Stack, subject_part: str):  # type: ignore[no-untyped-def]
-    for _ in range(100):
-        for message in stack.sink.messages():
-            if subject_part in str(message["Subject"]):
-                return message
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no mail with {subject_part!r} in the subject")
-
-
-async def _wait_until(stack: Stack, headers: dict[str, str], order_id: int, predicate) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    body: dict = {}  # type: ignore[type-arg]
-    for _ in range(100):
-        body = await ok(await stack.http.get(f"/orders/{order_id}", headers=headers))
-        if predicate(body):
-            return body
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"order {order_id} never reached the expected state: {body}")
