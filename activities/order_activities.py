@@ -22,12 +22,14 @@ from temporalio.exceptions import ApplicationError
 from activities import documents
 from activities.credit_note_step import CreditNoteStep, Refunder
 from activities.payroll_step import ExactPayrollStep
+from adapters import client_mail
 from adapters.banking import Banking, PayoutInstruction, fit_remittance
 from adapters.errors import PermanentAdapterError
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import Mailer, OutgoingMail
 from adapters.payroll import Payroll
 from adapters.payroll_exact import EmploymentPayroll
+from adapters.settings import default_seller
 from adapters.social_security import EmploymentDeclaration, SocialSecurity
 from db import ledger
 from db.invoice_numbers import format_invoice_number, take_next_number
@@ -48,6 +50,7 @@ from domain import ledger as entries
 from domain import order_steps as steps
 from domain.breakdown import OrderBreakdown
 from domain.errors import DomainError
+from domain.invoice_document import Seller
 from domain.order_messages import (
     CreditNoteIssued,
     DunningNotice,
@@ -97,6 +100,7 @@ class OrderActivities:
         exact_payroll: EmploymentPayroll | None = None,
         payroll_step: ExactPayrollStep | None = None,
         refunder: Refunder | None = None,
+        seller: Callable[[str], Seller] = default_seller,
         invoice_documents: InvoiceDocuments | None = None,
         public_base_url: str,
         signing_secret: str,
@@ -114,6 +118,7 @@ class OrderActivities:
         self._base_url = public_base_url.rstrip("/")
         self._signing_secret = signing_secret
         self._coop_name = coop_name
+        self._seller = seller
         self._credit_notes = CreditNoteStep(
             sessions,
             mailer=mailer,
@@ -184,14 +189,13 @@ class OrderActivities:
             self._signing_secret,
             SigningClaims(order_id=order.order_id, token_id=token.token_id, expires_at=expires_at),
         )
+        mail = client_mail.offer_mail(order, f"{self._base_url}/sign/{link_token}", self._coop_name)
         await self._mailer.send(
             OutgoingMail(
                 message_id=f"<offer-{order.order_id}-{token.token_id}@coopflow>",
                 to=order.client_email,
-                subject=f"Order {order.order_id} from {order.member_name}: please sign",
-                body_text=documents.offer_text(
-                    order, f"{self._base_url}/sign/{link_token}", self._coop_name
-                ),
+                subject=mail.subject,
+                body_text=mail.body,
             )
         )
 
@@ -476,12 +480,24 @@ class OrderActivities:
                         posted_on=request.issue_date,
                     )
             number = doc.number
+        # In the client's language, with the invoice's stable /pay/<token> link.
+        facts = client_mail.reminder_facts(
+            request,
+            invoice,
+            number=number,
+            seller=self._seller(request.order.jurisdiction),
+            payment_link=self._payment_link(invoice),
+            earlier_charges_due_cents=request.earlier_charges_due_cents,
+        )
+        mail = client_mail.reminder_mail(
+            facts, request.order.client_language, request.order.client_country
+        )
         await self._mailer.send(
             OutgoingMail(
                 message_id=f"<reminder-{number}@coopflow>",
                 to=request.order.client_email,
-                subject=f"{request.name}: invoice {invoice.number}",
-                body_text=documents.reminder_text(request, invoice, number, self._coop_name),
+                subject=mail.subject,
+                body_text=mail.body,
             )
         )
         return DunningNotice(level=request.level, document_number=number, charges_cents=charges)

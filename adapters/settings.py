@@ -45,6 +45,11 @@ DEFAULT_SELLER_BE = Seller(
 )
 
 
+def default_seller(jurisdiction: str) -> Seller:
+    """The built-in seller identities (tests, scripts); processes use ``Settings.seller``."""
+    return DEFAULT_SELLER_BE if jurisdiction == "BE" else DEFAULT_SELLER_DE
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COOPFLOW_", env_file=".env", extra="ignore")
 

@@ -97,6 +97,7 @@ class SendReminder(_Step):
     flat_compensation_cents: int
     interest_cents: int
     interest_rate: Decimal
+    earlier_charges_due_cents: int = 0  # charges of earlier reminders still unpaid
 
 
 class OpenFinanceCase(_Step):

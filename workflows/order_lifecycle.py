@@ -634,6 +634,7 @@ class OrderLifecycleWorkflow:
         assert self._claim is not None
         today = self._today()
         principal_due = self._claim.principal_due
+        earlier_charges = self._claim.charges_due
         charges = self._claim.remind(stage, today)
         await self._step(
             steps.SEND_REMINDER,
@@ -649,6 +650,7 @@ class OrderLifecycleWorkflow:
                 flat_compensation_cents=charges.flat_compensation,
                 interest_cents=charges.interest,
                 interest_rate=charges.interest_rate,
+                earlier_charges_due_cents=earlier_charges,
             ),
             f"{stage.name} for {self._invoice.number}",
             result_type=DunningNotice,

@@ -70,7 +70,7 @@ async def test_credit_note_refund_case_and_close(stack: Stack) -> None:
     )
     order_id = order["id"]
     submitted = await ok(await http.post(f"/orders/{order_id}/submit", headers=member))
-    await wait_for_mail(stack, "please sign")
+    await wait_for_mail(stack, "please accept or decline")
     signing_path = submitted["signing_url"].split("127.0.0.1", 1)[1].split("/", 1)[1]
     await ok(
         await http.post(

@@ -83,7 +83,7 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     submitted = await ok(await http.post(f"/orders/{order_id}/submit", headers=member))
     assert submitted["status"] == "AwaitingSignature"
     # The client receives the signing link by e-mail over SMTP.
-    offer = await wait_for_mail(stack, "please sign")
+    offer = await wait_for_mail(stack, "bitte bis zum")  # the offer, in German
     link = re.search(r"http://\S+/sign/\S+", offer.get_content())
     assert link is not None
     assert link.group(0) == submitted["signing_url"]

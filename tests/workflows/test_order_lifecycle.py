@@ -112,7 +112,7 @@ async def test_paid_on_time_closes_with_zero_member_budget(lifecycle: Lifecycle)
     # The client's language is German: "Rechnung <number> von coopflow eG", with the
     # Factur-X PDF/A-3 attached.
     assert f"Rechnung {view.invoice_number} von coopflow eG" in subjects
-    assert any("please sign" in s for s in subjects)
+    assert any("bitte bis zum" in s for s in subjects)  # the offer, in German
     [invoice_mail] = [m for m in lifecycle.mails() if "Rechnung" in str(m["Subject"])]
     pdfs = [p for p in invoice_mail.walk() if p.get_content_type() == "application/pdf"]
     assert [p.get_filename() for p in pdfs] == [f"{view.invoice_number}.pdf"]
@@ -191,6 +191,15 @@ async def test_paid_after_second_reminder_with_interest(lifecycle: Lifecycle) ->
     ]
     assert docs[0].interest_rate == str(Decimal("0.1027"))
     assert late.charges_due_cents == 1125 + 2250 + 250 + 4000
+    # Each reminder goes out in the client's language (German here) with the invoice's stable
+    # payment link; the second one names the first one's charges still open.
+    reminders = {
+        d.number: next(m for m in lifecycle.mails() if d.number in str(m["Subject"])) for d in docs
+    }
+    second = reminders[docs[1].number].get_payload(decode=True).decode()
+    assert "http://coopflow.test/pay/" in second
+    assert "Noch offene Kosten früherer Mahnungen: 11,25\xa0€" in second
+    assert "Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\xa0€" in second
 
     await handle.signal(
         "payment_received", pay("late", GROSS + late.charges_due_cents, late.business_today)
