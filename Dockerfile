@@ -9,6 +9,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint renders invoices and payslips through Pango (with HarfBuzz and fontconfig); the
+# invoice fonts are vendored, DejaVu covers anything else a document might contain.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Only what the application needs: no .venv, .data, .git or .env from the build context.
 COPY pyproject.toml worker.py ./
 COPY domain/ domain/
