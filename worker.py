@@ -7,21 +7,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.declaration_activities import DeclarationActivities, EmployerIdentifiers
+from activities.declaration_activities import (
+    DeclarationActivities,
+    EmployerIdentifiers,
+    MemberInsuranceDirectory,
+)
 from activities.order_activities import OrderActivities
+from activities.payroll_step import ExactPayrollStep
 from adapters.banking import LocalSepaBanking
+from adapters.dimona import (
+    DimonaClient,
+    DimonaEmployer,
+    FileSubmissionStore,
+    SocialSecurityByJurisdiction,
+)
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import MaildirMailer, Mailer, SmtpMailer
+from adapters.payments import StripeGateway
 from adapters.payroll import PolicyPayroll
+from adapters.payroll_exact import EmploymentPayroll
+from adapters.payroll_export import PayrollBureauExport
+from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
 from adapters.settings import Settings, get_settings
-from adapters.social_security import LocalSocialSecurity
+from adapters.social_security import LocalSocialSecurity, SocialSecurity
 from adapters.temporal_client import connect
 from db.session import make_engine, make_session_factory
 from workflows.order_lifecycle import OrderLifecycleWorkflow
@@ -41,8 +59,97 @@ def build_mailer(settings: Settings) -> Mailer:
     return SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
 
 
-def build_activities(
+def payslip_employer(settings: Settings, jurisdiction: str) -> PayslipEmployer:
+    """The employer on a payslip: the seller entity of the jurisdiction with its numbers
+    there (BE: enterprise and ONSS numbers; DE: Betriebsnummer and Steuernummer)."""
+    seller = settings.seller(jurisdiction)
+    address = seller.address
+    lines = (*address.lines, f"{address.postcode} {address.city}".strip())
+    if jurisdiction == "BE":
+        return PayslipEmployer(
+            name=seller.name,
+            address_lines=lines,
+            enterprise_number=seller.legal_id,
+            social_security_number=settings.be_nsso_number,
+        )
+    return PayslipEmployer(
+        name=seller.name,
+        address_lines=lines,
+        establishment_number=settings.de_betriebsnummer,
+        tax_number=settings.de_steuernummer,
+    )
+
+
+def build_payroll_step(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> ExactPayrollStep:
+    """The exact wage step: payslip PDFs under ``<data_dir>/payslips``; with the bureau
+    backend, each payslip's line under ``<data_dir>/payroll-export`` as well."""
+    bureau = None
+    if settings.payroll_backend == "bureau":
+        bureau = PayrollBureauExport(settings.data_dir / "payroll-export")
+    return ExactPayrollStep(
+        sessions,
+        EmploymentPayroll(),
+        pdfs=PayslipPdfs(settings.data_dir / "payslips", partial(payslip_employer, settings)),
+        bureau=bureau,
+    )
+
+
+def dimona_employer_number(nsso_number: str) -> int:
+    """``be_nsso_number`` as Dimona's ``nssoRegistrationNumber`` (a number): its digits."""
+    digits = re.sub(r"[\s./-]", "", nsso_number)
+    if not digits.isdigit():
+        raise ValueError(
+            f"COOPFLOW_BE_NSSO_NUMBER {nsso_number!r} is not an ONSS number (digits, optionally "
+            "with '-', '.', '/' or spaces)"
+        )
+    return int(digits)
+
+
+def build_social_security(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    http: httpx.AsyncClient | None = None,
+) -> SocialSecurity:
+    """The local register, or with the Dimona backend: Belgian declarations through the
+    Dimona REST API (national numbers from ``member_social_insurance``), German ones still
+    in the local register. ``http``: the Dimona client's HTTP client (its own if None)."""
+    local = LocalSocialSecurity(settings.declarations_dir)
+    if settings.social_security_backend == "local":
+        return local
+    missing = [
+        name
+        for name in ("dimona_base_url", "dimona_token_url", "dimona_client_id")
+        if not getattr(settings, name)
+    ]
+    if missing:
+        names = ", ".join(f"COOPFLOW_{name.upper()}" for name in missing)
+        raise ValueError(f"social_security_backend=dimona needs {names}")
+    dimona = DimonaClient(
+        settings.dimona_base_url,
+        settings.dimona_token_url,
+        settings.dimona_client_id,
+        settings.dimona_client_secret,
+        http=http,
+        poll_interval=settings.dimona_poll_interval_seconds,
+        poll_timeout=settings.dimona_poll_timeout_seconds,
+        employer=DimonaEmployer(
+            nsso_registration_number=dimona_employer_number(settings.be_nsso_number),
+            joint_committee=settings.dimona_joint_committee,
+        ),
+        workers=MemberInsuranceDirectory(sessions),
+        store=FileSubmissionStore(settings.declarations_dir / "dimona"),
+    )
+    return SocialSecurityByJurisdiction({"BE": dimona, "DE": local})
+
+
+def build_activities(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    http: httpx.AsyncClient | None = None,
 ) -> OrderActivities:
     return OrderActivities(
         sessions,
@@ -50,9 +157,13 @@ def build_activities(
         banking=LocalSepaBanking(
             settings.payout_dir, settings.coop_name, settings.coop_iban, settings.coop_bic
         ),
-        social_security=LocalSocialSecurity(settings.declarations_dir),
+        social_security=build_social_security(settings, sessions, http=http),
         payroll=PolicyPayroll(),
+        payroll_step=build_payroll_step(settings, sessions),
         invoice_documents=InvoiceDocuments(settings.invoice_dir, settings.seller),
+        # Refunds after a credit note go back through Stripe for Stripe payments.
+        refunder=StripeGateway.from_settings(settings),
+        seller=settings.seller,
         public_base_url=settings.public_base_url,
         signing_secret=settings.signing_secret,
         coop_name=settings.coop_name,

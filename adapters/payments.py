@@ -7,7 +7,11 @@ Customer per client (tax id, preferred locale) and one PaymentIntent per invoice
 Every mutating call carries an ``Idempotency-Key`` that the caller derives from its workflow and
 step (``order-12:stripe-payment:DE-2026-0001:1:119000``); a call derived from it (cancelling
 the PaymentIntent it replaces, attaching the card before confirming) appends a suffix. A retried
-step therefore gets Stripe's first answer back instead of a second object.
+step therefore gets Stripe's first answer back instead of a second object. A refund the
+cooperative makes (``refund``) also keeps its key in the refund's metadata, because Stripe forgets
+keys after 24 hours.
+
+Settings: ``stripe_*`` in ``adapters.settings.Settings`` (``COOPFLOW_STRIPE_*``).
 
 ``StripeGateway`` is both the real implementation and the local one: pointed at localstripe
 (``python -m localstripe``, plain HTTP, same ``/v1`` paths) it does honest work offline.
@@ -18,14 +22,13 @@ localstripe keeps no idempotency keys, sends no ``charge.refunded`` events and k
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Protocol
 
 import httpx
 import stripe
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.errors import PermanentAdapterError
+from adapters.settings import Settings
 
 CURRENCY = "eur"
 # Stripe's test payment methods the server may confirm with, in test mode only. pm_card_visa
@@ -43,27 +46,6 @@ WEBHOOK_EVENTS = (
 )
 # PaymentIntent states from which Stripe can still move money: they cannot be replaced.
 _MONEY_MOVING = frozenset({"succeeded", "processing", "requires_capture"})
-
-
-class StripeSettings(BaseSettings):
-    """``COOPFLOW_STRIPE_*``; to be merged into ``adapters.settings.Settings``."""
-
-    model_config = SettingsConfigDict(env_prefix="COOPFLOW_", env_file=".env", extra="ignore")
-
-    stripe_api_key: str = "sk_test_localstripe"
-    # localstripe: http://127.0.0.1:8420 (its default port).
-    stripe_api_base: str = "https://api.stripe.com"
-    stripe_webhook_secret: str = "whsec_dev_change_me"
-
-    @property
-    def test_mode(self) -> bool:
-        """Test keys only: the /pay page may then confirm server-side with a test card."""
-        return self.stripe_api_key.startswith("sk_test_")
-
-
-@lru_cache
-def get_stripe_settings() -> StripeSettings:
-    return StripeSettings()
 
 
 @dataclass(frozen=True)
@@ -87,6 +69,13 @@ class RefundRef:
     amount: int
     status: str
     created: int
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    id: str
+    amount: int
+    status: str  # pending | requires_action | succeeded | failed | canceled
 
 
 class PaymentInProgress(PermanentAdapterError):
@@ -124,6 +113,10 @@ class PaymentsGateway(Protocol):
     ) -> ConfirmResult: ...
 
     async def refunds_for_charge(self, charge_id: str) -> list[RefundRef]: ...
+
+    async def refund(
+        self, payment_intent_id: str, amount_cents: int, idempotency_key: str, reason: str
+    ) -> RefundResult: ...
 
 
 def tax_id_data(vat_id: str | None) -> list[dict[str, str]]:
@@ -170,7 +163,7 @@ class StripeGateway:
         )
 
     @classmethod
-    def from_settings(cls, settings: StripeSettings) -> StripeGateway:
+    def from_settings(cls, settings: Settings) -> StripeGateway:
         return cls(settings.stripe_api_key, settings.stripe_api_base)
 
     async def aclose(self) -> None:
@@ -287,6 +280,54 @@ class StripeGateway:
             RefundRef(id=r.id, amount=int(r.amount), status=str(r.status), created=int(r.created))
             for r in listed.data
         ]
+
+    async def refund(
+        self, payment_intent_id: str, amount_cents: int, idempotency_key: str, reason: str
+    ) -> RefundResult:
+        """Pay ``amount_cents`` of the intent's payment back to the client.
+
+        Stripe keeps an Idempotency-Key for 24 hours only, and an activity may retry for longer:
+        the key also goes into the refund's metadata, and a refund of the intent carrying it is
+        returned instead of making a second one. ``reason`` is free text kept in the metadata
+        (Stripe's own ``reason`` field takes three fixed values only and is not sent)."""
+        if amount_cents <= 0:
+            raise PermanentAdapterError(f"a refund must be positive, not {amount_cents} cents")
+        try:
+            return await self._refund(payment_intent_id, amount_cents, idempotency_key, reason)
+        except (stripe.InvalidRequestError, stripe.IdempotencyError) as exc:
+            # An unknown or unpaid intent, more than is left to refund, a key reused with other
+            # parameters: asking again will not help.
+            raise PermanentAdapterError(
+                f"Stripe refused the refund of {amount_cents} cents on {payment_intent_id}: "
+                f"{exc.user_message or exc}"
+            ) from exc
+
+    async def _refund(
+        self, payment_intent_id: str, amount_cents: int, idempotency_key: str, reason: str
+    ) -> RefundResult:
+        refunds = self._client.v1.refunds
+        listed = await refunds.list_async({"payment_intent": payment_intent_id, "limit": 100})
+        for earlier in listed.data:
+            if (earlier.to_dict().get("metadata") or {}).get("idempotency_key") == idempotency_key:
+                if int(earlier.amount) != amount_cents:
+                    raise PermanentAdapterError(
+                        f"refund key {idempotency_key} was used for {earlier.amount} cents, "
+                        f"not {amount_cents}"
+                    )
+                return _refund_result(earlier)
+        created = await refunds.create_async(
+            {
+                "payment_intent": payment_intent_id,
+                "amount": amount_cents,
+                "metadata": {"idempotency_key": idempotency_key, "reason": reason[:500]},
+            },
+            {"idempotency_key": idempotency_key},
+        )
+        return _refund_result(created)
+
+
+def _refund_result(refund: Any) -> RefundResult:
+    return RefundResult(id=str(refund.id), amount=int(refund.amount), status=str(refund.status))
 
 
 async def configure_localstripe_webhook(

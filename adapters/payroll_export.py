@@ -8,6 +8,10 @@ date) for the bureau, which computes the official payslip and reconciles against
 The format is in docs/payroll-export.md: UTF-8, ``;``-separated, CRLF, a header line, amounts in
 integer cents.
 
+In the order lifecycle (``payroll_backend="bureau"``) the wage step computes the wage itself and
+calls ``export`` with a line built from the stored payslip (``bureau_line``), so the bureau gets
+the figures on the member's payslip.
+
 Idempotent per payslip id: a line whose ``payslip_id`` is already in the file is not written
 again; the same id with different figures is refused (``ExportConflict``) rather than silently
 kept or duplicated. The check and the append happen under an exclusive ``flock`` on the file,
@@ -101,8 +105,13 @@ class BureauLine(BaseModel):
         return [FORMAT_VERSION] + [str(fields[name]) for name in COLUMNS[1:]]
 
 
-def bureau_line(request: PayrollRequest, data: PayslipData) -> BureauLine:
-    belgian = request.jurisdiction == "BE"
+def bureau_line(
+    request: PayrollRequest, data: PayslipData, *, profile_known: bool = True
+) -> BureauLine:
+    """The bureau's line of a payslip. ``profile_known=False`` (a provisional wage: no
+    employment record on file) leaves the Belgian contract and tax columns empty rather than
+    export the default profile as if it were the member's."""
+    belgian = request.jurisdiction == "BE" and profile_known
     profile = request.profile
     return BureauLine(
         payslip_id=request.payslip_id,

@@ -2,7 +2,10 @@
 
 ``PayslipDocument`` is what a payslip shows: member, employer, period, lines and totals. It is
 rendered to HTML and printed to PDF by WeasyPrint (offline; fonts from the system, DejaVu Sans
-covers every language here).
+covers every language here). Three builders make one from a computed wage:
+``belgian_payslip_document`` (exact Belgian engine), ``german_payslip_document`` (exact German
+engine) and ``provisional_payslip_document`` (no employment record: the policy's flat rates,
+marked provisional on the page). ``PayslipPdfs`` files them once per payslip.
 
 Words and numbers are kept apart:
 
@@ -15,9 +18,10 @@ Words and numbers are kept apart:
 
 from __future__ import annotations
 
+import asyncio
 import html
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -31,6 +35,8 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from adapters.errors import PermanentAdapterError
 from adapters.files import write_once
+from adapters.payroll import PayslipData
+from adapters.payroll_de import GermanPayslip
 from domain.money import Cents
 from domain.payroll.be_payroll import BelgianContract, BelgianPayslip
 
@@ -39,6 +45,7 @@ TEMPLATES: Final = Path(__file__).with_name("payslip_templates")
 Language = Literal["de", "en", "fr", "nl", "it", "pl"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 LineKind = Literal[
+    # Belgium
     "gross_wage",
     "employee_social_security",
     "taxable_wage",
@@ -46,8 +53,22 @@ LineKind = Literal[
     "expenses",
     "employer_basic_contributions",
     "employer_holiday_contributions",
+    # Germany
+    "health_insurance",
+    "health_insurance_additional",
+    "care_insurance",
+    "pension_insurance",
+    "unemployment_insurance",
+    "wage_tax",
+    "solidarity_surcharge",
+    "church_tax",
+    "employer_levies",
+    "employer_flat_tax",
+    # Either (German totals, provisional payslips)
+    "employee_social_insurance",
+    "employer_social_insurance",
 ]
-NoteKind = Literal["special_social_security_not_withheld"]
+NoteKind = Literal["special_social_security_not_withheld", "provisional"]
 
 REQUIRED_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "labels": frozenset(
@@ -59,6 +80,9 @@ REQUIRED_KEYS: Final[Mapping[str, frozenset[str]]] = {
             "member_number",
             "enterprise_number",
             "social_security_number",
+            "establishment_number",
+            "tax_number",
+            "provisional",
             "period",
             "pay_date",
             "contract",
@@ -92,12 +116,17 @@ class PayslipMember(BaseModel):
 
 
 class PayslipEmployer(BaseModel):
+    """The employer and its numbers: Belgian (enterprise and ONSS numbers) or German
+    (Betriebsnummer and Steuernummer); only the numbers given are printed."""
+
     model_config = ConfigDict(frozen=True)
 
     name: str
     address_lines: tuple[str, ...] = ()
-    enterprise_number: str
-    social_security_number: str
+    enterprise_number: str | None = None
+    social_security_number: str | None = None
+    establishment_number: str | None = None
+    tax_number: str | None = None
 
 
 class PayslipPeriod(BaseModel):
@@ -147,6 +176,8 @@ class PayslipDocument(BaseModel):
     totals: PayslipTotals
     notes: tuple[NoteKind, ...] = ()
     currency: str = "EUR"
+    # No employment record: flat provisional rates; the page says so under the title.
+    provisional: bool = False
 
     @property
     def language(self) -> Language:
@@ -219,6 +250,11 @@ def _party(lines: list[str]) -> str:
     return "\n    ".join(f"<p>{_e(line)}</p>" for line in lines if line)
 
 
+def _numbers(employer: PayslipEmployer, labels: Mapping[str, str]) -> list[str]:
+    kinds = ("enterprise_number", "social_security_number", "establishment_number", "tax_number")
+    return [f"{labels[kind]}: {value}" for kind in kinds if (value := getattr(employer, kind))]
+
+
 def render_payslip_html(doc: PayslipDocument, directory: Path = TEMPLATES) -> str:
     catalog = load_catalog(doc.language, directory)
     labels, lines = catalog["labels"], catalog["lines"]
@@ -235,6 +271,9 @@ def render_payslip_html(doc: PayslipDocument, directory: Path = TEMPLATES) -> st
     values = {
         "lang": doc.language,
         "title": _e(labels["title"]),
+        "provisional_banner": (
+            f'<div class="provisional">{_e(labels["provisional"])}</div>' if doc.provisional else ""
+        ),
         "payslip_id": _e(doc.payslip_id),
         "payslip_number_label": _e(labels["payslip_number"]),
         "employer_label": _e(labels["employer"]),
@@ -243,8 +282,7 @@ def render_payslip_html(doc: PayslipDocument, directory: Path = TEMPLATES) -> st
             [
                 employer.name,
                 *employer.address_lines,
-                f"{labels['enterprise_number']}: {employer.enterprise_number}",
-                f"{labels['social_security_number']}: {employer.social_security_number}",
+                *_numbers(employer, labels),
             ]
         ),
         "member_block": _party(
@@ -360,3 +398,162 @@ def belgian_payslip_document(
         ),
         notes=("special_social_security_not_withheld",),
     )
+
+
+# The German branches in payslip order: (line, branch of ``GermanContributions``).
+_GERMAN_BRANCHES: tuple[tuple[LineKind, Literal["KV", "KV_ZUSATZ", "PV", "RV", "AV"]], ...] = (
+    ("health_insurance", "KV"),
+    ("health_insurance_additional", "KV_ZUSATZ"),
+    ("care_insurance", "PV"),
+    ("pension_insurance", "RV"),
+    ("unemployment_insurance", "AV"),
+)
+
+
+def german_payslip_document(
+    *,
+    payslip_id: str,
+    payslip: GermanPayslip,
+    member: PayslipMember,
+    employer: PayslipEmployer,
+    period_start: date,
+    period_end: date,
+    expenses_cents: Cents = 0,
+) -> PayslipDocument:
+    """The document of a German payslip computed by ``adapters.payroll_de``: each insurance
+    branch's employee share on its base (the Midijob's reduced base where it applies), wage
+    tax, solidarity surcharge and church tax; the employer's shares, levies and flat tax."""
+    slip = payslip
+    contributions = slip.contributions
+    lines: list[PayslipLine] = [PayslipLine(kind="gross_wage", amount_cents=slip.gross_cents)]
+    for kind, name in _GERMAN_BRANCHES:
+        branch = contributions.branch(name)
+        if branch.employee_cents:
+            base = contributions.employee_base_cents
+            lines.append(
+                PayslipLine(
+                    kind=kind,
+                    amount_cents=-branch.employee_cents,
+                    base_cents=branch.base_cents if base is None else base,
+                )
+            )
+    if slip.pap_year is not None:  # a Minijob's tax is the employer's flat tax
+        lines.append(PayslipLine(kind="wage_tax", amount_cents=-slip.wage_tax_cents))
+    if slip.solidarity_cents:
+        lines.append(PayslipLine(kind="solidarity_surcharge", amount_cents=-slip.solidarity_cents))
+    if slip.church_tax_cents:
+        lines.append(PayslipLine(kind="church_tax", amount_cents=-slip.church_tax_cents))
+    if expenses_cents:
+        lines.append(PayslipLine(kind="expenses", amount_cents=expenses_cents))
+    employer_lines: tuple[tuple[LineKind, Cents], ...] = (
+        ("employer_social_insurance", slip.employer_contributions_cents),
+        (
+            "employer_levies",
+            slip.employer_u1_cents + slip.employer_u2_cents + slip.employer_insolvency_cents,
+        ),
+        ("employer_flat_tax", slip.employer_flat_tax_cents),
+    )
+    for kind, cents in employer_lines:
+        if cents:
+            lines.append(PayslipLine(kind=kind, amount_cents=cents, section="employer"))
+    return PayslipDocument(
+        payslip_id=payslip_id,
+        member=member,
+        employer=employer,
+        period=PayslipPeriod(start=period_start, end=period_end, pay_date=slip.pay_date),
+        lines=tuple(lines),
+        totals=PayslipTotals(
+            gross_cents=slip.gross_cents,
+            net_cents=slip.net_cents,
+            payout_cents=slip.net_cents + expenses_cents,
+            employer_cost_cents=slip.employer_cost_cents,
+        ),
+    )
+
+
+def provisional_payslip_document(
+    *,
+    payslip_id: str,
+    jurisdiction: str,
+    data: PayslipData,
+    member: PayslipMember,
+    employer: PayslipEmployer,
+    period_start: date,
+    period_end: date,
+) -> PayslipDocument:
+    """A wage computed with the policy's flat rates (no employment record yet): totals only,
+    in the jurisdiction's words, marked provisional under the title and in a note."""
+    belgian = jurisdiction == "BE"
+    lines: list[PayslipLine] = [
+        PayslipLine(kind="gross_wage", amount_cents=data.gross_wage_cents),
+        PayslipLine(
+            kind="employee_social_security" if belgian else "employee_social_insurance",
+            amount_cents=-data.employee_contributions_cents,
+        ),
+        PayslipLine(
+            kind="withholding_tax" if belgian else "wage_tax",
+            amount_cents=-data.wage_tax_cents,
+        ),
+    ]
+    if data.expenses_cents:
+        lines.append(PayslipLine(kind="expenses", amount_cents=data.expenses_cents))
+    lines.append(
+        PayslipLine(
+            kind="employer_social_insurance",
+            amount_cents=data.employer_contributions_cents,
+            section="employer",
+        )
+    )
+    return PayslipDocument(
+        payslip_id=payslip_id,
+        member=member,
+        employer=employer,
+        period=PayslipPeriod(start=period_start, end=period_end, pay_date=data.pay_date),
+        lines=tuple(lines),
+        totals=PayslipTotals(
+            gross_cents=data.gross_wage_cents,
+            net_cents=data.net_wage_cents,
+            payout_cents=data.net_wage_cents + data.expenses_cents,
+            employer_cost_cents=data.employer_cost_cents,
+        ),
+        notes=("provisional",),
+        provisional=True,
+    )
+
+
+def payslip_pdf_path(root: Path, jurisdiction: str, pay_date: date, payslip_id: str) -> Path:
+    """Where the PDF of a payslip is filed (the worker writes it, the API serves it)."""
+    return Path(root) / jurisdiction / f"{pay_date.year:04d}" / f"payslip-{payslip_id}.pdf"
+
+
+class PayslipPdfs:
+    """One PDF per payslip at ``<root>/<jurisdiction>/<year of pay date>/payslip-<id>.pdf``.
+
+    Written once: a file already there is kept and nothing is rendered again, so a retried
+    payroll step neither changes the member's payslip nor fails on it. Rendering runs in a
+    thread (off the event loop) under the process-wide render lock the invoices use:
+    WeasyPrint is not safe to drive from several threads at once.
+    """
+
+    def __init__(self, root: Path, employer: Callable[[str], PayslipEmployer]) -> None:
+        self._root = Path(root)
+        self.employer = employer  # the employer on a payslip of a jurisdiction
+
+    def path_for(self, jurisdiction: str, pay_date: date, payslip_id: str) -> Path:
+        return payslip_pdf_path(self._root, jurisdiction, pay_date, payslip_id)
+
+    async def write(self, path: Path, document: Callable[[], PayslipDocument]) -> Path:
+        """Render ``document()`` to ``path`` unless a file is there; ``document`` is only
+        called when a render is needed."""
+        if path.exists():
+            return path
+        return await asyncio.to_thread(self._write, path, document)
+
+    def _write(self, path: Path, document: Callable[[], PayslipDocument]) -> Path:
+        # One lock per process for every WeasyPrint render (invoices and payslips alike).
+        from adapters.invoice_documents import _RENDER_LOCK
+
+        with _RENDER_LOCK:
+            if not path.exists():
+                write_once(path, render_payslip_pdf(document()))
+        return path

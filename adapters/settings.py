@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -88,8 +89,41 @@ class Settings(BaseSettings):
     be_nsso_number: str = "0123456-78"
     be_employer_category: str = "000"
 
+    # Payroll and declarations backends
+    # (docs/payroll-and-declarations-setup.md)
+    # "engine": the built-in engines compute each wage. "bureau": they still do, and each
+    # payslip's line is also appended for the outside payroll bureau (docs/payroll-export.md).
+    payroll_backend: Literal["engine", "bureau"] = "engine"
+    # "local": employment declarations go to the local register (files). "dimona": Belgian
+    # IN/OUT go to the Dimona REST API as employer be_nsso_number (German ones stay local).
+    social_security_backend: Literal["local", "dimona"] = "local"
+    dimona_base_url: str = "https://services-sim.socialsecurity.be/REST/dimona/v1"
+    dimona_token_url: str = "https://services.socialsecurity.be/REST/oauth/v5/token"
+    dimona_client_id: str = ""
+    dimona_client_secret: str = ""
+    dimona_joint_committee: str = "200"  # default CP of the workers (provisional)
+    # Polling for a declaration's result within one activity attempt: keep the timeout well
+    # below the step's two-minute start-to-close timeout.
+    dimona_poll_interval_seconds: float = 2.0
+    dimona_poll_timeout_seconds: float = 60.0
+
     seller_de: Seller = DEFAULT_SELLER_DE
     seller_be: Seller = DEFAULT_SELLER_BE
+
+    # Stripe
+    # The online payment of an invoice through its /pay/<token> link (docs/stripe.md).
+    # The default key is a placeholder: with it `make run` starts localstripe and points
+    # stripe_api_base at it. Production: a live key and the webhook endpoint's signing secret.
+    stripe_api_key: str = "sk_test_localstripe"
+    stripe_api_base: str = "https://api.stripe.com"  # localstripe: http://127.0.0.1:8420
+    stripe_webhook_secret: str = "whsec_dev_change_me"
+    # The API handles again, this often, the webhook events whose handling failed (0: never).
+    stripe_pending_interval_seconds: float = 60
+
+    @property
+    def stripe_test_mode(self) -> bool:
+        """Test keys only: the /pay page may then confirm server-side with a test card."""
+        return self.stripe_api_key.startswith("sk_test_")
 
     # Seconds of wall time per business day for new workflows (86400 = real time).
     # Read by the API when it starts a workflow and passed as workflow input.

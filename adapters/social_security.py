@@ -2,9 +2,11 @@
 
 Belgium: Dimona IN / OUT. Germany: DEUEV registration (Abgabegrund 10) / deregistration (30).
 
-``SocialSecurity`` is what activities depend on; it stays one method so a real client (the Dimona
-REST API replaces the Belgian side later) fits behind it. ``LocalSocialSecurity`` is the local
-register: one JSON file per declaration key in a directory.
+``SocialSecurity`` is what activities depend on; it stays one method so a real client fits
+behind it. ``LocalSocialSecurity`` is the local register: one JSON file per declaration key in a
+directory. With ``social_security_backend="dimona"`` the worker routes Belgian declarations to
+``adapters.dimona.DimonaClient`` and keeps German ones here
+(``adapters.dimona.SocialSecurityByJurisdiction``; docs/payroll-and-declarations-setup.md).
 
 Idempotency: the declaration key (``order-42-start``) names the file. Declaring the same key again
 returns the stored receipt with ``created=False`` and writes nothing.

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from adapters.payments import StripeGateway
 from adapters.settings import Settings, get_settings
 from api.deps import Resources, TemporalConnection
 from api.errors import install_problem_handlers
@@ -31,6 +32,7 @@ from api.routers import (
     signing,
     stripe_webhooks,
 )
+from api.services import stripe_inbox
 from db.session import make_engine, make_session_factory
 
 DESCRIPTION = """
@@ -55,15 +57,32 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         temporal = TemporalConnection(settings, temporal_client)
         if temporal_client is None:
             await temporal.try_connect()
-        app.state.resources = Resources(
+        resources = Resources(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
             temporal=temporal,
         )
+        app.state.resources = resources
+        # Stripe: the gateway (tests may have put their own on app.state first) and the
+        # periodic retry of webhook events whose handling failed.
+        own_gateway: StripeGateway | None = None
+        if getattr(app.state, "stripe", None) is None:
+            own_gateway = StripeGateway.from_settings(settings)
+            app.state.stripe = stripe_inbox.StripeResources(settings, own_gateway)
+        stripe = stripe_inbox.stripe_resources(app.state)
+        pending = stripe_inbox.start_pending_retries(
+            stripe_inbox.Inbox(resources.session_factory, temporal, stripe.gateway),
+            settings.stripe_pending_interval_seconds,
+        )
+        app.state.stripe_pending_retries = pending
         try:
             yield
         finally:
+            await stripe_inbox.stop_pending_retries(pending)
+            if own_gateway is not None:
+                del app.state.stripe
+                await own_gateway.aclose()
             await engine.dispose()
 
     app = FastAPI(title="coopflow", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)

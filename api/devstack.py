@@ -1,18 +1,20 @@
 """The local development stack, started by ``make run`` (``python -m api.devstack``).
 
 Migrates the embedded database, then runs as child processes: the Temporal dev server (with its
-persistence file and the custom search attributes), a local SMTP sink, the worker and the API.
+persistence file and the custom search attributes), a local SMTP sink, localstripe (when no
+Stripe key of one's own is configured; see ``wants_localstripe``), the worker and the API.
 Prints where to look, and on Ctrl-C / SIGTERM stops the children in reverse order. If a child
 dies on its own, says which one and stops the rest.
 
 ``DEMO=1`` makes a business day pass in one second and runs ``python -m api.demo`` once the API
-answers. ``--infra-only`` starts Temporal and the mail sink only, for running the worker or the
-API yourself (under a debugger, say).
+answers. ``--infra-only`` starts Temporal, the mail sink and localstripe only, for running the
+worker or the API yourself (under a debugger, say).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import ctypes
 import os
@@ -30,12 +32,19 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+import httpx
+
+from adapters.payments import configure_localstripe_webhook
 from adapters.settings import PROJECT_ROOT, Settings, get_settings
 from workflows.search_attributes import cli_arguments
 
 TEMPORAL_HOST = "127.0.0.1"
 TEMPORAL_PORT = 7233
 TEMPORAL_UI_PORT = 8233
+# localstripe, Stripe's API stand-in (its default port); see wants_localstripe.
+LOCALSTRIPE_HOST = "127.0.0.1"
+LOCALSTRIPE_PORT = 8420
+LOCALSTRIPE_START_TIMEOUT = 20.0
 TEMPORAL_START_TIMEOUT = 30.0
 SINK_START_TIMEOUT = 15.0
 API_START_TIMEOUT = 60.0
@@ -134,7 +143,7 @@ def _signal_group(child: Child, sig: signal.Signals) -> None:
 
 
 def stop_all(children: list[Child]) -> None:
-    # Reverse start order: demo, API, worker, sink, Temporal.
+    # Reverse start order: demo, API, worker, localstripe, sink, Temporal.
     for child in reversed(children):
         stop(child)
 
@@ -210,10 +219,13 @@ def local_host(host: str) -> str:
     return "127.0.0.1" if host in {"0.0.0.0", "", "::"} else host
 
 
-def child_env(settings: Settings, demo: bool) -> dict[str, str]:
-    """Environment of the worker, the API and the demo: they talk to the Temporal we start."""
+def child_env(settings: Settings, demo: bool, localstripe: bool = False) -> dict[str, str]:
+    """Environment of the worker, the API and the demo: they talk to the Temporal (and the
+    localstripe) we start."""
     env = dict(os.environ)
     env["COOPFLOW_TEMPORAL_ADDRESS"] = f"{TEMPORAL_HOST}:{TEMPORAL_PORT}"
+    if localstripe:
+        env["COOPFLOW_STRIPE_API_BASE"] = localstripe_url()
     env.setdefault("PYTHONUNBUFFERED", "1")
     if demo:
         env["COOPFLOW_SECONDS_PER_DAY"] = DEMO_SECONDS_PER_DAY
@@ -300,6 +312,56 @@ def start_sink(settings: Settings, children: list[Child]) -> None:
     )
 
 
+def wants_localstripe(settings: Settings) -> bool:
+    """No Stripe of one's own is configured: the placeholder key, aimed at Stripe's real API
+    (where it cannot work). Then the stack runs localstripe and points the API at it. A key of
+    one's own (``COOPFLOW_STRIPE_API_KEY``) or an API base of one's own
+    (``COOPFLOW_STRIPE_API_BASE``, an own localstripe say) is used as it is."""
+    defaults = Settings.model_fields
+    return bool(
+        settings.stripe_api_key == defaults["stripe_api_key"].default
+        and settings.stripe_api_base == defaults["stripe_api_base"].default
+    )
+
+
+def localstripe_url() -> str:
+    return f"http://{LOCALSTRIPE_HOST}:{LOCALSTRIPE_PORT}"
+
+
+def localstripe_command() -> list[str]:
+    # localstripe comes with the dev extra. It keeps its objects in /tmp/localstripe.pickle
+    # (a fixed path), so payment intents and customers survive a restart of the stack.
+    candidate = venv_bin() / "localstripe"
+    if not candidate.exists():
+        raise FileNotFoundError("localstripe not found: run `make venv` (package localstripe)")
+    return [str(candidate), "--port", str(LOCALSTRIPE_PORT)]
+
+
+def webhook_url(settings: Settings) -> str:
+    return f"{api_url(settings)}/webhooks/stripe"
+
+
+def start_localstripe(settings: Settings, children: list[Child]) -> None:
+    log_file = settings.data_dir / "localstripe.log"
+    children.append(spawn("localstripe", localstripe_command(), log_file=log_file))
+    wait_until(
+        f"localstripe {localstripe_url()}",
+        lambda: port_open(LOCALSTRIPE_HOST, LOCALSTRIPE_PORT),
+        LOCALSTRIPE_START_TIMEOUT,
+        children,
+    )
+    # Webhook endpoints are not kept across restarts: register the API's on every start,
+    # signed with the secret the API checks (COOPFLOW_STRIPE_WEBHOOK_SECRET).
+    try:
+        asyncio.run(
+            configure_localstripe_webhook(
+                localstripe_url(), webhook_url(settings), settings.stripe_webhook_secret
+            )
+        )
+    except httpx.HTTPError as error:
+        raise RuntimeError(f"localstripe refused the webhook endpoint: {error}") from error
+
+
 def worker_command() -> list[str]:
     return [sys.executable, "worker.py"]
 
@@ -338,7 +400,9 @@ def api_url(settings: Settings) -> str:
     return f"http://{local_host(settings.api_host)}:{settings.api_port}"
 
 
-def print_banner(settings: Settings, *, infra_only: bool, demo: bool) -> None:
+def print_banner(
+    settings: Settings, *, infra_only: bool, demo: bool, localstripe: bool = False
+) -> None:
     lines = [
         "",
         "coopflow dev stack is up",
@@ -356,6 +420,12 @@ def print_banner(settings: Settings, *, infra_only: bool, demo: bool) -> None:
     lines += [
         f"  Mail (SMTP sink)  {local_host(settings.smtp_host)}:{settings.smtp_port}"
         f" -> {settings.maildir}",
+        (
+            f"  Stripe            localstripe {localstripe_url()} (test cards on /pay/<token>; "
+            f"webhooks to {webhook_url(settings)}; log {settings.data_dir / 'localstripe.log'})"
+            if localstripe
+            else f"  Stripe            {settings.stripe_api_base}"
+        ),
         f"  Payout files      {settings.payout_dir}",
         f"  Declarations      {settings.declarations_dir}",
         f"  Temporal state    {settings.data_dir / 'temporal.db'}",
@@ -366,6 +436,7 @@ def print_banner(settings: Settings, *, infra_only: bool, demo: bool) -> None:
         lines.append(
             "  --infra-only      start the worker (python worker.py) and the API yourself, "
             f"with COOPFLOW_TEMPORAL_ADDRESS={TEMPORAL_HOST}:{TEMPORAL_PORT}"
+            + (f" and COOPFLOW_STRIPE_API_BASE={localstripe_url()}" if localstripe else "")
         )
     lines += ["", "Ctrl-C stops everything.", ""]
     for line in lines:
@@ -390,6 +461,9 @@ def run(settings: Settings, *, infra_only: bool, demo: bool, children: list[Chil
     }
     if not infra_only:
         wanted_ports["API"] = (local_host(settings.api_host), settings.api_port)
+    localstripe = wants_localstripe(settings)
+    if localstripe:
+        wanted_ports["localstripe"] = (LOCALSTRIPE_HOST, LOCALSTRIPE_PORT)
     busy = ports_in_use(wanted_ports)
     if busy:
         raise RuntimeError(f"already in use: {', '.join(busy)}. Is another dev stack running?")
@@ -398,10 +472,12 @@ def run(settings: Settings, *, infra_only: bool, demo: bool, children: list[Chil
         migrate()
     start_temporal(settings, children)
     start_sink(settings, children)
-    env = child_env(settings, demo)
+    if localstripe:
+        start_localstripe(settings, children)
+    env = child_env(settings, demo, localstripe)
     if not infra_only:
         start_app(settings, env, children)
-    print_banner(settings, infra_only=infra_only, demo=demo)
+    print_banner(settings, infra_only=infra_only, demo=demo, localstripe=localstripe)
     if demo and not infra_only:
         start_demo(env, children)
     supervise(children)
@@ -418,7 +494,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--infra-only",
         action="store_true",
-        help="start the Temporal dev server and the mail sink only (no migration, worker, API)",
+        help="start the Temporal dev server, the mail sink and localstripe only "
+        "(no migration, worker, API)",
     )
     return parser.parse_args(argv)
 

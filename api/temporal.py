@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.settings import Settings
 from domain.money import format_eur
-from domain.order_messages import OrderInput, OrderView, PaymentReceived
+from domain.order_messages import OrderInput, OrderView, PaymentReceived, RefundRecorded
 from domain.order_status import OrderStatus
 from workflows.search_attributes import CLIENT_NAME, JURISDICTION, MEMBER_ID, ORDER_STATUS
 
@@ -31,6 +31,7 @@ UPDATE_COMPLETE = "complete"
 UPDATE_CANCEL = "cancel"
 UPDATE_DECIDE = "decide"
 SIGNAL_PAYMENT = "payment_received"
+SIGNAL_REFUND = "refund_recorded"
 QUERY_STATE = "state"
 
 _SUMMARY_MAX_BYTES = 200
@@ -110,6 +111,10 @@ async def order_update(
 
 async def signal_payment(client: Client, order_id: int, payment: PaymentReceived) -> None:
     await client.get_workflow_handle(order_workflow_id(order_id)).signal(SIGNAL_PAYMENT, payment)
+
+
+async def signal_refund(client: Client, order_id: int, refund: RefundRecorded) -> None:
+    await client.get_workflow_handle(order_workflow_id(order_id)).signal(SIGNAL_REFUND, refund)
 
 
 async def query_view(client: Client, order_id: int) -> tuple[OrderView | None, str | None]:

@@ -132,13 +132,15 @@ async def show(
             return _unknown()
     if view.state != "payable":
         return _state_page(view)
-    return _pay_page(view, token, test_mode=stripe_.settings.test_mode, iban=settings.coop_iban)
+    return _pay_page(
+        view, token, test_mode=stripe_.settings.stripe_test_mode, iban=settings.coop_iban
+    )
 
 
 @router.post("/{token}", response_class=HTMLResponse)
 async def pay(token: str, request: Request, stripe_: Stripe) -> HTMLResponse:
     """The page's button (test keys only): confirm on the server with a Stripe test card."""
-    if not stripe_.settings.test_mode:
+    if not stripe_.settings.stripe_test_mode:
         return message_page(
             "Pay in the browser",
             "With live keys the payment is confirmed by Stripe.js on the payment page; "

@@ -84,7 +84,8 @@ async def load_view(session: AsyncSession, token: str) -> LinkView:
     order = await session.get_one(Order, link.order_id)
     due = await amount_due(session, invoice)
     state: LinkState
-    if invoice.status == "written_off":
+    if invoice.status in ("written_off", "cancelled"):
+        # Written off, or cancelled by a credit note: nothing is to be paid through the link.
         state = "closed"
     elif invoice.status == "paid" or due <= 0:
         state = "paid"

@@ -15,13 +15,20 @@ events in any order change nothing twice:
 - ``payment_intent.payment_failed``: the payment link shows the failure; no payment.
 - ``charge.refunded`` / ``charge.refund.updated``: one ``stripe_refunds`` row (negative) per
   succeeded Stripe refund of the charge, read from Stripe's refund list (webhook payloads carry
-  no refund list since API version 2022-11-15).
+  no refund list since API version 2022-11-15), then for each refund the event recorded the
+  order workflow's ``refund_recorded`` signal (key: the Stripe refund id). A refund that another
+  event recorded is that event's to signal, so replays and late events send nothing.
 
-An event counts as handled once its signal was delivered; ``handle_pending`` retries the others.
+An event counts as handled once its signals were delivered; ``handle_pending`` retries the
+others, and the API runs it every ``stripe_pending_interval_seconds``
+(``retry_pending_periodically``). A workflow that is no longer running (NOT_FOUND) leaves the
+money to finance: the event is handled and its outcome says so.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -35,18 +42,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.payments import (
-    CURRENCY,
-    PaymentsGateway,
-    StripeGateway,
-    StripeSettings,
-    get_stripe_settings,
-)
+from adapters.payments import CURRENCY, PaymentsGateway, StripeGateway
+from adapters.settings import Settings
 from api.deps import TemporalConnection
-from api.temporal import signal_payment
+from api.temporal import signal_payment, signal_refund
 from db.models import Order, Payment
 from db.models_payments import PaymentLink, StripeEvent, StripeRefund
-from domain.order_messages import PaymentReceived
+from domain.order_messages import PaymentReceived, RefundRecorded
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +72,14 @@ class Inbox:
     gateway: PaymentsGateway
 
 
+# A message for an order's workflow: (order id, message).
+Signal = tuple[int, PaymentReceived | RefundRecorded]
+
+
 @dataclass(frozen=True)
 class Outcome:
     text: str
-    signal: tuple[int, PaymentReceived] | None = None
+    signals: tuple[Signal, ...] = ()
     order_id: int | None = None  # when the event's own metadata did not name it
 
 
@@ -128,9 +134,8 @@ async def handle(inbox: Inbox, event_id: str) -> str | None:
     handler = _HANDLERS.get(str(event["type"]))
     try:
         outcome = await handler(inbox, event) if handler else Outcome("ignored: not handled")
-        text = outcome.text
-        if outcome.signal is not None:
-            text = await _signal(inbox, *outcome.signal) or text
+        notes = [note for signal in outcome.signals if (note := await _signal(inbox, *signal))]
+        text = "; ".join(notes) if notes else outcome.text
     except Exception as exc:
         log.exception("Stripe event %s could not be handled; it stays pending", event_id)
         await _mark(inbox, event_id, handled=False, last_error=f"{type(exc).__name__}: {exc}")
@@ -175,18 +180,29 @@ async def _mark(
         )
 
 
-async def _signal(inbox: Inbox, order_id: int, payment: PaymentReceived) -> str | None:
-    """Tell the order's workflow; a workflow that is no longer running leaves the payment to
-    finance (the row stays unapplied). Other failures propagate: the event stays pending."""
+async def _signal(
+    inbox: Inbox, order_id: int, message: PaymentReceived | RefundRecorded
+) -> str | None:
+    """Tell the order's workflow; a workflow that is no longer running leaves the money to
+    finance (the row stays unapplied / unbooked) and the returned note says so. Other failures
+    propagate: the event stays pending."""
     client = await inbox.temporal.get()
     try:
-        await signal_payment(client, order_id, payment)
+        if isinstance(message, PaymentReceived):
+            await signal_payment(client, order_id, message)
+        else:
+            await signal_refund(client, order_id, message)
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
+        if isinstance(message, PaymentReceived):
+            return (
+                f"payment {message.payment_key} recorded; the order's workflow is not running, "
+                "so finance must apply it"
+            )
         return (
-            f"payment {payment.payment_key} recorded; the order's workflow is not running, "
-            "so finance must apply it"
+            f"refund {message.refund_key} of {message.amount_cents} cents recorded; the "
+            "order's workflow is not running, so finance must book it"
         )
     return None
 
@@ -260,7 +276,9 @@ async def _succeeded(inbox: Inbox, event: dict[str, Any]) -> Outcome:
         source="stripe",
         reference=payment.reference,
     )
-    return Outcome(f"payment {key} of {payment.amount_cents} cents recorded", (order_id, message))
+    return Outcome(
+        f"payment {key} of {payment.amount_cents} cents recorded", ((order_id, message),)
+    )
 
 
 # ----------------------------------------------------------- payment_intent.payment_failed
@@ -313,31 +331,59 @@ async def _refunded(inbox: Inbox, event: dict[str, Any]) -> Outcome:
     if order_id is None:
         return Outcome("ignored: no coopflow order for this charge")
     refunds = [
-        r for r in await inbox.gateway.refunds_for_charge(charge_id) if r.status == "succeeded"
+        r
+        for r in await inbox.gateway.refunds_for_charge(charge_id)
+        if r.status == "succeeded" and r.amount > 0
     ]
-    added = 0
-    for refund in refunds:
-        async with inbox.sessions() as session:
-            session.add(
-                StripeRefund(
-                    refund_id=refund.id,
-                    order_id=order_id,
-                    payment_intent_id=str(intent_id),
-                    charge_id=charge_id,
-                    amount_cents=-refund.amount,
-                    refunded_on=_day(refund.created),
-                    event_id=str(event["id"]),
-                    booked=False,
-                )
+    event_id = str(event["id"])
+    async with inbox.sessions() as session:
+        # Which event recorded each refund known so far: only that one signals it (again, when
+        # its earlier attempt could not), so a replay or a later event sends nothing twice.
+        known = await session.execute(
+            select(StripeRefund.refund_id, StripeRefund.event_id).where(
+                StripeRefund.charge_id == charge_id
             )
-            try:
-                await session.commit()
-                added += 1
-            except IntegrityError:  # recorded from an earlier event
-                await session.rollback()
+        )
+        recorded_by = {refund_id: by_event for refund_id, by_event in known}
+    signals: list[Signal] = []  # one per refund this event recorded
+    for refund in refunds:
+        if refund.id not in recorded_by:
+            async with inbox.sessions() as session:
+                session.add(
+                    StripeRefund(
+                        refund_id=refund.id,
+                        order_id=order_id,
+                        payment_intent_id=str(intent_id),
+                        charge_id=charge_id,
+                        amount_cents=-refund.amount,
+                        refunded_on=_day(refund.created),
+                        event_id=event_id,
+                        booked=False,
+                    )
+                )
+                try:
+                    await session.commit()
+                except IntegrityError:  # recorded by a concurrent event, which signals it
+                    await session.rollback()
+                    continue
+        elif recorded_by[refund.id] != event_id:
+            continue
+        signals.append(
+            (
+                order_id,
+                RefundRecorded(
+                    refund_key=refund.id,
+                    amount_cents=refund.amount,
+                    refunded_on=_day(refund.created),
+                    source="stripe",
+                    reference=charge_id,
+                ),
+            )
+        )
     total = sum(r.amount for r in refunds)
     return Outcome(
-        f"{added} new refund(s) recorded; {total} cents refunded on {charge_id} in all",
+        f"{len(signals)} new refund(s) recorded; {total} cents refunded on {charge_id} in all",
+        tuple(signals),
         order_id=order_id,
     )
 
@@ -355,16 +401,61 @@ _HANDLERS: dict[str, Callable[[Inbox, dict[str, Any]], Awaitable[Outcome]]] = {
 
 @dataclass
 class StripeResources:
-    settings: StripeSettings
+    settings: Settings
     gateway: PaymentsGateway
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StripeResources:
+        return cls(settings, StripeGateway.from_settings(settings))
 
 
 def stripe_resources(app_state: Any) -> StripeResources:
-    """``app.state.stripe``, built from the environment on first use (tests set their own).
-    To be merged into ``api.deps.Resources``."""
+    """``app.state.stripe``: set by the API's lifespan (tests set their own first); built from
+    the app's settings on first use when no lifespan ran."""
     found: StripeResources | None = getattr(app_state, "stripe", None)
     if found is None:
-        settings = get_stripe_settings()
-        found = StripeResources(settings, StripeGateway.from_settings(settings))
+        found = StripeResources.from_settings(app_state.resources.settings)
         app_state.stripe = found
     return found
+
+
+# ------------------------------------------------------------ handling pending events again
+
+
+async def retry_pending_periodically(
+    inbox: Inbox,
+    interval_seconds: float,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Run ``handle_pending`` every ``interval_seconds`` until cancelled. A failed round (the
+    database away, say) is logged and the next round tries again."""
+    while True:
+        await sleep(interval_seconds)
+        try:
+            handled = await handle_pending(inbox)
+        except Exception:
+            log.exception(
+                "handling pending Stripe events failed; next try in %s s", interval_seconds
+            )
+            continue
+        if handled:
+            log.info("%d pending Stripe event(s) handled", handled)
+
+
+def start_pending_retries(inbox: Inbox, interval_seconds: float) -> asyncio.Task[None] | None:
+    """The API lifespan's background task (None when the interval is 0: switched off)."""
+    if interval_seconds <= 0:
+        return None
+    return asyncio.create_task(
+        retry_pending_periodically(inbox, interval_seconds), name="stripe-pending-events"
+    )
+
+
+async def stop_pending_retries(task: asyncio.Task[None] | None) -> None:
+    """Cancel the task and wait for it; an event it was handling stays pending."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

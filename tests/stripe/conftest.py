@@ -1,7 +1,7 @@
 """The Stripe path end to end: localstripe as a real HTTP server (a fresh process per test, so no
 test sees another's objects or webhooks), the API under uvicorn on a free port receiving
 localstripe's signed webhooks, a time-skipping Temporal server with a workflow double
-registered as ``OrderLifecycleWorkflow``, and the test database."""
+registered as ``OrderLifecycleWorkflow`` (``workflow_double``), and the test database."""
 
 from __future__ import annotations
 
@@ -29,17 +29,17 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from adapters.payments import StripeGateway, StripeSettings, configure_localstripe_webhook
+from adapters.payments import StripeGateway, configure_localstripe_webhook
 from adapters.settings import Settings
 from api.app import create_app
-from api.routers import pay, stripe_webhooks
 from api.services import pay_links
 from api.services.stripe_inbox import StripeResources
 from db.models import Invoice, Order
 from db.models_payments import PaymentLink
-from tests.api.order_workflow_double import OrderWorkflowDouble
+from domain.order_messages import RefundRecorded
 from tests.conftest import ROOT, TEMPORAL_TEST_SERVER
 from tests.factories import create_client, create_member, create_order, order_input
+from tests.stripe.workflow_double import StripeOrderWorkflowDouble
 
 TASK_QUEUE = f"stripe-tests-{uuid.uuid4().hex[:8]}"
 API_KEY = "sk_test_coopflow"
@@ -146,6 +146,14 @@ class StripeStack:
         seen: list[str] = await handle.query("payments_seen", result_type=list[str])
         return seen
 
+    async def refunds_received(self, order_id: int) -> list[RefundRecorded]:
+        """Every ``refund_recorded`` signal the order's workflow got, repeats included."""
+        handle = self.env.client.get_workflow_handle(f"order-{order_id}")
+        got: list[RefundRecorded] = await handle.query(
+            "refunds_received", result_type=list[RefundRecorded]
+        )
+        return got
+
 
 @dataclass
 class Billed:
@@ -156,15 +164,6 @@ class Billed:
     @property
     def path(self) -> str:
         return f"/pay/{self.link.token}"
-
-
-def with_stripe_routes(app: FastAPI) -> FastAPI:
-    """The lead adds these to api/app.py; until then the tests add them."""
-    paths = {getattr(route, "path", "") for route in app.routes}
-    if "/webhooks/stripe" not in paths:
-        app.include_router(pay.router)
-        app.include_router(stripe_webhooks.router)
-    return app
 
 
 @pytest.fixture
@@ -182,19 +181,16 @@ async def stack(
         database_url=db_url,
         task_queue=TASK_QUEUE,
         public_base_url=f"http://127.0.0.1:{port}",
+        stripe_api_key=API_KEY,
+        stripe_api_base=localstripe,
+        stripe_webhook_secret=secret,
+        # The tests call handle_pending themselves (test_pending_events.py tests the loop).
+        stripe_pending_interval_seconds=0,
     )
     recorder = RecordingHTTPClient()
     gateway = StripeGateway(API_KEY, localstripe, http_client=recorder)
-    app = with_stripe_routes(create_app(settings, temporal_client=env.client))
-    app.state.stripe = StripeResources(
-        StripeSettings(
-            _env_file=None,
-            stripe_api_key=API_KEY,
-            stripe_api_base=localstripe,
-            stripe_webhook_secret=secret,
-        ),
-        gateway,
-    )
+    app = create_app(settings, temporal_client=env.client)
+    app.state.stripe = StripeResources(settings, gateway)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     while not server.started:
@@ -202,7 +198,7 @@ async def stack(
     worker = Worker(
         env.client,
         task_queue=TASK_QUEUE,
-        workflows=[OrderWorkflowDouble],
+        workflows=[StripeOrderWorkflowDouble],
         workflow_runner=UnsandboxedWorkflowRunner(),
     )
     try:

@@ -19,6 +19,7 @@ from api.services import pay_links
 from api.services.stripe_inbox import Inbox, handle_pending
 from db.models import Invoice, Payment
 from db.models_payments import PaymentLink, StripeCustomer, StripeEvent, StripeRefund
+from domain.order_messages import RefundRecorded
 from tests.factories import create_client, create_member
 from tests.stripe.conftest import Billed, StripeStack, bill, eventually
 
@@ -456,18 +457,37 @@ async def test_refunds_are_recorded_once_each_in_any_order(stack: StripeStack) -
             "data": {"object": charge},
         }
 
-    await stack.stripe.v1.refunds.create_async({"payment_intent": intent_id, "amount": 30_000})
+    async def refunds_signalled(count: int) -> list[RefundRecorded]:
+        async def probe() -> list[RefundRecorded] | None:
+            got = await stack.refunds_received(billed.order.id)
+            return got if len(got) >= count else None
+
+        return await eventually(probe, what=f"{count} refund_recorded signal(s)")
+
+    # The cooperative refunds through the gateway...
+    ours = await stack.gateway.refund(intent_id, 30_000, f"order-{billed.order.id}:refund:1", "x")
     first = await refunded_event("evt_refund_1")
     assert (await stack.deliver(first)).status_code == 200
     await _handled(stack, "charge.refunded")
     [refund] = await _all(stack, StripeRefund)
-    assert (refund.amount_cents, refund.order_id, refund.charge_id, refund.booked) == (
+    assert (refund.refund_id, refund.amount_cents, refund.order_id, refund.charge_id) == (
+        ours.id,
         -30_000,
         billed.order.id,
         charge_id,
-        False,
     )
+    assert refund.booked is False
+    assert await refunds_signalled(1) == [
+        RefundRecorded(
+            refund_key=ours.id,
+            amount_cents=30_000,
+            refunded_on=refund.refunded_on,
+            source="stripe",
+            reference=charge_id,
+        )
+    ]
 
+    # ...and someone in Stripe's Dashboard refunds some more.
     await stack.stripe.v1.refunds.create_async({"payment_intent": intent_id, "amount": 20_000})
     second = await refunded_event("evt_refund_2")
     await stack.deliver(second)
@@ -478,7 +498,17 @@ async def test_refunds_are_recorded_once_each_in_any_order(stack: StripeStack) -
     refunds = await _all(stack, StripeRefund)
     assert sorted(r.amount_cents for r in refunds) == [-30_000, -20_000]
     assert len({r.refund_id for r in refunds}) == 2
-    # A refund is no payment: the payments and the workflow are untouched.
+    [later] = [r for r in refunds if r.refund_id != ours.id]
+    # Each refund reached the workflow once: the replay and the late event sent nothing.
+    signalled = await refunds_signalled(2)
+    assert [(s.refund_key, s.amount_cents) for s in signalled] == [
+        (ours.id, 30_000),
+        (later.refund_id, 20_000),
+    ]
+    late = await _all(stack, StripeEvent, StripeEvent.event_id == "evt_refund_1_late")
+    assert late[0].outcome.startswith("0 new refund(s) recorded; 50000 cents refunded")
+    # A refund is no payment: the payments and the workflow's payments are untouched.
     assert [p.amount_cents for p in await _all(stack, Payment)] == [119_000]
+    assert await stack.payments_seen(billed.order.id) == [payment.payment_key]
     async with stack.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(StripeEvent)) == 4

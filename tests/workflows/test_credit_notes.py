@@ -104,9 +104,7 @@ async def test_paid_invoice_cancelled_refunds_stripe_and_waits_for_finance_trans
     for key, amount, source in (("pi_A:ch_A", 300_000, "stripe"), ("BANK-7", 100_000, "bank")):
         await handle.signal(
             "payment_received",
-            PaymentReceived(
-                payment_key=key, amount_cents=amount, received_on=today, source=source
-            ),
+            PaymentReceived(payment_key=key, amount_cents=amount, received_on=today, source=source),
         )
     await lifecycle.wait_for(handle, lambda v: v.paid_cents == 400_000, "payments applied")
 
