@@ -1,5 +1,6 @@
-"""The invoice as a person reads it: HTML in the client's language → WeasyPrint PDF/A-3b →
-Factur-X (the EN 16931 CII XML embedded as ``factur-x.xml``), plus the e-mail text.
+"""The invoice as a person reads it: HTML in the client's language → WeasyPrint PDF/A-3b with
+the EN 16931 CII XML embedded as ``factur-x.xml`` (Factur-X), written in one pass, plus the e-mail
+text.
 
 Languages: every word comes from ``invoice_templates/<lang>.toml`` (one file per language, the
 same keys in each; a missing key raises ``KeyError``: there is no English fallback). Numbers,
@@ -10,27 +11,29 @@ amounts and dates are formatted by Babel in the client's locale:
 except that a client in a country where the language is spoken gets that country's variant
 (fr + BE → fr_BE, de + AT → de_AT, nl + NL → nl_NL, it + CH → it_CH, …; see ``locale_for``).
 
-Only offline resources: the layout uses the fonts vendored in ``invoice_templates/fonts``; the
-URL fetcher serves those files and refuses everything else (no network, no other file).
+Only offline resources: the layout (``invoice.html`` styled by ``invoice.css``) uses the fonts
+vendored in ``invoice_templates/fonts``; the URL fetcher serves those files and refuses
+everything else (no network, no other file).
 """
 
 from __future__ import annotations
 
 import atexit
 import html
-import io
 import re
 import threading
 import tomllib
+import zlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
+from hashlib import md5
 from pathlib import Path
 from string import Template
 from typing import Any
+from xml.sax.saxutils import escape
 
-import facturx
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -258,9 +261,36 @@ def _font_file(url: str) -> bytes:
     return path.read_bytes()
 
 
+# The @font-face rules of invoice.css, for documents with a style sheet of their own.
+_FONT_FACES = """
+@font-face { font-family: "Invoice Sans"; font-weight: normal;
+             src: url("fonts/InvoiceSans-Regular.ttf"); }
+@font-face { font-family: "Invoice Sans"; font-weight: bold;
+             src: url("fonts/InvoiceSans-Bold.ttf"); }
+"""
+
+
+@dataclass(frozen=True)
+class _Engine:
+    html: Any  # weasyprint.HTML
+    fonts: Any  # FontConfiguration shared by every render (the two @font-face files)
+    fetcher: Any  # serves the vendored fonts and nothing else
+    stylesheet: Any  # weasyprint.CSS of invoice.css, parsed once
+    stylesheet_fonts_only: Any  # the two @font-face rules alone (other documents: payslips)
+    producer: str
+    # Whether WeasyPrint can cut each font down to the glyphs a document uses with HarfBuzz's
+    # subsetter (the C library libharfbuzz-subset, Debian package libharfbuzz-subset0): about a
+    # millisecond, and the widths and Unicode map then cover those glyphs only. Without it
+    # WeasyPrint subsets with fontTools, which costs more than the layout itself: the vendored
+    # fonts (already cut to the Latin scripts the six languages need, ≈33 KB each) are then
+    # embedded whole, compressed once per process (see `_reuse_compressed_fonts`).
+    subset_fonts: bool
+
+
 @cache
-def _weasyprint() -> tuple[Any, Any, Any]:
-    from weasyprint import HTML
+def _engine() -> _Engine:
+    from weasyprint import CSS, HTML, VERSION
+    from weasyprint.text import ffi
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -273,10 +303,32 @@ def _weasyprint() -> tuple[Any, Any, Any]:
         def fetch(self, url: str, headers: Any = None) -> Any:
             return URLFetcherResponse(url, _font_file(url), {"Content-Type": "font/ttf"})
 
-    # The shared FontConfiguration (fonts are registered once, by digest) removes its temporary
-    # folder when collected: let that happen at exit while the modules it needs still exist.
-    atexit.register(_weasyprint.cache_clear)
-    return HTML, FontConfiguration(), OwnFontsOnly()
+    fonts = FontConfiguration()
+    fetcher = OwnFontsOnly()
+    # Parsing the style sheet also registers its @font-face files in `fonts`: done once here
+    # instead of once per document (an inline <style> was a tenth of the rendering time).
+    stylesheet = CSS(
+        filename=str(TEMPLATE_DIR / "invoice.css"), url_fetcher=fetcher, font_config=fonts
+    )
+    fonts_only = CSS(
+        string=_FONT_FACES,
+        base_url=f"{TEMPLATE_DIR.as_uri()}/",
+        url_fetcher=fetcher,
+        font_config=fonts,
+    )
+    # The shared FontConfiguration removes its temporary folder when collected: let that
+    # happen at exit while the modules it needs still exist.
+    atexit.register(_engine.cache_clear)
+    subset_fonts = getattr(ffi, "harfbuzz_subset", None) is not None
+    return _Engine(
+        HTML, fonts, fetcher, stylesheet, fonts_only, f"WeasyPrint {VERSION}", subset_fonts
+    )
+
+
+def shared_fonts() -> _Engine:
+    """WeasyPrint with the vendored fonts registered once per process, for other documents
+    set in them (payslips). Callers hold the process's render lock."""
+    return _engine()
 
 
 # One FontConfiguration is shared between renders (it holds the registered @font-face files);
@@ -284,78 +336,202 @@ def _weasyprint() -> tuple[Any, Any, Any]:
 _render_lock = threading.Lock()
 
 
-def render_pdf(doc: InvoiceDocument) -> bytes:
-    """The visual PDF/A-3b (no XML attached yet)."""
+def render_pdf(doc: InvoiceDocument, cii_xml: bytes) -> bytes:
+    """The Factur-X PDF/A-3b: the visual invoice with ``cii_xml`` embedded as
+    ``factur-x.xml``, written in one pass."""
     with _render_lock:
-        return _render_pdf(doc)
+        return _render_pdf(doc, cii_xml)
 
 
-def _render_pdf(doc: InvoiceDocument) -> bytes:
-    html_class, fonts, fetcher = _weasyprint()
-    document = html_class(
+def _render_pdf(doc: InvoiceDocument, cii_xml: bytes) -> bytes:
+    engine = _engine()
+    document = engine.html(
         string=render_html(doc),
         base_url=f"{TEMPLATE_DIR.as_uri()}/",
-        url_fetcher=fetcher,
+        url_fetcher=engine.fetcher,
     )
     return bytes(
         document.write_pdf(
+            stylesheets=[engine.stylesheet],
+            font_config=engine.fonts,
             pdf_variant="pdf/a-3b",
-            font_config=fonts,
-            # The vendored fonts are already cut to the Latin scripts the six languages need
-            # (≈33 KB each): embedding them whole skips a per-document subsetting pass that
-            # costs more than the layout itself.
-            full_fonts=True,
+            full_fonts=not engine.subset_fonts,
             uncompressed_pdf=False,
             custom_metadata=False,
+            finisher=_FacturX(doc, cii_xml, engine.producer, engine.subset_fonts),
         )
     )
 
 
-def _pdf_metadata(doc: InvoiceDocument) -> dict[str, str]:
-    L = labels(doc.language)
-    title = L["title_credit_note"] if doc.is_credit_note else L["title_invoice"]
-    return {
-        "author": doc.seller.name,
-        "title": f"{doc.seller.name}: {title} {doc.number}",
-        "subject": f"{title} {doc.number} — {doc.buyer.name}",
-    }
+# The fx: properties, each declared in the PDF/A extension schema (Factur-X 1.0, §6.2.2).
+_FX_PROPERTIES = (
+    ("DocumentFileName", "The name of the embedded XML document"),
+    ("DocumentType", "The type of the hybrid document in capital letters, e.g. INVOICE or ORDER"),
+    ("Version", "The actual version of the standard applying to the embedded XML document"),
+    ("ConformanceLevel", "The conformance level of the embedded XML document"),
+)
+_FX_PROPERTY = (
+    '<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{}</pdfaProperty:name>\n'
+    "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
+    "<pdfaProperty:category>external</pdfaProperty:category>\n"
+    "<pdfaProperty:description>{}</pdfaProperty:description></rdf:li>"
+)
+_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+<pdfaid:part>3</pdfaid:part>
+<pdfaid:conformance>B</pdfaid:conformance>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+<pdf:Producer>{producer}</pdf:Producer>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+<xmp:CreatorTool>{creator}</xmp:CreatorTool>
+<xmp:CreateDate>{date}</xmp:CreateDate>
+<xmp:ModifyDate>{date}</xmp:ModifyDate>
+<xmp:MetadataDate>{date}</xmp:MetadataDate>
+</rdf:Description>
+<rdf:Description rdf:about=""
+ xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>fx</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq>
+{fx_properties}
+</rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
+<fx:DocumentType>INVOICE</fx:DocumentType>
+<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
+<fx:Version>1.0</fx:Version>
+<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="r"?>""".replace(
+    "{fx_properties}", "\n".join(_FX_PROPERTY.format(*p) for p in _FX_PROPERTIES)
+)
+
+CREATOR_TOOL = "coopflow"
 
 
-def embed_xml(pdf: bytes, xml: bytes, doc: InvoiceDocument) -> bytes:
-    """Attach the CII as ``factur-x.xml`` (AFRelationship Data), with the Factur-X XMP
-    extension schema and EN 16931 conformance level. factur-x's own schematron check is left
-    off: it silently passes without its Saxon server (see ``adapters.einvoice_validation``)."""
-    result = facturx.generate_from_binary(
-        pdf,
-        xml,
-        flavor="factur-x",
-        level="en16931",
-        check_xsd=False,
-        check_schematron=False,
-        pdf_metadata=_pdf_metadata(doc),
-        lang=locale_for(doc.language, doc.buyer.country).replace("_", "-"),
-        afrelationship="data",
-    )
-    return _harmonise_info(bytes(result))
+class _FacturX:
+    """WeasyPrint finisher: turns its PDF/A-3b into Factur-X before the file is written.
+
+    Attaches the CII as ``factur-x.xml`` (AFRelationship Data, in the EmbeddedFiles name tree
+    and the catalog's AF array) and replaces WeasyPrint's XMP with one that adds the Factur-X
+    extension schema and EN 16931 conformance level. The Info dictionary and the XMP are
+    written from the same values, as PDF/A requires (ISO 19005-3 §6.6.2.3.1)."""
+
+    def __init__(
+        self, doc: InvoiceDocument, cii_xml: bytes, producer: str, subset_fonts: bool
+    ) -> None:
+        self._doc = doc
+        self._xml = cii_xml
+        self._producer = producer
+        self._subset_fonts = subset_fonts
+
+    def __call__(self, document: Any, pdf: Any) -> None:
+        import pydyf
+
+        doc = self._doc
+        now = datetime.now(UTC).replace(microsecond=0)
+        pdf_date = pydyf.String(now.strftime("D:%Y%m%d%H%M%S+00'00'"))
+        L = labels(doc.language)
+        title = L["title_credit_note"] if doc.is_credit_note else L["title_invoice"]
+        info = {
+            "Title": f"{doc.seller.name}: {title} {doc.number}",
+            "Author": doc.seller.name,
+            "Subject": f"{title} {doc.number} — {doc.buyer.name}",
+            "Creator": CREATOR_TOOL,
+            "Producer": self._producer,
+        }
+        pdf.info.clear()
+        pdf.info.update({key: pydyf.String(value) for key, value in info.items()})
+        pdf.info["CreationDate"] = pdf.info["ModDate"] = pdf_date
+
+        xmp = _XMP.format(
+            title=escape(info["Title"]),
+            author=escape(info["Author"]),
+            subject=escape(info["Subject"]),
+            producer=escape(info["Producer"]),
+            creator=escape(info["Creator"]),
+            date=now.isoformat(),
+        ).encode("utf-8")
+        metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+        metadata.stream = [xmp]
+
+        embedded = pydyf.Stream(
+            [self._xml],
+            pydyf.Dictionary(
+                {
+                    "Type": "/EmbeddedFile",
+                    "Subtype": "/text#2fxml",
+                    "Params": pydyf.Dictionary(
+                        {
+                            "Size": len(self._xml),
+                            "CheckSum": f"<{md5(self._xml, usedforsecurity=False).hexdigest()}>",
+                            "ModDate": pdf_date,
+                        }
+                    ),
+                }
+            ),
+            compress=True,
+        )
+        pdf.add_object(embedded)
+        filespec = pydyf.Dictionary(
+            {
+                "Type": "/Filespec",
+                "F": pydyf.String("factur-x.xml"),
+                "UF": pydyf.String("factur-x.xml"),
+                "EF": pydyf.Dictionary({"F": embedded.reference, "UF": embedded.reference}),
+                "Desc": pydyf.String("Factur-X XML file"),
+                "AFRelationship": "/Data",
+            }
+        )
+        pdf.add_object(filespec)
+        names = pydyf.Dictionary(
+            {"Names": pydyf.Array([pydyf.String("factur-x.xml"), filespec.reference])}
+        )
+        pdf.add_object(names)
+        pdf.catalog.setdefault("Names", pydyf.Dictionary())["EmbeddedFiles"] = names.reference
+        pdf.catalog["AF"] = pydyf.Array([filespec.reference])
+        pdf.catalog["PageMode"] = "/UseAttachments"
+        pdf.catalog["Lang"] = pydyf.String(
+            locale_for(doc.language, doc.buyer.country).replace("_", "-")
+        )
+        if not self._subset_fonts:
+            _reuse_compressed_fonts(pdf)
 
 
-def _harmonise_info(pdf: bytes) -> bytes:
-    """PDF/A (ISO 19005-3 §6.6.2.3.1): every Info entry with an XMP analogue must equal it.
-    factur-x writes the XMP (producer "pypdf", no pdf:Keywords) but leaves WeasyPrint's
-    /Producer and adds /Keywords to the Info dictionary; align them in an incremental update
-    (appended, the signed-off bytes before it stay as they are)."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+def _reuse_compressed_fonts(pdf: Any) -> None:
+    """Whole embedded fonts are the same bytes in every document: deflate them once per
+    process instead of once per document (pydyf compresses at level 9 when writing)."""
+    import pydyf
 
-    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
-    info = writer._info.get_object() if writer._info is not None else None
-    if not isinstance(info, DictionaryObject):
-        return pdf
-    info[NameObject("/Producer")] = TextStringObject("pypdf")
-    info.pop(NameObject("/Keywords"), None)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.compress and "Length1" in obj.extra:
+            if len(obj.stream) != 1:
+                continue
+            (content,) = obj.stream
+            obj.stream = [_deflated(content)]
+            obj.compress = False
+            obj.extra["Filter"] = "/FlateDecode"
+
+
+@lru_cache(maxsize=8)
+def _deflated(content: bytes) -> bytes:
+    return zlib.compress(content, level=9)
 
 
 @dataclass(frozen=True)
@@ -367,7 +543,7 @@ class RenderedInvoice:
 def render_invoice(doc: InvoiceDocument) -> RenderedInvoice:
     """PDF/A-3 + embedded EN 16931 CII: the Factur-X/ZUGFeRD invoice or credit note."""
     xml = build_cii(doc)
-    return RenderedInvoice(pdf=embed_xml(render_pdf(doc), xml, doc), cii_xml=xml)
+    return RenderedInvoice(pdf=render_pdf(doc, xml), cii_xml=xml)
 
 
 # ---- e-mail text ----
@@ -421,7 +597,6 @@ __all__ = [
     "MailText",
     "RenderedInvoice",
     "email_text",
-    "embed_xml",
     "labels",
     "locale_for",
     "render_html",

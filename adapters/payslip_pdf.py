@@ -320,9 +320,17 @@ def render_payslip_html(doc: PayslipDocument, directory: Path = TEMPLATES) -> st
 
 
 def render_payslip_pdf(doc: PayslipDocument, directory: Path = TEMPLATES) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
+    """The payslip as PDF, set in the invoices' vendored fonts (they cover the six languages),
+    registered once per process and embedded whole: subsetting a system font such as DejaVu
+    per document took more than a second."""
+    from adapters.invoice_pdf import shared_fonts
 
-    pdf = HTML(string=render_payslip_html(doc, directory)).write_pdf()
+    engine = shared_fonts()
+    pdf = engine.html(string=render_payslip_html(doc, directory)).write_pdf(
+        stylesheets=[engine.stylesheet_fonts_only],
+        font_config=engine.fonts,
+        full_fonts=not engine.subset_fonts,
+    )
     return bytes(pdf)
 
 
