@@ -23,7 +23,12 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.errors import InvalidAmount, UnsupportedCase
 from domain.money import Cents, round_cents
-from domain.payroll.de_contributions import GermanContributions, Regime, german_contributions
+from domain.payroll.de_contributions import (
+    EmployerCostCurve,
+    GermanContributions,
+    Regime,
+    german_contributions,
+)
 from domain.payroll.de_rates import GermanContributionRates, rates_for
 from domain.payroll.de_wage_tax import (
     PAPS,
@@ -167,38 +172,45 @@ class GermanPayrollEngine:
     def gross_for_budget(
         self, budget_cents: Cents, record: EmploymentRecordDE, pay_date: date
     ) -> GrossForBudget:
-        """The largest gross g with g + employer_on_top(g) <= budget, by bisection over cents.
+        """The largest gross g with g + employer_on_top(g) <= budget (a Minijob's at most its
+        limit). The wage tax plays no part: the employer's cost is gross, contributions and
+        levies only.
 
-        The employer's cost is piecewise (Minijob flat rates, the Übergangsbereich formula,
-        the ceilings) and, through rounding, may step down by a cent or two where the wage
-        steps up by one; after the bisection a short walk upward makes sure g + 1 does not fit.
+        The start is closed-form, the unrounded cost curve inverted on its straight stretch
+        (``EmployerCostCurve.gross_within``); exact steps of one cent then reach a gross that
+        fits while the next does not. Where the rounded cost rises strictly (everywhere but the
+        Übergangsbereich) that is the answer. In the Übergangsbereich the cost can dip by a few
+        cents where the wage rises by one, so every gross up to the last one whose unrounded
+        cost, less the rounding bound, is within the budget is tried from the top down.
         """
         if budget_cents < 0:
             raise InvalidAmount(f"a budget cannot be negative: {budget_cents}")
         self._check(record, pay_date)
         rates = self.rates(pay_date)
+        curve = EmployerCostCurve(record, rates, pay_date)
+        cost = curve.cost_cents
         top = budget_cents
         if record.minijob:
             top = min(top, rates.minijob_limit_cents)
 
-        def cost(gross: Cents) -> Cents:
-            return gross + german_contributions(gross, record, rates, pay_date).employer_total_cents
-
-        lo, hi = 0, top
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if cost(mid) <= budget_cents:
-                lo = mid
-            else:
-                hi = mid - 1
-        gross = lo
-        # Rounding dips are at most a few cents deep: look a little past the bisection's answer.
-        probe = gross + 1
-        while probe <= min(top, gross + 16):
-            if cost(probe) <= budget_cents:
-                gross = probe
-            probe += 1
-        remainder = budget_cents - cost(gross)
+        start = max(curve.gross_within(Decimal(budget_cents)), curve.lowest_supported_cents)
+        gross = min(start, top)
+        if cost(gross) <= budget_cents:
+            while gross < top and cost(gross + 1) <= budget_cents:
+                gross += 1
+        else:
+            gross -= 1
+            while cost(gross) > budget_cents:  # cost(0) == 0: ends by 0 at the latest
+                gross -= 1
+        # Now cost(gross) <= budget < cost(gross + 1), or gross == top.
+        if gross + 1 < curve.rises_strictly_from_cents:
+            ceiling = min(top, curve.gross_within(budget_cents + curve.rounding_bound) + 1)
+            for probe in range(ceiling, gross + 1, -1):
+                if cost(probe) <= budget_cents:
+                    gross = probe
+                    break
+        employer_cost = cost(gross)
+        remainder = budget_cents - employer_cost
         if record.minijob and gross == rates.minijob_limit_cents and remainder > 2:
             raise UnsupportedCase(
                 f"the budget pays more than a Minijob at its limit: {remainder} cents would be "
@@ -207,7 +219,7 @@ class GermanPayrollEngine:
         return GrossForBudget(
             budget_cents=budget_cents,
             gross_cents=gross,
-            employer_on_top_cents=cost(gross) - gross,
+            employer_on_top_cents=employer_cost - gross,
             remainder_cents=remainder,
         )
 

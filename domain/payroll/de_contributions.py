@@ -12,13 +12,16 @@ Three regimes, chosen by the month's gross and the record:
 * Übergangsbereich (Midijob, Minijob limit < gross <= 2,000 €) and an insured wage at or
   below the Minijob limit: § 20 Abs. 2a SGB IV (version since 1 Jan 2023), see ``midijob_bases``;
 * Minijob (record.minijob): employer flat rates, employee RV top-up unless exempt.
+
+``EmployerCostCurve`` gives the employer's side alone (gross + employer contributions, levies
+and Minijob flat tax) without the models, for the budget → gross inverse to evaluate often.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -107,15 +110,30 @@ def _pv_employee_rate(
     return base - rates.pv_child_reduction * record.pv_reductions
 
 
+def _pv_employer_rate(record: EmploymentRecordDE, rates: GermanContributionRates) -> Decimal:
+    """The employer's PV rate on a regular wage (Saxony: the rest of the employee's 2.3 %)."""
+    if record.saxony:
+        return rates.pv_rate - rates.pv_saxony_employee_rate
+    return rates.pv_rate * _HALF
+
+
+def _levy_rates(
+    record: EmploymentRecordDE, rates: GermanContributionRates
+) -> tuple[Decimal, Decimal, Decimal]:
+    """U1, U2 (the fund's own rates when the record has them) and the Insolvenzgeldumlage."""
+    u1 = record.u1_rate if record.u1_rate is not None else rates.u1_rate
+    u2 = record.u2_rate if record.u2_rate is not None else rates.u2_rate
+    return u1, u2, rates.insolvency_rate
+
+
 def _levies(
     base: Cents, record: EmploymentRecordDE, rates: GermanContributionRates
 ) -> dict[str, Cents]:
-    u1 = record.u1_rate if record.u1_rate is not None else rates.u1_rate
-    u2 = record.u2_rate if record.u2_rate is not None else rates.u2_rate
+    u1, u2, insolvency = _levy_rates(record, rates)
     return {
         "u1_cents": _of(base, u1),
         "u2_cents": _of(base, u2),
-        "insolvency_cents": _of(base, rates.insolvency_rate),
+        "insolvency_cents": _of(base, insolvency),
     }
 
 
@@ -124,14 +142,11 @@ def _regular(
 ) -> GermanContributions:
     kv_base = min(gross, rates.bbg_kv_pv_cents)
     rv_base = min(gross, rates.bbg_rv_av_cents)
-    employer_pv_rate = (
-        rates.pv_rate - rates.pv_saxony_employee_rate if record.saxony else (rates.pv_rate * _HALF)
-    )
     pv = BranchContribution(
         branch="PV",
         base_cents=kv_base,
         employee_cents=_of(kv_base, _pv_employee_rate(record, rates, pay_date)),
-        employer_cents=_of(kv_base, employer_pv_rate),
+        employer_cents=_of(kv_base, _pv_employer_rate(record, rates)),
     )
     return GermanContributions(
         gross_cents=gross,
@@ -180,14 +195,18 @@ def midijob_bases(gross: Cents, rates: GermanContributionRates) -> tuple[Cents, 
     return round_cents(total_base), round_cents(employee_base)
 
 
-def _midijob(
-    gross: Cents, record: EmploymentRecordDE, rates: GermanContributionRates, pay_date: date
-) -> GermanContributions:
+def _refuse_saxony_midijob(record: EmploymentRecordDE) -> None:
     if record.saxony:
         raise UnsupportedCase(
             "Midijob in Saxony: the PV split between employer and employee in the "
             "Übergangsbereich differs there and is not implemented"
         )
+
+
+def _midijob(
+    gross: Cents, record: EmploymentRecordDE, rates: GermanContributionRates, pay_date: date
+) -> GermanContributions:
+    _refuse_saxony_midijob(record)
     total_base, employee_base = midijob_bases(gross, rates)
 
     def split(branch: Branch, rate: Decimal) -> BranchContribution:
@@ -228,14 +247,18 @@ def _midijob(
     )
 
 
-def _minijob(
-    gross: Cents, record: EmploymentRecordDE, rates: GermanContributionRates
-) -> GermanContributions:
+def _refuse_above_minijob_limit(gross: Cents, rates: GermanContributionRates) -> None:
     if gross > rates.minijob_limit_cents:
         raise UnsupportedCase(
             f"a Minijob pays at most {rates.minijob_limit_cents} cents a month "
             f"({rates.valid_from.year}); {gross} is above: it is an insured employment"
         )
+
+
+def _minijob(
+    gross: Cents, record: EmploymentRecordDE, rates: GermanContributionRates
+) -> GermanContributions:
+    _refuse_above_minijob_limit(gross, rates)
     kv = BranchContribution(
         branch="KV",
         base_cents=gross,
@@ -289,3 +312,180 @@ def german_contributions(
     if gross_cents <= rates.midijob_upper_limit_cents:
         return _midijob(gross_cents, record, rates, pay_date)
     return _regular(gross_cents, record, rates, pay_date)
+
+
+class CostSegment(NamedTuple):
+    """A stretch where the employer's cost, before rounding, is a straight line:
+    ``at_first + slope x (gross - first_cents)`` for ``first_cents <= gross <= last_cents``
+    (no ``last_cents``: on without end)."""
+
+    first_cents: Cents
+    last_cents: Cents | None
+    at_first: Decimal
+    slope: Decimal
+
+
+# Half-up rounding strays at most half a cent; a base rounded before a rate applies adds
+# half a cent times the rate.
+_HALF_CENT = Decimal("0.5")
+# Decimal division (factor F's coefficients) is cut at 28 digits: far below a cent, and one
+# cent of slack covers it.
+_SLACK_CENTS = Decimal(1)
+
+
+class EmployerCostCurve:
+    """A gross wage's cost to the employer, ``gross + employer_total_cents``, for one record
+    and payment date, without building the payslip's models: the inner loop of the budget →
+    gross inverse. The same amounts rounded the same way as ``german_contributions`` (held
+    equal by the tests); the rates are derived once, by the same helpers.
+
+    The curve without rounding (``segments``: the Minijob flat rates; for an insured wage the
+    factor-F stretch up to the Minijob limit, the Übergangsbereich, the ceilings) gives the
+    inverse its closed-form start; ``rounding_bound`` says how far the rounded cost can stray
+    from it. The rounded cost rises strictly with the gross everywhere except in the
+    Übergangsbereich, where the employer's share is a doubled rounded half minus a separately
+    rounded employee share and can fall by a few cents where the gross rises by one.
+    """
+
+    def __init__(
+        self, record: EmploymentRecordDE, rates: GermanContributionRates, pay_date: date
+    ) -> None:
+        self._record = record
+        self._rates = rates
+        self._minijob = record.minijob
+        saxony = record.saxony
+        one = Decimal(1)
+        if record.minijob:
+            self._minijob_rates = (
+                rates.minijob_employer_kv_rate,
+                rates.minijob_employer_rv_rate,
+                rates.minijob_u1_rate,
+                rates.minijob_u2_rate,
+                rates.insolvency_rate,
+                rates.minijob_flat_tax_rate,
+            )
+            slope = one + sum(self._minijob_rates, Decimal(0))
+            self.segments: tuple[CostSegment, ...] = (CostSegment(0, None, Decimal(0), slope),)
+            self.rounding_bound = _HALF_CENT * len(self._minijob_rates) + _SLACK_CENTS
+            self.lowest_supported_cents: Cents = 0
+            self.rises_strictly_from_cents: Cents = 0
+            return
+
+        # The employee's PV share needs the surcharge decided: refuse what the payslip refuses.
+        record.pays_childless_surcharge(pay_date)
+        self._kv_half = rates.kv_general_rate * _HALF
+        self._additional_half = record.health_fund_additional_rate * _HALF
+        self._pv_half = rates.pv_rate * _HALF
+        self._pv_employer = _pv_employer_rate(record, rates)
+        self._rv_half = rates.rv_rate * _HALF
+        self._av_half = rates.av_rate * _HALF
+        self._levy_rates = _levy_rates(record, rates)
+        halves = (self._kv_half, self._additional_half, self._pv_half, self._rv_half, self._av_half)
+        levies = sum(self._levy_rates, Decimal(0))
+
+        limit = rates.minijob_limit_cents
+        upper = rates.midijob_upper_limit_cents
+        kv_ceiling, rv_ceiling = rates.bbg_kv_pv_cents, rates.bbg_rv_av_cents
+        if not limit < upper < kv_ceiling <= rv_ceiling:
+            raise UnsupportedCase(
+                f"rates from {rates.valid_from}: expected Minijob limit < Übergangsbereich < "
+                "KV/PV ceiling <= RV/AV ceiling"
+            )
+        kv_side = self._kv_half + self._additional_half + self._pv_employer
+        rv_side = self._rv_half + self._av_half + levies
+        regular_from = 0 if saxony else upper
+        regular = (
+            CostSegment(
+                regular_from,
+                kv_ceiling,
+                regular_from * (one + kv_side + rv_side),
+                one + kv_side + rv_side,
+            ),
+            CostSegment(
+                kv_ceiling, rv_ceiling, kv_ceiling * (one + kv_side + rv_side), one + rv_side
+            ),
+            CostSegment(rv_ceiling, None, kv_ceiling * kv_side + rv_ceiling * (one + rv_side), one),
+        )
+        total_rate = 2 * sum(halves, Decimal(0))
+        g, og, f = Decimal(limit), Decimal(upper), rates.midijob_factor_f
+        employee_slope = og / (og - g)
+        total_slope = employee_slope - g / (og - g) * f
+        below_slope = one + f * total_rate + levies
+        midijob = (
+            CostSegment(0, limit, Decimal(0), below_slope),
+            CostSegment(
+                limit,
+                upper,
+                limit * below_slope,
+                one + total_slope * total_rate - employee_slope * total_rate * _HALF + levies,
+            ),
+        )
+        self.segments = regular if saxony else midijob + regular
+        # Worst case, in the Übergangsbereich: per branch the doubled rounded half of a rounded
+        # total base (1 + rate/2 cents) and the rounded employee share (1/2 + rate/4 cents);
+        # then the three levies.
+        self.rounding_bound = (
+            len(halves) * 3 * _HALF_CENT
+            + 3 * _HALF_CENT * sum(halves, Decimal(0))
+            + len(self._levy_rates) * _HALF_CENT
+            + _SLACK_CENTS
+        )
+        # Saxony's Übergangsbereich is refused, as in ``german_contributions``.
+        self.lowest_supported_cents = upper + 1 if saxony else 0
+        self.rises_strictly_from_cents = upper + 1
+
+    def cost_cents(self, gross: Cents) -> Cents:
+        """``gross + german_contributions(gross, ...).employer_total_cents``."""
+        return gross + self.on_top_cents(gross)
+
+    def on_top_cents(self, gross: Cents) -> Cents:
+        if gross < 0:
+            raise InvalidAmount(f"a gross wage cannot be negative: {gross}")
+        rates = self._rates
+        if self._minijob:
+            _refuse_above_minijob_limit(gross, rates)
+            return sum(_of(gross, rate) for rate in self._minijob_rates)
+        u1, u2, insolvency = self._levy_rates
+        if gross <= rates.midijob_upper_limit_cents:
+            _refuse_saxony_midijob(self._record)
+            total_base, employee_base = midijob_bases(gross, rates)
+            employer = 0
+            for half in (
+                self._kv_half,
+                self._additional_half,
+                self._pv_half,
+                self._rv_half,
+                self._av_half,
+            ):
+                employer += 2 * _of(total_base, half) - _of(employee_base, half)
+            return employer + _of(gross, u1) + _of(gross, u2) + _of(gross, insolvency)
+        kv_base = min(gross, rates.bbg_kv_pv_cents)
+        rv_base = min(gross, rates.bbg_rv_av_cents)
+        return (
+            _of(kv_base, self._kv_half)
+            + _of(kv_base, self._additional_half)
+            + _of(kv_base, self._pv_employer)
+            + _of(rv_base, self._rv_half)
+            + _of(rv_base, self._av_half)
+            + _of(rv_base, u1)
+            + _of(rv_base, u2)
+            + _of(rv_base, insolvency)
+        )
+
+    def unrounded_cost(self, gross: Cents) -> Decimal:
+        """The straight-line cost of ``gross`` before any rounding."""
+        for segment in self.segments:
+            if segment.last_cents is None or gross <= segment.last_cents:
+                return segment.at_first + segment.slope * (gross - segment.first_cents)
+        raise AssertionError("the last segment has no end")  # pragma: no cover
+
+    def gross_within(self, budget: Decimal) -> Cents:
+        """The largest gross whose unrounded cost is at most ``budget`` (closed form)."""
+        for segment in self.segments:
+            last = segment.last_cents
+            if last is None or budget <= segment.at_first + segment.slope * (
+                last - segment.first_cents
+            ):
+                steps = (budget - segment.at_first) / segment.slope
+                return max(segment.first_cents, segment.first_cents + int(steps))
+        raise AssertionError("the last segment has no end")  # pragma: no cover
