@@ -399,6 +399,42 @@ async def cancelled(s: Story) -> str:
     return str(status)
 
 
+async def credit_note(s: Story) -> str:
+    """A client outside the EU (no wage before it pays) pays a deposit; the venue cancels, so
+    finance cancels the invoice by a credit note and pays the deposit back."""
+    await s.create()
+    await s.answer(await s.submit(), "accept")
+    view = await s.complete()
+    await s.pay(view["principal_due_cents"] // 4, view, "deposit")
+    await s.wait("the deposit", lambda v: v.get("paid_cents", 0) > 0, 5)
+    order = await s.api.call(
+        "POST",
+        f"/finance/orders/{s.order_id}/credit-note",
+        s.cast.finance,
+        {"reason": "Event cancelled by the venue"},
+    )
+    s.log(f"credit note {order['view']['credit_note_number']} cancels the invoice")
+    view = await s.wait("the refund case", lambda v: v.get("status") == "RefundDue", 5)
+    [case] = [
+        c
+        for c in await s.api.call("GET", "/finance/cases", s.cast.finance)
+        if c["order_id"] == s.order_id
+    ]
+    await s.api.call(
+        "POST",
+        f"/finance/cases/{case['case_id']}/refund",
+        s.cast.finance,
+        {
+            "amount_cents": view["refund_due_cents"],
+            "refunded_on": s.business_today(),
+            "reference": "demo refund",
+        },
+    )
+    s.log(f"finance refunded {format_eur(view['refund_due_cents'])} by transfer")
+    view = await s.wait("the cancellation", lambda v: v.get("status") == "Cancelled", 5)
+    return str(view["status"])
+
+
 async def expired(s: Story) -> str:
     await s.create(offer_days=1)
     await s.submit()
@@ -429,6 +465,7 @@ async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -
             ("escalated → written off", "consumer", 90000, escalated("write_off"), FINISHED),
             ("escalated → paid", "acme", 150000, escalated("record_payment"), FINISHED),
             ("cancelled before signature", "brussels", 120000, cancelled, {"Cancelled"}),
+            ("credit note → refunded", "zurich", 200000, credit_note, {"Cancelled"}),
             ("offer expired", "paris", 60000, expired, {"Expired"}),
             ("rejected by the client", "zurich", 75000, rejected, {"Rejected"}),
         ]
