@@ -280,8 +280,8 @@ PAYMENT_TERMS: dict[Language, str] = {
 }
 
 CREDIT_NOTE_TERMS: dict[Language, str] = {
-    "de": "Diese Gutschrift storniert die Rechnung {invoice}. Bereits gezahlte Beträge erstatten "
-    "wir auf Ihr Konto.",
+    "de": "Diese Rechnungskorrektur storniert die Rechnung {invoice}. Bereits gezahlte Beträge "
+    "erstatten wir auf Ihr Konto.",
     "en": "This credit note cancels invoice {invoice}. Any amount already paid will be refunded "
     "to your account.",
     "fr": "Cette note de crédit annule la facture {invoice}. Tout montant déjà payé vous sera "
