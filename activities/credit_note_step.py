@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.documents import document_mail, send_and_record
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import Mailer, OutgoingMail
 from db import ledger
@@ -136,13 +137,8 @@ class CreditNoteStep:
                 await session.flush()
         if note.mail_message_id is None:
             message_id = f"<credit-note-{note.number}@coopflow>"
-            await self._mailer.send(await self._mail(message_id, note, invoice, request))
-            async with self._sessions.begin() as session:
-                await session.execute(
-                    update(CreditNote)
-                    .where(CreditNote.id == note.id)
-                    .values(mail_message_id=message_id)
-                )
+            mail = await self._mail(message_id, note, invoice, request)
+            await send_and_record(self._sessions, self._mailer, mail, CreditNote, note.id)
         return CreditNoteIssued(
             credit_note_id=note.id,
             number=note.number,
@@ -177,14 +173,7 @@ class CreditNoteStep:
         doc = credit_note_for(
             invoice_doc, number=note.number, issue_date=note.issue_date, reason=note.reason
         )
-        mail = await self._documents.mail_for(doc)
-        return OutgoingMail(
-            message_id=message_id,
-            to=order.client_email,
-            subject=mail.subject,
-            body_text=mail.body,
-            attachments=mail.attachments,
-        )
+        return await document_mail(self._documents, doc, message_id, order.client_email)
 
     # ------------------------------------------------------------------ refunds
 

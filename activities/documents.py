@@ -7,8 +7,16 @@ documents adapter's job; these texts carry every mandatory field so the e-mail s
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.invoice_documents import InvoiceDocuments
+from adapters.mail import Mailer, OutgoingMail
 from db.models import Invoice
 from domain.breakdown import OrderBreakdown
+from domain.invoice_document import InvoiceDocument
 from domain.money import format_eur
 from domain.order_messages import OrderInput
 
@@ -33,3 +41,34 @@ def invoice_text(invoice: Invoice, order: OrderInput, b: OrderBreakdown, coop_na
         f"date); in default from the following day without further notice.\n"
         f"Please quote the reference {invoice.creditor_reference} with your payment.\n"
     )
+
+
+async def document_mail(
+    documents: InvoiceDocuments, doc: InvoiceDocument, message_id: str, to: str
+) -> OutgoingMail:
+    """An invoice or credit note e-mail in the client's language with its legal documents
+    attached (PDF/A-3 with the EN 16931 XML; the Peppol UBL for Belgian business clients)."""
+    mail = await documents.mail_for(doc)
+    return OutgoingMail(
+        message_id=message_id,
+        to=to,
+        subject=mail.subject,
+        body_text=mail.body,
+        attachments=mail.attachments,
+    )
+
+
+async def send_and_record(
+    sessions: async_sessionmaker[AsyncSession],
+    mailer: Mailer,
+    mail: OutgoingMail,
+    model: Any,
+    row_id: int,
+) -> None:
+    """Send a document's e-mail, then record its Message-ID on the document's row so a retried
+    step does not send it again (a crash in between re-sends with the same Message-ID)."""
+    await mailer.send(mail)
+    async with sessions.begin() as session:
+        await session.execute(
+            update(model).where(model.id == row_id).values(mail_message_id=mail.message_id)
+        )

@@ -318,13 +318,8 @@ class OrderActivities:
                 )
         if invoice.mail_message_id is None:
             message_id = f"<invoice-{invoice.number}@coopflow>"
-            await self._mailer.send(await self._invoice_mail(message_id, invoice, order, b))
-            async with self._sessions.begin() as session:
-                await session.execute(
-                    update(Invoice)
-                    .where(Invoice.id == invoice.id)
-                    .values(mail_message_id=message_id)
-                )
+            mail = await self._invoice_mail(message_id, invoice, order, b)
+            await documents.send_and_record(self._sessions, self._mailer, mail, Invoice, invoice.id)
         return InvoiceIssued(
             invoice_id=invoice.id,
             number=invoice.number,
@@ -349,14 +344,7 @@ class OrderActivities:
         doc = self._documents.document(
             invoice, order, order.jurisdiction, payment_link=self._payment_link(invoice)
         )
-        mail = await self._documents.mail_for(doc)
-        return OutgoingMail(
-            message_id=message_id,
-            to=order.client_email,
-            subject=mail.subject,
-            body_text=mail.body,
-            attachments=mail.attachments,
-        )
+        return await documents.document_mail(self._documents, doc, message_id, order.client_email)
 
     def _payment_link(self, invoice: Invoice) -> str:
         return self._payment_link_for(invoice.number)

@@ -487,15 +487,8 @@ class OrderLifecycleWorkflow:
             )
         if self._cancel is not None:
             # The invoice is cancelled: no wage from this order; the employment ends.
-            await self._step(
-                steps.DECLARE_EMPLOYMENT,
-                steps.DeclareEmployment(
-                    order_id=self._order.order_id,
-                    kind="end",
-                    period_start=completion.actual_start,
-                    period_end=completion.actual_end,
-                ),
-                "End-of-employment declaration (invoice cancelled, no wage)",
+            await self._declare_end(
+                completion, "End-of-employment declaration (invoice cancelled, no wage)"
             )
             return
         self._wage_started = True
@@ -541,6 +534,9 @@ class OrderLifecycleWorkflow:
             result_type=WagePaid,
         )
         self._advanced_outstanding = advanced
+        await self._declare_end(completion, "End-of-employment declaration")
+
+    async def _declare_end(self, completion: Completion, summary: str) -> None:
         await self._step(
             steps.DECLARE_EMPLOYMENT,
             steps.DeclareEmployment(
@@ -549,7 +545,7 @@ class OrderLifecycleWorkflow:
                 period_start=completion.actual_start,
                 period_end=completion.actual_end,
             ),
-            "End-of-employment declaration",
+            summary,
         )
 
     def _invoice_settled(self) -> bool:

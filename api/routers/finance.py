@@ -7,6 +7,7 @@ The JSON API takes the bearer header only.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import InvalidOperation
 from urllib.parse import quote
@@ -182,34 +183,18 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
     )
 
 
-@router.post("/cases/{case_id}/refunded", include_in_schema=False)
-async def refund_from_desk(
+async def _desk_action(
     case_id: int,
-    request: Request,
+    principal: Principal,
     session: DbSession,
-    settings: AppSettings,
-    temporal: TemporalConn,
+    action: Callable[[], Awaitable[str]],
 ) -> Response:
-    principal = await _desk_principal(request, session, settings)
-    if principal is None:
-        return login_page("Log in again.", status=401)
+    """Run a desk form's action for finance; a refusal shows the desk again with the reason,
+    success redirects to it with the action's message."""
     try:
         if principal.role != "finance":
-            raise ProblemError(403, "forbidden", "Only finance tokens record refunds.")
-        fields = form_fields(await request.body())
-        try:
-            amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
-            refunded_on = date.fromisoformat(fields.get("refunded_on") or "")
-        except (ValueError, InvalidOperation) as exc:
-            raise ProblemError(
-                422,
-                "invalid-refund",
-                "Enter the amount refunded in euros (e.g. 1234.56) and the day (YYYY-MM-DD).",
-            ) from exc
-        body = RefundRequest(
-            amount_cents=amount, refunded_on=refunded_on, reference=fields.get("reference", "")
-        )
-        await service.record_refund(session, await temporal.get(), case_id, body)
+            raise ProblemError(403, "forbidden", "Only finance tokens act on cases.")
+        message = await action()
     except Exception as exc:
         problem = problem_of(exc)
         if problem is None:
@@ -223,8 +208,43 @@ async def refund_from_desk(
             error=f"Case {case_id}: {problem.detail}",
             status=problem.status,
         )
-    done = quote(f"Case {case_id}: refund recorded.")
+    done = quote(f"Case {case_id}: {message}")
     return RedirectResponse(f"/finance?message={done}", status_code=303)
+
+
+def _form_refund(fields: dict[str, str]) -> RefundRequest:
+    try:
+        amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
+        refunded_on = date.fromisoformat(fields.get("refunded_on") or "")
+    except (ValueError, InvalidOperation) as exc:
+        raise ProblemError(
+            422,
+            "invalid-refund",
+            "Enter the amount refunded in euros (e.g. 1234.56) and the day (YYYY-MM-DD).",
+        ) from exc
+    return RefundRequest(
+        amount_cents=amount, refunded_on=refunded_on, reference=fields.get("reference", "")
+    )
+
+
+@router.post("/cases/{case_id}/refunded", include_in_schema=False)
+async def refund_from_desk(
+    case_id: int,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    temporal: TemporalConn,
+) -> Response:
+    principal = await _desk_principal(request, session, settings)
+    if principal is None:
+        return login_page("Log in again.", status=401)
+
+    async def record() -> str:
+        body = _form_refund(form_fields(await request.body()))
+        await service.record_refund(session, await temporal.get(), case_id, body)
+        return "refund recorded."
+
+    return await _desk_action(case_id, principal, session, record)
 
 
 @router.post("/cases/{case_id}/decide", include_in_schema=False)
@@ -238,23 +258,10 @@ async def decide_from_desk(
     principal = await _desk_principal(request, session, settings)
     if principal is None:
         return login_page("Log in again.", status=401)
-    try:
-        if principal.role != "finance":
-            raise ProblemError(403, "forbidden", "Only finance tokens take decisions.")
+
+    async def decide() -> str:
         body = _form_decision(form_fields(await request.body()))
         await service.decide(session, await temporal.get(), principal, case_id, body)
-    except Exception as exc:
-        problem = problem_of(exc)
-        if problem is None:
-            raise
-        await session.rollback()
-        cases = await service.open_cases(session)
-        return finance_page(
-            cases,
-            who=principal.label,
-            today=utc_today(),
-            error=f"Case {case_id}: {problem.detail}",
-            status=problem.status,
-        )
-    done = quote(f"Case {case_id}: {body.kind.replace('_', ' ')} decided.")
-    return RedirectResponse(f"/finance?message={done}", status_code=303)
+        return f"{body.kind.replace('_', ' ')} decided."
+
+    return await _desk_action(case_id, principal, session, decide)

@@ -68,10 +68,12 @@ async def insert_case(
     *,
     opened_on: date = date(2026, 8, 24),
     status: str = "open",
+    kind: str = "overdue",
 ) -> int:
     async with session_factory() as session:
         case = FinanceCase(
-            case_key=f"case-{order_id}-{opened_on}",
+            case_key=f"case-{order_id}-{opened_on}-{kind}",
+            kind=kind,
             order_id=order_id,
             invoice_id=invoice_id,
             opened_on=opened_on,

@@ -87,3 +87,40 @@ async def test_desk_escapes_names(
     assert "<script>x" not in page
     assert "&lt;script&gt;x" in page
     assert "&lt;b&gt;Fiona" in page
+
+
+async def test_refund_case_is_settled_by_recording_the_transfer(
+    api: httpx.AsyncClient,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    _, order = await completed_order(api)
+    invoice_id = await insert_invoice(session_factory, order)
+    case_id = await insert_case(session_factory, order["id"], invoice_id, kind="refund")
+    token = await finance_token(api)
+    cases = (await api.get("/finance/cases", headers=bearer(token))).json()
+    assert [(c["case_id"], c["kind"]) for c in cases] == [(case_id, "refund")]
+    # A refund case takes no overdue decision: it is settled by the refund itself.
+    refused = await api.post(
+        f"/finance/cases/{case_id}/decision", headers=bearer(token), json={"kind": "write_off"}
+    )
+    assert refused.status_code == 409
+    assert f"/finance/cases/{case_id}/refund" in refused.json()["detail"]
+
+    await login(api, token)
+    desk = await api.get("/finance")
+    assert f"/finance/cases/{case_id}/refunded" in desk.text
+    assert "to refund" in desk.text
+    bad = await api.post(
+        f"/finance/cases/{case_id}/refunded",
+        content=b"amount_eur=12.345&refunded_on=2026-08-30",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert bad.status_code == 422
+    assert "amount refunded in euros" in bad.text
+    recorded = await api.post(
+        f"/finance/cases/{case_id}/refund",
+        headers=bearer(token),
+        json={"amount_cents": 571200, "refunded_on": "2026-08-30", "reference": "SEPA 1"},
+    )
+    assert recorded.status_code == 202, recorded.text
+    assert recorded.json()["refund_key"] == f"case-{case_id}:2026-08-30:571200"
