@@ -122,6 +122,22 @@ class CreditNoteStep:
                 await session.execute(
                     update(Order).where(Order.id == order.order_id).values(amount_due_cents=0)
                 )
+                # An escalated invoice's open case is settled by the credit note.
+                await session.execute(
+                    update(FinanceCase)
+                    .where(
+                        FinanceCase.order_id == order.order_id,
+                        FinanceCase.kind == "overdue",
+                        FinanceCase.status == "open",
+                    )
+                    .values(
+                        status="decided",
+                        decision="credit_note",
+                        decided_by=request.requested_by[:200] or "finance",
+                        decision_note=f"invoice cancelled by credit note {note.number}: "
+                        f"{request.reason}"[:2000],
+                    )
+                )
                 await ledger.post(
                     session,
                     entries.credit_note_issued(

@@ -162,6 +162,7 @@ class IssueCreditNote(_Step):
     breakdown: OrderBreakdown
     issue_date: date
     reason: str
+    requested_by: str = ""  # who cancelled (finance's name)
     principal_paid_cents: int  # paid on the invoice: owed back to the client
     charges_paid_cents: int  # dunning charges paid: owed back too, the claim was void
     charges_open_cents: int  # dunning charges not paid: cancelled

@@ -791,6 +791,7 @@ class OrderLifecycleWorkflow:
                 breakdown=self._breakdown,
                 issue_date=today,
                 reason=cancellation.reason or f"cancelled by {cancellation.requested_by}",
+                requested_by=cancellation.requested_by,
                 principal_paid_cents=cancelled.principal_paid,
                 charges_paid_cents=cancelled.charges_paid,
                 charges_open_cents=cancelled.charges_open,

@@ -142,3 +142,32 @@ async def test_paid_invoice_cancelled_refunds_stripe_and_waits_for_finance_trans
     async with lifecycle.sessions() as session:
         closed = await session.get_one(FinanceCase, case.id)
         assert (closed.status, closed.decision) == ("decided", "refunded")
+
+
+async def test_escalated_invoice_of_a_client_outside_the_eu_cancelled_by_credit_note(
+    lifecycle: Lifecycle,
+) -> None:
+    """No guarantee outside the EU: the wage waits for the client, so an escalated invoice can
+    still be cancelled; its open case is settled by the credit note, the charges fall away."""
+    handle, inp = await lifecycle.start(
+        client_country="CH", client_vat_id="CHE-123.456.789", client_name="Zurich AG"
+    )
+    await sign_and_complete(lifecycle, handle, inp)
+    await lifecycle.env.sleep(timedelta(days=30 + 7 + 14 + 14 + 14 + 14, hours=2))
+    escalated = await lifecycle.wait_for(handle, lambda v: v.escalated, "escalation")
+    assert escalated.charges_due_cents > 0
+    assert not escalated.wage_paid
+
+    await handle.execute_update("cancel", FINANCE, result_type=OrderView)
+    summary = await handle.result()
+
+    assert summary.status == OrderStatus.CANCELLED
+    assert summary.payout_cents == 0
+    balances = await assert_books_balance(lifecycle, inp.order_id)
+    assert {k: v for k, v in balances.items() if v} == {}  # charges cancelled with the invoice
+    async with lifecycle.sessions() as session:
+        [case] = await session.scalars(
+            select(FinanceCase).where(FinanceCase.order_id == inp.order_id)
+        )
+        assert (case.kind, case.status, case.decision) == ("overdue", "decided", "credit_note")
+        assert case.decided_by == FINANCE.requested_by
