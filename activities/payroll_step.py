@@ -1,6 +1,8 @@
 """The exact wage step of an order: payslip by the member's employment record, once per order.
 
-Called by the ``run_exact_payroll`` activity (``activities.order_activities``). Idempotent by
+Called by the ``run_exact_payroll`` activity (``activities.order_activities``). The order's
+actual start and end are the employment's period: a German order shorter than its month is
+priced as a part month (pro-rata ceilings, daily wage-tax table). Idempotent by
 order: a retried step finds the payslip it stored and returns it; the ledger entry is keyed by
 the order, so it is never posted twice.
 
@@ -49,6 +51,7 @@ from db.models_payroll import EmploymentRecord
 from domain import ledger as entries
 from domain import order_steps as steps
 from domain.payroll.be_payroll import BelgianPayslip
+from domain.payroll.employment import EmploymentPeriod
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,11 @@ class ExactPayrollStep:
             if existing is None:
                 record = parse_record(stored.jurisdiction, stored.data) if stored else None
                 slip = await self._payroll.payslip(
-                    order.jurisdiction, record, request.breakdown, request.pay_date
+                    order.jurisdiction,
+                    record,
+                    request.breakdown,
+                    request.pay_date,
+                    EmploymentPeriod(start=request.actual_start, end=request.actual_end),
                 )
                 existing = Payslip(
                     order_id=order.order_id,

@@ -1,5 +1,12 @@
 """The exact German payroll engine: a payslip to the cent, and the gross a budget can pay.
 
+Each order is its own fixed-term employment, from the order's actual start to its actual end
+(``EmploymentPeriod``; None: a whole month, as before). A period shorter than its month (fewer
+than 30 SV-days) is priced with the ceilings pro rata (monthly ceiling x SV-days / 30) and the
+wage tax of the daily table (LZZ 4) times its calendar days; see ``domain.payroll.
+de_contributions`` and ``domain.payroll.de_wage_tax`` for the rules and their sources, and
+docs/payroll-de.md for what is refused.
+
 Contributions come from ``domain.payroll.de_contributions`` (rates chosen by payment date),
 wage tax, solidarity surcharge and church tax from ``domain.payroll.de_wage_tax``, a Decimal
 transcription of the BMF Programmablaufplan of the payment year (2025 and 2026).
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -35,9 +43,10 @@ from domain.payroll.de_wage_tax import (
     WageTaxInput,
     WageTaxResult,
     church_tax,
+    part_period_wage_tax,
     wage_tax,
 )
-from domain.payroll.employment import EmploymentRecordDE
+from domain.payroll.employment import MONTH_SV_DAYS, EmploymentPeriod, EmploymentRecordDE
 
 # From this age (reached in the payment year) the employee's own pension and unemployment
 # contributions can end with the standard retirement age; that is not modelled, so refused.
@@ -75,6 +84,11 @@ class GermanPayslip(BaseModel):
     employer_cost_cents: Cents  # gross + everything the employer pays on top
 
     contributions: GermanContributions
+    # The employment's social-insurance days (30: a whole month; the ceilings applied are in
+    # ``contributions``) and the wage-tax table: "month" (LZZ 2) or "day" (LZZ 4, the daily
+    # amounts times ``sv_days`` calendar days). Defaults read older stored payslips back.
+    sv_days: int = MONTH_SV_DAYS
+    wage_tax_table: Literal["month", "day"] = "month"
 
 
 class GrossForBudget(BaseModel):
@@ -88,8 +102,13 @@ class GrossForBudget(BaseModel):
     remainder_cents: Cents
 
 
+def _sv_days(period: EmploymentPeriod | None) -> int:
+    return MONTH_SV_DAYS if period is None else period.sv_days
+
+
 def wage_tax_input(gross_cents: Cents, record: EmploymentRecordDE, pay_date: date) -> WageTaxInput:
-    """The PAP inputs for one month's wage: the record converted at the edge."""
+    """The PAP inputs for one month's wage (or a part period's, see ``part_period_wage_tax``):
+    the record converted at the edge."""
     surcharge = record.pays_childless_surcharge(pay_date)
     age_relief = record.birth_year + _AGE_RELIEF_AFTER + 1
     return WageTaxInput(
@@ -125,25 +144,57 @@ class GermanPayrollEngine:
             )
 
     def contributions(
-        self, gross_cents: Cents, record: EmploymentRecordDE, pay_date: date
+        self,
+        gross_cents: Cents,
+        record: EmploymentRecordDE,
+        pay_date: date,
+        period: EmploymentPeriod | None = None,
     ) -> GermanContributions:
         self._check(record, pay_date)
-        return german_contributions(gross_cents, record, self.rates(pay_date), pay_date)
+        return german_contributions(
+            gross_cents, record, self.rates(pay_date), pay_date, _sv_days(period)
+        )
 
     def employer_on_top(
-        self, gross_cents: Cents, record: EmploymentRecordDE, pay_date: date
+        self,
+        gross_cents: Cents,
+        record: EmploymentRecordDE,
+        pay_date: date,
+        period: EmploymentPeriod | None = None,
     ) -> Cents:
         """What the employer pays beyond the gross: contributions, levies, Minijob flat tax."""
-        return self.contributions(gross_cents, record, pay_date).employer_total_cents
+        return self.contributions(gross_cents, record, pay_date, period).employer_total_cents
+
+    def wage_tax(
+        self,
+        gross_cents: Cents,
+        record: EmploymentRecordDE,
+        pay_date: date,
+        period: EmploymentPeriod | None = None,
+    ) -> WageTaxResult:
+        """LSt, SolZ and church-tax base withheld: the monthly table for a whole month, the
+        daily table times the calendar days for a part month (fewer than 30 SV-days, which
+        are then its calendar days)."""
+        if record.minijob:  # the employer's 2 % flat tax, already in the contributions
+            return _NO_TAX
+        tax_input = wage_tax_input(gross_cents, record, pay_date)
+        days = _sv_days(period)
+        if days == MONTH_SV_DAYS:
+            return wage_tax(tax_input)
+        return part_period_wage_tax(tax_input, days).total
 
     def payslip(
-        self, gross_cents: Cents, record: EmploymentRecordDE, pay_date: date
+        self,
+        gross_cents: Cents,
+        record: EmploymentRecordDE,
+        pay_date: date,
+        period: EmploymentPeriod | None = None,
     ) -> GermanPayslip:
-        contributions = self.contributions(gross_cents, record, pay_date)
-        # A Minijob's wage tax is the employer's 2 % flat tax, already in the contributions.
+        contributions = self.contributions(gross_cents, record, pay_date, period)
         pap_year = None if record.minijob else pay_date.year
-        tax = _NO_TAX if record.minijob else wage_tax(wage_tax_input(gross_cents, record, pay_date))
+        tax = self.wage_tax(gross_cents, record, pay_date, period)
         kist = church_tax(tax.church_tax_base_cents, record.church_tax_rate)
+        sv_days = _sv_days(period)
         employee = contributions.employee_total_cents
         return GermanPayslip(
             pay_date=pay_date,
@@ -167,14 +218,20 @@ class GermanPayrollEngine:
             employer_flat_tax_cents=contributions.flat_tax_cents,
             employer_cost_cents=gross_cents + contributions.employer_total_cents,
             contributions=contributions,
+            sv_days=sv_days,
+            wage_tax_table="day" if sv_days < MONTH_SV_DAYS and pap_year else "month",
         )
 
     def gross_for_budget(
-        self, budget_cents: Cents, record: EmploymentRecordDE, pay_date: date
+        self,
+        budget_cents: Cents,
+        record: EmploymentRecordDE,
+        pay_date: date,
+        period: EmploymentPeriod | None = None,
     ) -> GrossForBudget:
         """The largest gross g with g + employer_on_top(g) <= budget (a Minijob's at most its
-        limit). The wage tax plays no part: the employer's cost is gross, contributions and
-        levies only.
+        limit, pro rata in a part month). The wage tax plays no part: the employer's cost is
+        gross, contributions and levies only, with the ceilings of ``period``'s SV-days.
 
         The start is closed-form, the unrounded cost curve inverted on its straight stretch
         (``EmployerCostCurve.gross_within``); exact steps of one cent then reach a gross that
@@ -187,11 +244,12 @@ class GermanPayrollEngine:
             raise InvalidAmount(f"a budget cannot be negative: {budget_cents}")
         self._check(record, pay_date)
         rates = self.rates(pay_date)
-        curve = EmployerCostCurve(record, rates, pay_date)
+        curve = EmployerCostCurve(record, rates, pay_date, _sv_days(period))
         cost = curve.cost_cents
         top = budget_cents
-        if record.minijob:
-            top = min(top, rates.minijob_limit_cents)
+        minijob_top = curve.minijob_top_cents
+        if minijob_top is not None:
+            top = min(top, minijob_top)
 
         start = max(curve.gross_within(Decimal(budget_cents)), curve.lowest_supported_cents)
         gross = min(start, top)
@@ -211,7 +269,7 @@ class GermanPayrollEngine:
                     break
         employer_cost = cost(gross)
         remainder = budget_cents - employer_cost
-        if record.minijob and gross == rates.minijob_limit_cents and remainder > 2:
+        if minijob_top is not None and gross == minijob_top and remainder > 2:
             raise UnsupportedCase(
                 f"the budget pays more than a Minijob at its limit: {remainder} cents would be "
                 "left over; the employment would have to be an insured one"
@@ -227,14 +285,22 @@ class GermanPayrollEngine:
 _ENGINE = GermanPayrollEngine()
 
 
-def german_payslip(gross_cents: Cents, record: EmploymentRecordDE, pay_date: date) -> GermanPayslip:
-    return _ENGINE.payslip(gross_cents, record, pay_date)
+def german_payslip(
+    gross_cents: Cents,
+    record: EmploymentRecordDE,
+    pay_date: date,
+    period: EmploymentPeriod | None = None,
+) -> GermanPayslip:
+    return _ENGINE.payslip(gross_cents, record, pay_date, period)
 
 
 def gross_for_budget(
-    budget_cents: Cents, record: EmploymentRecordDE, pay_date: date
+    budget_cents: Cents,
+    record: EmploymentRecordDE,
+    pay_date: date,
+    period: EmploymentPeriod | None = None,
 ) -> GrossForBudget:
-    return _ENGINE.gross_for_budget(budget_cents, record, pay_date)
+    return _ENGINE.gross_for_budget(budget_cents, record, pay_date, period)
 
 
 # ``lohnsteuer-bmf`` names the Länder in full.
@@ -263,18 +329,32 @@ def _float_euros_to_cents(value: float) -> Cents:
 
 
 def lohnsteuer_bmf_second_opinion(
-    gross_cents: Cents, record: EmploymentRecordDE, pay_date: date
+    gross_cents: Cents,
+    record: EmploymentRecordDE,
+    pay_date: date,
+    period: EmploymentPeriod | None = None,
 ) -> WageTaxResult:
-    """``lohnsteuer-bmf``'s monthly wage tax, solidarity surcharge and church tax for the same
-    case, converted at the edge (cents in, float euros across, cents out). Not used for
-    payslips: see the module docstring. Its church tax comes back as an amount, so the result's
-    ``church_tax_base_cents`` holds the church tax itself here."""
+    """``lohnsteuer-bmf``'s wage tax, solidarity surcharge and church tax for the same case,
+    converted at the edge (cents in, float euros across, cents out). Not used for payslips:
+    see the module docstring. Its church tax comes back as an amount, so the result's
+    ``church_tax_base_cents`` holds the church tax itself here.
+
+    It has no pay period (LZZ) input: it takes a yearly wage and returns a twelfth of each
+    yearly amount rounded to the cent. For a part month (LZZ 4) it is given the daily wage
+    (rounded to the cent, as the engine does) x 360; its yearly amounts are recovered from the
+    twelfths (yearly tax and SolZ are whole or near-whole euros: x 12, rounded to the cent),
+    and the PAP's UPANTEIL applied to them: / 360 cut to the cent, then x the days."""
     if pay_date.year != 2026:
         raise UnsupportedCase("lohnsteuer-bmf implements the PAP 2026 only")
     from lohnsteuer_bmf import berechne_lohnsteuer_pap
 
+    days = _sv_days(period)
+    if days == MONTH_SV_DAYS:
+        yearly_wage = Decimal(gross_cents) * 12 / 100
+    else:
+        yearly_wage = Decimal(round_cents(Decimal(gross_cents) / days)) * 360 / 100
     result = berechne_lohnsteuer_pap(
-        brutto_jahr=float(Decimal(gross_cents) * 12 / 100),
+        brutto_jahr=float(yearly_wage),
         steuerklasse=record.tax_class,
         bundesland=_LAND_NAMES[record.federal_state],
         mit_kirchensteuer=record.church_member,
@@ -284,8 +364,11 @@ def lohnsteuer_bmf_second_opinion(
         ist_sachsen=record.saxony,
         jahr=pay_date.year,
     )
-    return WageTaxResult(
-        wage_tax_cents=_float_euros_to_cents(result["lohnsteuer_monat"]),
-        solidarity_cents=_float_euros_to_cents(result["soli_monat"]),
-        church_tax_base_cents=_float_euros_to_cents(result["kirchensteuer_monat"]),
-    )
+    monthly = (result["lohnsteuer_monat"], result["soli_monat"], result["kirchensteuer_monat"])
+    if days == MONTH_SV_DAYS:
+        tax, solz, kist = (_float_euros_to_cents(value) for value in monthly)
+    else:
+        tax, solz, kist = (
+            int(_float_euros_to_cents(value) * 12 // 360) * days for value in monthly
+        )
+    return WageTaxResult(wage_tax_cents=tax, solidarity_cents=solz, church_tax_base_cents=kist)

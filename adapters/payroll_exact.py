@@ -7,6 +7,10 @@
 - No record yet: the policy's flat provisional rates (``PolicyPayroll``), flagged provisional, so
   an order never waits on paperwork; ops complete the record for the next wage.
 
+The German engine prices each order as its own employment over ``period`` (the order's actual
+start and end): a part month with pro-rata ceilings and the daily wage-tax table. The Belgian
+engine does not use the period (monthly figures, as before).
+
 Each engine spends the employment budget on the largest gross wage whose employer cost fits;
 the cent or two no gross can spend (``remainder_cents``) goes to the cooperative as rounding.
 """
@@ -25,7 +29,7 @@ from domain.breakdown import OrderBreakdown
 from domain.errors import UnsupportedCase
 from domain.payroll.be_payroll import BelgianContract, belgian_wage_from_budget
 from domain.payroll.be_withholding import BelgianTaxRecord
-from domain.payroll.employment import EmploymentRecordDE
+from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
 
 
 class BelgianEmployment(BaseModel):
@@ -63,12 +67,14 @@ class EmploymentPayroll:
         record: EmploymentRecordDE | BelgianEmployment | None,
         breakdown: OrderBreakdown,
         pay_date: date,
+        period: EmploymentPeriod | None = None,
     ) -> ExactPayslip:
+        """``period``: the employment's first and last day; None prices a whole month."""
         budget = breakdown.employment_budget_cents
         expenses = breakdown.expenses_cents
         if isinstance(record, EmploymentRecordDE) and jurisdiction == "DE":
-            split = gross_for_budget(budget, record, pay_date)
-            de = german_payslip(split.gross_cents, record, pay_date)
+            split = gross_for_budget(budget, record, pay_date, period)
+            de = german_payslip(split.gross_cents, record, pay_date, period)
             data = PayslipData(
                 pay_date=pay_date,
                 employment_budget_cents=budget,

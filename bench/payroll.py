@@ -2,7 +2,10 @@
 memory: for each member, the gross wage their employment budget buys and the payslip of it,
 with the exact engines (German PAP wage tax and contributions, Belgian ONSS and key formula).
 
-    .venv/bin/python -m bench.payroll [--members 20000] [--untraced]
+    .venv/bin/python -m bench.payroll [--members 20000] [--untraced] [--days N]
+
+``--days N`` prices each German wage as an employment of N days (1 to 29: pro-rata ceilings,
+daily wage-tax table) instead of a whole month.
 
 tracemalloc slows every allocation (Decimal arithmetic allocates a lot): ``--untraced`` times
 the same run without it, and without a memory figure.
@@ -20,7 +23,7 @@ from decimal import Decimal
 from adapters.payroll_de import german_payslip, gross_for_budget
 from domain.payroll.be_payroll import belgian_wage_from_budget
 from domain.payroll.be_withholding import BelgianTaxRecord
-from domain.payroll.employment import EmploymentRecordDE
+from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
 
 PAY_DATE = date(2026, 6, 30)
 STATES = ("NW", "BY", "BE", "HH", "BW", "HE")
@@ -48,7 +51,12 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--untraced", action="store_true", help="time without tracemalloc")
+    parser.add_argument("--days", type=int, default=None, help="German employments of N days")
     args = parser.parse_args()
+    period = None
+    if args.days is not None:
+        first = PAY_DATE.replace(day=1)
+        period = EmploymentPeriod(start=first, end=first.replace(day=args.days))
     rng = random.Random(args.seed)
     german = [german_member(rng) for _ in range(args.members // 2)]
     belgian = [rng.randint(600_000, 1_500_000) for _ in range(args.members - len(german))]
@@ -59,8 +67,8 @@ def main() -> None:
     started = time.perf_counter()
     net_total = 0
     for record, budget in german:
-        split = gross_for_budget(budget, record, PAY_DATE)
-        net_total += german_payslip(split.gross_cents, record, PAY_DATE).net_cents
+        split = gross_for_budget(budget, record, PAY_DATE, period)
+        net_total += german_payslip(split.gross_cents, record, PAY_DATE, period).net_cents
     de_done = time.perf_counter()
     for budget in belgian:
         net_total += belgian_wage_from_budget(
@@ -70,7 +78,11 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()  # (0, 0) when untraced
     tracemalloc.stop()
 
-    print(f"members: {args.members} ({len(german)} DE, {len(belgian)} BE), pay date {PAY_DATE}")
+    span = "a whole month" if period is None else f"{period.sv_days}-day employments"
+    print(
+        f"members: {args.members} ({len(german)} DE, {len(belgian)} BE), pay date {PAY_DATE}, "
+        f"DE: {span}"
+    )
     print(f"DE: {de_done - started:6.2f} s   BE: {elapsed - (de_done - started):6.2f} s")
     print(
         f"monthly payroll (budget → gross → payslip): {elapsed:6.2f} s, "

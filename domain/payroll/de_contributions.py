@@ -1,4 +1,5 @@
-"""German social-insurance contributions on a monthly gross wage, to the cent.
+"""German social-insurance contributions on a month's gross wage, to the cent, or on the wage
+of an employment covering part of a month (``sv_days`` < 30).
 
 Rounding follows § 2 Beitragsverfahrensverordnung (BVV): a contribution shared half/half is the
 half rate applied to the base, rounded half-up, then doubled (so both shares are equal); a
@@ -12,6 +13,20 @@ Three regimes, chosen by the month's gross and the record:
 * Übergangsbereich (Midijob, Minijob limit < gross <= 2,000 €) and an insured wage at or
   below the Minijob limit: § 20 Abs. 2a SGB IV (version since 1 Jan 2023), see ``midijob_bases``;
 * Minijob (record.minijob): employer flat rates, employee RV top-up unless exempt.
+
+Part of a month (an order's employment from its actual start to its actual end, SV-days below
+30): the ceilings apply pro rata, monthly ceiling x SV-days / 30 (``GermanContributionRates.
+ceilings_cents``, which cites the rule). The regime follows the regular monthly wage, the part
+month's gross projected to a month (gross x 30 / SV-days; Gemeinsames Rundschreiben
+Übergangsbereich of 20 Dec 2022, "Beitragspflichtige Einnahmen in Teilmonaten"): a projection
+above 2,000 € is a regular employment, whatever the part month pays. Refused
+(``UnsupportedCase``) rather than guessed:
+
+* insured, projection <= 2,000 €: the part-month Übergangsbereich formula (monthly base of the
+  projection x SV-days / 30) is not implemented;
+* Minijob: a projection above the Minijob limit (no longer a Minijob by its regular wage), or
+  the RV minimum base of 175 € in play (whether it is pro-rated in a part month is not
+  settled here).
 
 ``EmployerCostCurve`` gives the employer's side alone (gross + employer contributions, levies
 and Minijob flat tax) without the models, for the budget → gross inverse to evaluate often.
@@ -34,6 +49,7 @@ Branch = Literal["KV", "KV_ZUSATZ", "PV", "RV", "AV"]
 Regime = Literal["regular", "midijob", "below_minijob_limit", "minijob"]
 
 _HALF = Decimal("0.5")
+_MONTH_DAYS = 30
 
 
 class BranchContribution(BaseModel):
@@ -64,6 +80,12 @@ class GermanContributions(BaseModel):
     u2_cents: Cents
     insolvency_cents: Cents
     flat_tax_cents: Cents = 0
+    # Social-insurance days of the employment (30: a whole month) and, on a regular wage, the
+    # ceilings applied for them (pro rata below 30). Payslips stored before these fields
+    # existed read back as a whole month without ceilings shown.
+    sv_days: int = _MONTH_DAYS
+    bbg_kv_pv_cents: Cents | None = None
+    bbg_rv_av_cents: Cents | None = None
 
     def branch(self, name: Branch) -> BranchContribution:
         for item in self.branches:
@@ -138,10 +160,15 @@ def _levies(
 
 
 def _regular(
-    gross: Cents, record: EmploymentRecordDE, rates: GermanContributionRates, pay_date: date
+    gross: Cents,
+    record: EmploymentRecordDE,
+    rates: GermanContributionRates,
+    pay_date: date,
+    sv_days: int,
 ) -> GermanContributions:
-    kv_base = min(gross, rates.bbg_kv_pv_cents)
-    rv_base = min(gross, rates.bbg_rv_av_cents)
+    kv_ceiling, rv_ceiling = rates.ceilings_cents(sv_days)
+    kv_base = min(gross, kv_ceiling)
+    rv_base = min(gross, rv_ceiling)
     pv = BranchContribution(
         branch="PV",
         base_cents=kv_base,
@@ -158,6 +185,9 @@ def _regular(
             _half_half("RV", rv_base, rates.rv_rate),
             _half_half("AV", rv_base, rates.av_rate),
         ),
+        sv_days=sv_days,
+        bbg_kv_pv_cents=kv_ceiling,
+        bbg_rv_av_cents=rv_ceiling,
         **_levies(rv_base, record, rates),
     )
 
@@ -247,18 +277,87 @@ def _midijob(
     )
 
 
-def _refuse_above_minijob_limit(gross: Cents, rates: GermanContributionRates) -> None:
+def _projected(gross: Cents, sv_days: int) -> Cents:
+    """A part month's wage projected to a whole month: gross x 30 / SV-days."""
+    return round_cents(Decimal(gross) * _MONTH_DAYS / sv_days)
+
+
+def _regular_part_month(gross: Cents, rates: GermanContributionRates, sv_days: int) -> bool:
+    """A part month of an employment whose regular monthly wage (the part month's wage
+    projected to a month) is above the Übergangsbereich: a regular employment, whatever the
+    part month itself pays. Whether an employment is a Midijob is decided on its regular
+    monthly wage (§ 20 Abs. 2 SGB IV, "regelmäßiges monatliches Arbeitsentgelt"; the
+    Gemeinsames Rundschreiben zum Übergangsbereich projects part months to a whole month), so
+    a 5-day order paying €1,200 (€7,200 a month) pays regular contributions on the pro-rata
+    ceilings."""
+    return (
+        sv_days < _MONTH_DAYS
+        and gross <= rates.midijob_upper_limit_cents
+        and _projected(gross, sv_days) > rates.midijob_upper_limit_cents
+    )
+
+
+def _refuse_part_month_uebergangsbereich(
+    gross: Cents, rates: GermanContributionRates, sv_days: int
+) -> None:
+    """An insured part month whose gross is at most the Übergangsbereich's upper limit."""
+    if sv_days >= _MONTH_DAYS or gross > rates.midijob_upper_limit_cents:
+        return
+    projected = _projected(gross, sv_days)
+    if projected > rates.midijob_upper_limit_cents:
+        return  # a regular employment (``_regular_part_month``)
+    prefix = f"a {sv_days}-day employment (part of a month) paying {gross} cents"
+    raise UnsupportedCase(
+        f"{prefix}: projected to a month ({projected} cents) it is in the Übergangsbereich, "
+        "whose part-month formula (the projection's base x SV-days / 30) is not implemented"
+    )
+
+
+def minijob_top_cents(rates: GermanContributionRates, sv_days: int = _MONTH_DAYS) -> Cents:
+    """The largest Minijob gross: the monthly limit, in a part month the gross whose
+    projection to a month (x 30 / SV-days) stays within it."""
+    if sv_days >= _MONTH_DAYS:
+        return rates.minijob_limit_cents
+    return rates.minijob_limit_cents * sv_days // _MONTH_DAYS
+
+
+def _refuse_above_minijob_limit(
+    gross: Cents, rates: GermanContributionRates, sv_days: int = _MONTH_DAYS
+) -> None:
     if gross > rates.minijob_limit_cents:
         raise UnsupportedCase(
             f"a Minijob pays at most {rates.minijob_limit_cents} cents a month "
             f"({rates.valid_from.year}); {gross} is above: it is an insured employment"
         )
+    if gross > minijob_top_cents(rates, sv_days):
+        raise UnsupportedCase(
+            f"a {sv_days}-day Minijob (part of a month) paying {gross} cents: projected to a "
+            f"month ({_projected(gross, sv_days)} cents) it is above the Minijob limit of "
+            f"{rates.minijob_limit_cents}; whether it is a Minijob is ambiguous, so it is not "
+            "priced"
+        )
+
+
+def _refuse_part_month_minijob_minimum(
+    gross: Cents, record: EmploymentRecordDE, rates: GermanContributionRates, sv_days: int
+) -> None:
+    if (
+        sv_days < _MONTH_DAYS
+        and not record.rv_exempt_minijob
+        and 0 < gross < rates.minijob_rv_minimum_base_cents
+    ):
+        raise UnsupportedCase(
+            f"a {sv_days}-day Minijob (part of a month) paying {gross} cents, below the RV "
+            f"minimum base of {rates.minijob_rv_minimum_base_cents}: its part-month minimum "
+            "base is not implemented"
+        )
 
 
 def _minijob(
-    gross: Cents, record: EmploymentRecordDE, rates: GermanContributionRates
+    gross: Cents, record: EmploymentRecordDE, rates: GermanContributionRates, sv_days: int
 ) -> GermanContributions:
-    _refuse_above_minijob_limit(gross, rates)
+    _refuse_above_minijob_limit(gross, rates, sv_days)
+    _refuse_part_month_minijob_minimum(gross, record, rates, sv_days)
     kv = BranchContribution(
         branch="KV",
         base_cents=gross,
@@ -295,7 +394,13 @@ def _minijob(
         u2_cents=_of(gross, rates.minijob_u2_rate),
         insolvency_cents=_of(gross, rates.insolvency_rate),
         flat_tax_cents=_of(gross, rates.minijob_flat_tax_rate),
+        sv_days=sv_days,
     )
+
+
+def _check_sv_days(sv_days: int) -> None:
+    if not 1 <= sv_days <= _MONTH_DAYS:
+        raise InvalidAmount(f"SV-days are 1 to {_MONTH_DAYS}, not {sv_days}")
 
 
 def german_contributions(
@@ -303,15 +408,21 @@ def german_contributions(
     record: EmploymentRecordDE,
     rates: GermanContributionRates,
     pay_date: date,
+    sv_days: int = _MONTH_DAYS,
 ) -> GermanContributions:
-    """All contributions and levies on one month's gross wage paid on ``pay_date``."""
+    """All contributions and levies on the gross wage paid on ``pay_date`` for an employment
+    of ``sv_days`` social-insurance days (30: a whole month)."""
     if gross_cents < 0:
         raise InvalidAmount(f"a gross wage cannot be negative: {gross_cents}")
+    _check_sv_days(sv_days)
     if record.minijob:
-        return _minijob(gross_cents, record, rates)
+        return _minijob(gross_cents, record, rates, sv_days)
     if gross_cents <= rates.midijob_upper_limit_cents:
+        if _regular_part_month(gross_cents, rates, sv_days):
+            return _regular(gross_cents, record, rates, pay_date, sv_days)
+        _refuse_part_month_uebergangsbereich(gross_cents, rates, sv_days)
         return _midijob(gross_cents, record, rates, pay_date)
-    return _regular(gross_cents, record, rates, pay_date)
+    return _regular(gross_cents, record, rates, pay_date, sv_days)
 
 
 class CostSegment(NamedTuple):
@@ -348,12 +459,23 @@ class EmployerCostCurve:
     """
 
     def __init__(
-        self, record: EmploymentRecordDE, rates: GermanContributionRates, pay_date: date
+        self,
+        record: EmploymentRecordDE,
+        rates: GermanContributionRates,
+        pay_date: date,
+        sv_days: int = _MONTH_DAYS,
     ) -> None:
+        _check_sv_days(sv_days)
         self._record = record
         self._rates = rates
+        self._sv_days = sv_days
         self._minijob = record.minijob
-        saxony = record.saxony
+        # The largest gross a Minijob pays (pro rata in a part month); None when insured.
+        self.minijob_top_cents: Cents | None = (
+            minijob_top_cents(rates, sv_days) if record.minijob else None
+        )
+        # An insured part month is priced only above the Übergangsbereich, like Saxony.
+        regular_only = record.saxony or sv_days < _MONTH_DAYS
         one = Decimal(1)
         if record.minijob:
             self._minijob_rates = (
@@ -385,15 +507,18 @@ class EmployerCostCurve:
 
         limit = rates.minijob_limit_cents
         upper = rates.midijob_upper_limit_cents
-        kv_ceiling, rv_ceiling = rates.bbg_kv_pv_cents, rates.bbg_rv_av_cents
-        if not limit < upper < kv_ceiling <= rv_ceiling:
+        if not limit < upper < rates.bbg_kv_pv_cents <= rates.bbg_rv_av_cents:
             raise UnsupportedCase(
                 f"rates from {rates.valid_from}: expected Minijob limit < Übergangsbereich < "
                 "KV/PV ceiling <= RV/AV ceiling"
             )
+        # Pro rata in a part month the ceilings may lie below the Übergangsbereich's upper
+        # limit: the regular line then runs from 0 (only its part above ``upper`` is priced).
+        kv_ceiling, rv_ceiling = rates.ceilings_cents(sv_days)
+        self._kv_ceiling, self._rv_ceiling = kv_ceiling, rv_ceiling
         kv_side = self._kv_half + self._additional_half + self._pv_employer
         rv_side = self._rv_half + self._av_half + levies
-        regular_from = 0 if saxony else upper
+        regular_from = 0 if regular_only else upper
         regular = (
             CostSegment(
                 regular_from,
@@ -420,7 +545,7 @@ class EmployerCostCurve:
                 one + total_slope * total_rate - employee_slope * total_rate * _HALF + levies,
             ),
         )
-        self.segments = regular if saxony else midijob + regular
+        self.segments = regular if regular_only else midijob + regular
         # Worst case, in the Übergangsbereich: per branch the doubled rounded half of a rounded
         # total base (1 + rate/2 cents) and the rounded employee share (1/2 + rate/4 cents);
         # then the three levies.
@@ -430,8 +555,9 @@ class EmployerCostCurve:
             + len(self._levy_rates) * _HALF_CENT
             + _SLACK_CENTS
         )
-        # Saxony's Übergangsbereich is refused, as in ``german_contributions``.
-        self.lowest_supported_cents = upper + 1 if saxony else 0
+        # Saxony's Übergangsbereich and an insured part month's are refused, as in
+        # ``german_contributions``.
+        self.lowest_supported_cents = upper + 1 if regular_only else 0
         self.rises_strictly_from_cents = upper + 1
 
     def cost_cents(self, gross: Cents) -> Cents:
@@ -443,10 +569,14 @@ class EmployerCostCurve:
             raise InvalidAmount(f"a gross wage cannot be negative: {gross}")
         rates = self._rates
         if self._minijob:
-            _refuse_above_minijob_limit(gross, rates)
+            _refuse_above_minijob_limit(gross, rates, self._sv_days)
+            _refuse_part_month_minijob_minimum(gross, self._record, rates, self._sv_days)
             return sum(_of(gross, rate) for rate in self._minijob_rates)
         u1, u2, insolvency = self._levy_rates
-        if gross <= rates.midijob_upper_limit_cents:
+        if gross <= rates.midijob_upper_limit_cents and not _regular_part_month(
+            gross, rates, self._sv_days
+        ):
+            _refuse_part_month_uebergangsbereich(gross, rates, self._sv_days)
             _refuse_saxony_midijob(self._record)
             total_base, employee_base = midijob_bases(gross, rates)
             employer = 0
@@ -459,8 +589,8 @@ class EmployerCostCurve:
             ):
                 employer += 2 * _of(total_base, half) - _of(employee_base, half)
             return employer + _of(gross, u1) + _of(gross, u2) + _of(gross, insolvency)
-        kv_base = min(gross, rates.bbg_kv_pv_cents)
-        rv_base = min(gross, rates.bbg_rv_av_cents)
+        kv_base = min(gross, self._kv_ceiling)
+        rv_base = min(gross, self._rv_ceiling)
         return (
             _of(kv_base, self._kv_half)
             + _of(kv_base, self._additional_half)

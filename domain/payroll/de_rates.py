@@ -25,6 +25,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import UnsupportedCase
+from domain.money import round_cents
 
 
 class GermanContributionRates(BaseModel):
@@ -75,6 +76,28 @@ class GermanContributionRates(BaseModel):
     @property
     def minijob_employee_rv_rate(self) -> Decimal:
         return self.rv_rate - self.minijob_employer_rv_rate
+
+    def ceilings_cents(self, sv_days: int) -> tuple[int, int]:
+        """The KV/PV and RV/AV ceilings (BBG) for ``sv_days`` social-insurance days.
+
+        An employment covering only part of a calendar month (Teillohnzahlungszeitraum) is
+        capped at the part ceiling: the yearly BBG / 360 per calendar day (§ 223 Abs. 3 SGB V; a
+        whole month counts 30 days, § 223 Abs. 2 SGB V) times the SV-days, multiplied unrounded
+        and rounded half-up to the cent only at the end; a part month counts its calendar days
+        of employment. Sources: Haufe Personal Office, "Teillohnzahlungszeitraum / 2
+        Beitragsberechnung bis zur Teil-BBG" (Ermittlung der anteiligen
+        Beitragsbemessungsgrenzen); steuerkurse.de, "Berechnung der anteiligen
+        Beitragsbemessungsgrenze" (rounding per § 123 Abs. 1 SGB VI).
+        Yearly / 360 equals monthly / 30, so the monthly figures here are used.
+        """
+        if not 1 <= sv_days <= 30:
+            raise ValueError(f"SV-days are 1 to 30 in a month, not {sv_days}")
+        if sv_days == 30:
+            return self.bbg_kv_pv_cents, self.bbg_rv_av_cents
+        return (
+            round_cents(Decimal(self.bbg_kv_pv_cents) * sv_days / 30),
+            round_cents(Decimal(self.bbg_rv_av_cents) * sv_days / 30),
+        )
 
 
 def _rates(

@@ -6,10 +6,20 @@ PAP 2026 (BMF letter of 12 Nov 2025), following the BMF's own pseudo-code (the I
 files "Lohnsteuer2025Big" and "Lohnsteuer2026Big", the latter of 2025-10-23) module by module,
 with the same truncations (Java ``ROUND_DOWN`` = toward zero, ``ROUND_UP`` = away from zero).
 
-Scope: the current wage of a month (LZZ = 2; of a year, LZZ = 1, for the BMF test table) of a
-statutorily insured employee (PKV = 0), factor procedure off (f = 1), no Versorgungsbezüge,
+Scope: the current wage of a month (LZZ = 2), of a calendar day (LZZ = 4, for a pay period
+shorter than a month) or of a year (LZZ = 1, for the BMF test table) of a statutorily insured
+employee (PKV = 0), factor procedure off (f = 1), no Versorgungsbezüge,
 no allowance or addition on the ELStAM (LZZFREIB, LZZHINZU), no other payments (SONSTB):
 those inputs do not exist here, so they cannot be passed.
+
+Pay periods (MRE4JL and UPANTEIL): the PAP turns the wage of the period (RE4) into a yearly
+wage, ZRE4J = RE4 x 12 / 100 for a month, RE4 x 360 / 100 for a day, cut to the cent, and takes
+the period's share of the yearly tax, SolZ and church-tax base: / 12 for a month, / 360 for a
+day, cut to whole cents. A part month (an employment beginning or ending within the month) is a
+Teillohnzahlungszeitraum: its wage is turned into a wage per calendar day, the daily table
+(LZZ = 4) applies, and the daily amounts times the calendar days are withheld (R 39b.5 Abs. 2
+LStR, § 39b Abs. 2 Satz 9 EStG; Haufe TVöD Office, "Teillohnzahlungszeitraum: Berechnung der
+Lohnsteuer"): ``part_period_wage_tax``.
 
 The PAP returns BK, the church-tax base; church tax itself is BK times the Land's rate (8 % or
 9 %), fractions of a cent dropped, as for the solidarity surcharge.
@@ -23,11 +33,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import UnsupportedCase
-from domain.money import Cents
+from domain.money import Cents, round_cents
 
 _D0 = Decimal(0)
 _D100 = Decimal(100)
 _D12 = Decimal(12)
+_D360 = Decimal(360)
+PayPeriod = Literal["month", "day", "year"]
+# MRE4JL's factor from the period's wage to a yearly wage, and UPANTEIL's divisor back.
+_PERIODS_PER_YEAR: dict[str, Decimal] = {"year": Decimal(1), "month": _D12, "day": _D360}
 
 
 def _down(value: Decimal, places: int) -> Decimal:
@@ -168,7 +182,7 @@ class WageTaxInput(BaseModel):
 
     year: int
     wage_cents: Cents = Field(ge=0)  # RE4, for the pay period
-    pay_period: Literal["month", "year"] = "month"  # LZZ = 2 or 1
+    pay_period: PayPeriod = "month"  # LZZ = 2, 4 or 1
     tax_class: int = Field(ge=1, le=6)  # STKL
     child_allowances: Decimal = Decimal(0)  # ZKF
     church: bool = False  # R > 0
@@ -202,8 +216,8 @@ class _Run:
         else:
             pv -= Decimal(i.pv_reductions) * Decimal("0.0025")
         self.pv_rate = pv
-        months = _D12 if i.pay_period == "month" else Decimal(1)
-        self.zre4j = _down(Decimal(i.wage_cents) * months / _D100, 2)  # MRE4JL
+        periods = _PERIODS_PER_YEAR[i.pay_period]
+        self.zre4j = _down(Decimal(i.wage_cents) * periods / _D100, 2)  # MRE4JL
         self.alte = self._age_relief()  # MRE4 / MRE4ALTE
         self.zre4 = max(_D0, _down(self.zre4j - self.alte, 2))  # MRE4ABZ
         self.kztab = 2 if i.tax_class == 3 else 1
@@ -306,10 +320,11 @@ class _Run:
 
 
 def _share(yearly_cents: Decimal, pay_period: str) -> Cents:
-    """UPANTEIL: the pay period's share of a yearly amount, cut to whole cents."""
+    """UPANTEIL: the pay period's share of a yearly amount, cut to whole cents (LZZ 1: all
+    of it; LZZ 2: / 12; LZZ 4: / 360)."""
     if pay_period == "year":
         return int(yearly_cents)
-    return int(_down(yearly_cents / _D12, 0))
+    return int(_down(yearly_cents / _PERIODS_PER_YEAR[pay_period], 0))
 
 
 def wage_tax(i: WageTaxInput) -> WageTaxResult:
@@ -334,6 +349,35 @@ def wage_tax(i: WageTaxInput) -> WageTaxResult:
         solzlzz = _share(_down(solzj * _D100, 0), i.pay_period)
     bk = _share(jbmg * _D100, i.pay_period) if i.church else 0
     return WageTaxResult(wage_tax_cents=lstlzz, solidarity_cents=solzlzz, church_tax_base_cents=bk)
+
+
+class PartPeriodWageTax(BaseModel):
+    """The daily table's result for a part month and what is withheld for it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    days: int
+    daily_wage_cents: Cents  # RE4 of LZZ 4
+    daily: WageTaxResult  # LSTLZZ, SOLZLZZ, BK for one day
+    total: WageTaxResult  # each x days: what is withheld for the period
+
+
+def part_period_wage_tax(i: WageTaxInput, days: int) -> PartPeriodWageTax:
+    """Wage tax, SolZ and church-tax base for ``days`` calendar days, ``i.wage_cents`` being the
+    wage of the whole part period: the wage per calendar day (rounded to the cent, as RE4 is in
+    cents) runs through the PAP with LZZ = 4, and each daily amount is multiplied by ``days``.
+    The church tax is then taken on the period's base (``church_tax(total.church_tax_base_cents,
+    rate)``), as for a month."""
+    if not 1 <= days <= 31:
+        raise UnsupportedCase(f"a part pay period has 1 to 31 calendar days, not {days}")
+    daily_wage = round_cents(Decimal(i.wage_cents) / days)
+    daily = wage_tax(i.model_copy(update={"wage_cents": daily_wage, "pay_period": "day"}))
+    total = WageTaxResult(
+        wage_tax_cents=daily.wage_tax_cents * days,
+        solidarity_cents=daily.solidarity_cents * days,
+        church_tax_base_cents=daily.church_tax_base_cents * days,
+    )
+    return PartPeriodWageTax(days=days, daily_wage_cents=daily_wage, daily=daily, total=total)
 
 
 def church_tax(base_cents: Cents, rate: Decimal) -> Cents:

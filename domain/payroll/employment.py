@@ -9,7 +9,8 @@ the different split of the care-insurance (PV) contribution.
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -28,6 +29,55 @@ _CHURCH_TAX_8_PERCENT = frozenset({"BY", "BW"})
 _SURCHARGE_AGE = 23
 # PV reductions: 0.25 pp for the 2nd up to the 5th child under 25 (§ 55 Abs. 3 SGB XI).
 _MAX_REDUCED_CHILDREN = 5
+
+# Social insurance counts a whole calendar month as 30 days (§ 223 Abs. 2 SGB V).
+MONTH_SV_DAYS = 30
+
+
+class EmploymentPeriod(BaseModel):
+    """The days an order's employment lasts, first and last day included (DEÜV registers and
+    deregisters each one): the order's actual start and end."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EmploymentPeriod:
+        if self.end < self.start:
+            raise ValueError("an employment cannot end before it starts")
+        return self
+
+    @property
+    def calendar_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def sv_days(self) -> int:
+        """Social-insurance days (SV-Tage), at most 30.
+
+        Per calendar month the period touches: 30 when it covers the whole month (February
+        too), else its calendar days in that month; summed, then capped at 30. Below 30 the
+        period covers no whole month, so its SV-days are its calendar days. The cap keeps a
+        period of a month or more at one month's wage (docs/payroll-de.md, "Short
+        employments"): a period of more than 30 days across two months is treated as one
+        month, where the per-month rules would give each month its own part ceiling.
+        """
+        total = 0
+        day = self.start
+        while day <= self.end and total < MONTH_SV_DAYS:
+            last_of_month = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+            until = min(self.end, last_of_month)
+            whole = day.day == 1 and until == last_of_month
+            total += MONTH_SV_DAYS if whole else (until - day).days + 1
+            day = until + timedelta(days=1)
+        return min(total, MONTH_SV_DAYS)
+
+    @property
+    def whole_month(self) -> bool:
+        """Paid as one month's wage: today's monthly ceilings and monthly tax table."""
+        return self.sv_days == MONTH_SV_DAYS
 
 
 class EmploymentRecordDE(BaseModel):

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from activities.payroll_step import ExactPayrollStep
-from adapters.payroll_de import german_payslip
+from adapters.payroll_de import german_payslip, gross_for_budget
 from adapters.payroll_exact import BelgianEmployment, EmploymentPayroll
 from adapters.payroll_export import PayrollBureauExport
 from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
@@ -43,6 +43,8 @@ from domain.order_messages import (
     PaymentReceived,
 )
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.de_rates import rates_for
+from domain.payroll.employment import EmploymentPeriod
 from domain.policy import policy_for
 from tests.factories import create_client, create_member, create_order, order_input
 from tests.payroll_de.factories import record as de_record
@@ -96,7 +98,10 @@ async def test_german_wage_from_the_employment_record(lifecycle: Lifecycle) -> N
     assert slip is not None
     # The budget is spent on the largest gross whose employer cost fits; a few cents remain.
     assert 0 <= slip.employment_budget_cents - slip.employer_cost_cents <= 13
-    exact = german_payslip(slip.gross_wage_cents, rec, slip.pay_date)
+    # The order's 5 days are the employment: a part month (pro-rata ceilings, daily table).
+    period = EmploymentPeriod(start=slip.period_start, end=slip.period_end)
+    exact = german_payslip(slip.gross_wage_cents, rec, slip.pay_date, period)
+    assert (exact.sv_days, exact.wage_tax_table) == (5, "day")
     assert slip.net_wage_cents == exact.net_cents
     assert (
         slip.wage_tax_cents
@@ -252,6 +257,40 @@ async def test_a_retried_step_files_the_same_pdf_and_bureau_line_once(
     assert rows[0]["contract"] == ""  # Belgian columns stay empty for Germany
     assert await _count(session_factory, Payslip) == 1
     assert await _count(session_factory, LedgerEntry) == 1
+
+
+async def test_the_orders_period_reaches_the_german_engine(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    # The step passes the order's actual start and end (2-6 March, 5 days): the payslip is the
+    # engine's for that period, not a month's, and the budget still balances to the cent.
+    rec = de_record()
+    request = await _wage(session_factory, record_json=rec.model_dump_json())
+    done = await ExactPayrollStep(session_factory, EmploymentPayroll()).run(request)
+    async with session_factory() as session:
+        slip = await session.get(Payslip, done.payslip_id)
+        balances = await ledger.balances(session, order_id=request.order.order_id)
+    assert slip is not None
+    details = json.loads(slip.details or "{}")
+    assert (details["sv_days"], details["wage_tax_table"]) == (5, "day")
+    rates = rates_for(PAY_DATE)
+    # Ceilings x 5 / 30: 5,812.50 -> 968.75 and 8,450 -> 1,408.33.
+    assert details["contributions"]["bbg_kv_pv_cents"] == 96_875
+    assert details["contributions"]["bbg_rv_av_cents"] == 140_833
+    assert rates.bbg_kv_pv_cents * 5 // 30 == 96_875
+    period = EmploymentPeriod(start=date(2026, 3, 2), end=date(2026, 3, 6))
+    split = gross_for_budget(request.breakdown.employment_budget_cents, rec, PAY_DATE, period)
+    exact = german_payslip(split.gross_cents, rec, PAY_DATE, period)
+    assert slip.gross_wage_cents == split.gross_cents
+    assert slip.net_wage_cents == exact.net_cents
+    assert slip.employer_cost_cents + split.remainder_cents == slip.employment_budget_cents
+    # A whole month's treatment of the same budget would be another payslip.
+    month = gross_for_budget(request.breakdown.employment_budget_cents, rec, PAY_DATE)
+    assert month.gross_cents != split.gross_cents
+    # The ledger books the whole budget and the expenses (no lifecycle here to credit them).
+    breakdown = request.breakdown
+    assert balances["member_budget"] == breakdown.employment_budget_cents + breakdown.expenses_cents
+    assert sum(balances.values()) == 0
 
 
 async def test_a_render_that_failed_after_the_payslip_was_stored_is_done_on_retry(
