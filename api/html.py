@@ -23,9 +23,9 @@ gap:.2rem;grid-template-columns:repeat(2,minmax(8rem,1fr))}
 """
 
 
-def page(title: str, body: str, status: int = 200) -> HTMLResponse:
+def page(title: str, body: str, status: int = 200, *, lang: str = "en") -> HTMLResponse:
     return HTMLResponse(
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{escape(lang)}'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body><h1>{escape(title)}</h1>{body}</body></html>",
@@ -35,9 +35,11 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def message_page(
-    title: str, message: str, *, status: int = 200, error: bool = False
+    title: str, message: str, *, status: int = 200, error: bool = False, lang: str = "en"
 ) -> HTMLResponse:
-    return page(title, f"<p class='{'err' if error else 'msg'}'>{escape(message)}</p>", status)
+    return page(
+        title, f"<p class='{'err' if error else 'msg'}'>{escape(message)}</p>", status, lang=lang
+    )
 
 
 def form_fields(body: bytes) -> dict[str, str]:

@@ -9,6 +9,10 @@ old e-mail's link keeps working. Paying:
   confirms with a Stripe test card (``pm_card_visa``; ``pm_card_chargeCustomerFail`` declines).
 
 Either way the money is recorded from Stripe's webhook, not from this page.
+
+The page speaks the client's language (``Client.language``, the language of the invoice and
+reminder e-mails that carry the link), with amounts and dates in the client's locale; its words
+are in ``api/pay_templates/<lang>.toml`` (``api.pay_texts``).
 """
 
 from __future__ import annotations
@@ -19,21 +23,24 @@ from typing import Annotated, Any
 import stripe
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.errors import PermanentAdapterError
 from adapters.payments import TEST_CARDS
+from api import pay_texts
 from api.deps import AppSettings, get_resources
 from api.errors import ProblemError
 from api.html import form_fields, message_page, page
+from api.pay_texts import PayTexts
 from api.services import pay_links
 from api.services.stripe_inbox import StripeResources, stripe_resources
-from domain.money import format_eur
 
 router = APIRouter(prefix="/pay", tags=["payment links"])
 
+# The template key of each test card's label.
 _TEST_CARD_LABELS = {
-    "pm_card_visa": "Visa test card 4242 (succeeds)",
-    "pm_card_chargeCustomerFail": "Visa test card 0341 (declined)",
+    "pm_card_visa": "card_succeeds",
+    "pm_card_chargeCustomerFail": "card_declined",
 }
 
 
@@ -44,81 +51,105 @@ def _stripe(request: Request) -> StripeResources:
 Stripe = Annotated[StripeResources, Depends(_stripe)]
 
 
-def _state_page(view: pay_links.LinkView) -> HTMLResponse:
+def texts_for(view: pay_links.LinkView) -> PayTexts:
+    """The page speaks the language of the invoice and reminder e-mails the client came from."""
+    client = view.order.client
+    return pay_texts.for_client(client.language, client.country, view.invoice.currency)
+
+
+def state_page(view: pay_links.LinkView) -> HTMLResponse:
+    """Nothing to pay: paid, being booked, or closed (written off, or cancelled by a credit
+    note, which says so)."""
+    t = texts_for(view)
     number = view.invoice.number
     if view.state == "paid":
         return message_page(
-            f"Invoice {number} is paid", f"Thank you: nothing is due on invoice {number}."
+            t.text("paid_title", number=number), t.text("paid_text", number=number), lang=t.language
         )
     if view.state == "processing":
         return message_page(
-            f"Payment received for invoice {number}",
-            f"Thank you: your payment of {format_eur(view.link.amount_cents)} is being booked.",
+            t.text("processing_title", number=number),
+            t.text("processing_text", amount=t.money(view.link.amount_cents)),
+            lang=t.language,
         )
+    closed = "cancelled" if view.invoice.status == "cancelled" else "closed"
     return message_page(
-        f"Invoice {number} is closed",
-        f"Invoice {number} no longer takes payments; please contact us about it.",
+        t.text(f"{closed}_title", number=number),
+        t.text(f"{closed}_text", number=number),
         status=410,
         error=True,
+        lang=t.language,
     )
 
 
-def _pay_page(view: pay_links.LinkView, token: str, *, test_mode: bool, iban: str) -> HTMLResponse:
+def pay_page(view: pay_links.LinkView, token: str, *, test_mode: bool, iban: str) -> HTMLResponse:
+    t = texts_for(view)
     invoice = view.invoice
-    amount = escape(format_eur(view.due_cents))
+    amount = t.money(view.due_cents)
     failed = (
-        f"<p class='err'>The last payment attempt failed: {escape(view.link.last_error)} "
-        "You can try again.</p>"
+        f"<p class='err'>{t.html('failed_notice', error=view.link.last_error)}</p>"
         if view.link.status == "failed"
         else ""
     )
+    invoice_of = t.html("invoice_of", number=invoice.number, date=t.day(invoice.issue_date))
     details = (
         "<dl>"
-        f"<dt>Invoice</dt><dd>{escape(invoice.number)} of {invoice.issue_date.isoformat()}</dd>"
-        f"<dt>To</dt><dd>{escape(invoice.client_name)}</dd>"
-        f"<dt>For</dt><dd>{escape(invoice.description)}</dd>"
-        f"<dt>Due date</dt><dd>{invoice.due_date.isoformat()}</dd>"
-        f"<dt>Amount due now</dt><dd><strong>{amount}</strong></dd>"
+        f"<dt>{t.html('label_invoice')}</dt><dd>{invoice_of}</dd>"
+        f"<dt>{t.html('label_to')}</dt><dd>{escape(invoice.client_name)}</dd>"
+        f"<dt>{t.html('label_for')}</dt><dd>{escape(invoice.description)}</dd>"
+        f"<dt>{t.html('label_due_date')}</dt><dd>{escape(t.day(invoice.due_date))}</dd>"
+        f"<dt>{t.html('label_amount_due')}</dt><dd><strong>{escape(amount)}</strong></dd>"
         "</dl>"
     )
     if test_mode:
         options = "".join(
-            f"<option value='{card}'>{escape(_TEST_CARD_LABELS[card])}</option>"
+            f"<option value='{card}'>{t.html(_TEST_CARD_LABELS[card])}</option>"
             for card in TEST_CARDS
         )
         form = (
             f"<form method='post' action='/pay/{escape(token)}'>"
-            f"<label>Card <select name='test_card'>{options}</select></label> "
-            f"<button type='submit'>Pay {amount}</button></form>"
-            "<p><small>Test mode: the server confirms the payment with a Stripe test card."
-            "</small></p>"
+            f"<label>{t.html('card_label')} <select name='test_card'>{options}</select></label> "
+            f"<button type='submit'>{t.html('pay_button', amount=amount)}</button></form>"
+            f"<p><small>{t.html('test_mode_note')}</small></p>"
         )
     else:
         form = f"<div id='payment-element' data-intent-url='/pay/{escape(token)}/intent'></div>"
-    transfer = (
-        f"<p>Or pay by bank transfer to {escape(iban)} with the reference "
-        f"<code>{escape(invoice.creditor_reference)}</code>.</p>"
-    )
-    return page(f"Pay invoice {invoice.number}", details + failed + form + transfer)
-
-
-def _unknown() -> HTMLResponse:
-    return message_page(
-        "Unknown payment link",
-        "This payment link is not known here; please use the link in your invoice e-mail.",
-        status=404,
-        error=True,
+    reference = f"<code>{escape(invoice.creditor_reference)}</code>"
+    transfer = f"<p>{t.html('bank_transfer', iban=iban, markup={'reference': reference})}</p>"
+    return page(
+        t.text("pay_title", number=invoice.number),
+        details + failed + form + transfer,
+        lang=t.language,
     )
 
 
-def _stripe_down() -> HTMLResponse:
+def unknown_page() -> HTMLResponse:
+    """No link, so no client and no language: the English title, and the message in each of
+    the six languages (the client came from an e-mail in one of them), each marked with its
+    ``lang`` so a screen reader reads it right."""
+    messages = "".join(
+        f"<p lang='{lang}'><strong>{escape(labels['unknown_title'])}</strong><br>"
+        f"{escape(labels['unknown_text'])}</p>"
+        for lang in pay_texts.LANGUAGES
+        for labels in [pay_texts.labels(lang)]
+    )
+    return page(pay_texts.labels("en")["unknown_title"], f"<div class='err'>{messages}</div>", 404)
+
+
+def stripe_down_page(t: PayTexts) -> HTMLResponse:
     return message_page(
-        "Payment service unavailable",
-        "The payment service did not answer. Please try again in a minute; "
-        "a payment is never charged twice.",
+        t.text("unavailable_title"),
+        t.text("unavailable_text"),
         status=503,
         error=True,
+        lang=t.language,
     )
+
+
+async def _texts_of_token(sessions: async_sessionmaker[AsyncSession], token: str) -> PayTexts:
+    """The client's texts when the payment call failed before it returned the link's view."""
+    async with sessions() as session:
+        return texts_for(await pay_links.load_view(session, token))
 
 
 @router.get("/{token}", response_class=HTMLResponse)
@@ -129,10 +160,10 @@ async def show(
         try:
             view = await pay_links.load_view(session, token)
         except pay_links.UnknownPaymentLink:
-            return _unknown()
+            return unknown_page()
     if view.state != "payable":
-        return _state_page(view)
-    return _pay_page(
+        return state_page(view)
+    return pay_page(
         view, token, test_mode=stripe_.settings.stripe_test_mode, iban=settings.coop_iban
     )
 
@@ -140,6 +171,8 @@ async def show(
 @router.post("/{token}", response_class=HTMLResponse)
 async def pay(token: str, request: Request, stripe_: Stripe) -> HTMLResponse:
     """The page's button (test keys only): confirm on the server with a Stripe test card."""
+    # These two answers stay English: the page never leads a client to them (with live keys it
+    # has no form; it offers only known cards), and they come before the link is looked up.
     if not stripe_.settings.stripe_test_mode:
         return message_page(
             "Pay in the browser",
@@ -159,33 +192,47 @@ async def pay(token: str, request: Request, stripe_: Stripe) -> HTMLResponse:
             sessions, stripe_.gateway, token, card
         )
     except pay_links.UnknownPaymentLink:
-        return _unknown()
+        return unknown_page()
     except PermanentAdapterError as exc:
-        return message_page("Payment not possible", str(exc), status=422, error=True)
+        t = await _texts_of_token(sessions, token)
+        return message_page(
+            t.text("not_possible_title"),
+            t.text("not_possible_text", reason=str(exc)),
+            status=422,
+            error=True,
+            lang=t.language,
+        )
     except stripe.StripeError:
-        return _stripe_down()
-    number = prepared.view.invoice.number
+        return stripe_down_page(await _texts_of_token(sessions, token))
+    return outcome_page(prepared, outcome)
+
+
+def outcome_page(prepared: pay_links.Prepared, outcome: str) -> HTMLResponse:
+    """The answer to the test-mode button: nothing to pay, failed, received, or another step."""
     if prepared.intent is None:
-        return _state_page(prepared.view)
+        return state_page(prepared.view)
+    t = texts_for(prepared.view)
+    number = prepared.view.invoice.number
     if outcome.startswith("failed"):
         return message_page(
-            "Payment failed",
-            f"The payment for invoice {number} failed: {outcome.removeprefix('failed: ')} "
-            "Nothing was charged; you can try again from the same link.",
+            t.text("failed_title"),
+            t.text("failed_text", number=number, reason=outcome.removeprefix("failed: ")),
             status=402,
             error=True,
+            lang=t.language,
         )
     if outcome in {"succeeded", "processing"}:
         return message_page(
-            f"Payment received for invoice {number}",
-            f"Thank you: {format_eur(prepared.intent.amount)} were paid; "
-            "the payment is being booked.",
+            t.text("processing_title", number=number),
+            t.text("received_text", amount=t.money(prepared.intent.amount)),
+            lang=t.language,
         )
     return message_page(
-        "Payment needs another step",
-        f"The payment is {outcome}; please try again from the same link.",
+        t.text("another_step_title"),
+        t.text("another_step_text", status=outcome),
         status=409,
         error=True,
+        lang=t.language,
     )
 
 

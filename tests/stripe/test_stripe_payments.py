@@ -173,13 +173,15 @@ async def test_paying_through_the_link_records_the_payment_and_signals_the_workf
     billed = await bill(stack)
     page = await stack.api.get(billed.path)
     assert page.status_code == 200
-    assert "€1,190.00" in page.text
+    # The default client writes German (tests/factories.py): the page speaks it.
+    assert "<html lang='de'>" in page.text
+    assert "1.190,00\u00a0€" in page.text
     assert billed.invoice.number in page.text
     assert billed.invoice.creditor_reference in page.text
 
     paid = await stack.api.post(billed.path, data={"test_card": "pm_card_visa"})
     assert paid.status_code == 200, paid.text
-    assert "Payment received" in paid.text
+    assert f"Zahlung für Rechnung {billed.invoice.number} erhalten" in paid.text
 
     [payment] = await _stripe_payments(stack, billed)
     link = await _link(stack, billed)
@@ -202,7 +204,7 @@ async def test_paying_through_the_link_records_the_payment_and_signals_the_workf
     # The link in the e-mail keeps working: it says the invoice is paid...
     again = await stack.api.get(billed.path)
     assert again.status_code == 200
-    assert f"Invoice {billed.invoice.number} is paid" in again.text
+    assert f"Rechnung {billed.invoice.number} ist bezahlt" in again.text
     # ...also once the workflow has applied the payment, and for Stripe.js.
     async with stack.sessions.begin() as session:
         await session.execute(update(Payment).where(Payment.id == payment.id).values(applied=True))
@@ -211,9 +213,9 @@ async def test_paying_through_the_link_records_the_payment_and_signals_the_workf
             .where(Invoice.id == billed.invoice.id)
             .values(paid_cents=119_000, status="paid")
         )
-    assert "is paid" in (await stack.api.get(billed.path)).text
+    assert "ist bezahlt" in (await stack.api.get(billed.path)).text
     repost = await stack.api.post(billed.path, data={"test_card": "pm_card_visa"})
-    assert "is paid" in repost.text
+    assert "ist bezahlt" in repost.text
     intent_json = (await stack.api.post(f"{billed.path}/intent")).json()
     assert intent_json["state"] == "paid"
     assert "client_secret" not in intent_json
@@ -311,7 +313,7 @@ async def test_a_stripe_shaped_event_credits_amount_received_and_the_rest_stays_
     assert str(payment.received_on) == "2026-11-18"
 
     # The rest is payable from the same link, with a new intent (the paid one stays).
-    assert "€590.00" in (await stack.api.get(billed.path)).text
+    assert "590,00\u00a0€" in (await stack.api.get(billed.path)).text
     rest = await _paid_more(stack, billed, count=2)
     assert rest.amount_cents == 59_000
     assert rest.payment_key.split(":")[0] != link.payment_intent_id
@@ -384,8 +386,8 @@ async def test_a_failed_payment_records_the_attempt_and_the_link_can_be_paid_aga
     link = await _link(stack, billed)
     assert (link.status, link.last_error) == ("failed", "Your card was declined.")
     page = await stack.api.get(billed.path)
-    assert "The last payment attempt failed: Your card was declined." in page.text
-    assert "€1,190.00" in page.text
+    assert "Der letzte Zahlungsversuch ist fehlgeschlagen: Your card was declined." in page.text
+    assert "1.190,00\u00a0€" in page.text
 
     [payment] = [await _paid(stack, billed)]
     assert payment.amount_cents == 119_000
@@ -403,7 +405,7 @@ async def test_after_a_partial_payment_the_link_asks_for_the_rest_with_a_new_int
         await session.execute(
             update(Invoice).where(Invoice.id == billed.invoice.id).values(paid_cents=50_000)
         )
-    assert "€690.00" in (await stack.api.get(billed.path)).text
+    assert "690,00\u00a0€" in (await stack.api.get(billed.path)).text
 
     payment = await _paid(stack, billed)
     assert payment.amount_cents == 69_000
@@ -436,7 +438,7 @@ async def test_a_partial_capture_credits_only_what_was_received(stack: StripeSta
         return await stack.payments_seen(billed.order.id) or None
 
     assert await eventually(signalled, what="the signal") == [payment.payment_key]
-    assert "€790.00" in (await stack.api.get(billed.path)).text
+    assert "790,00\u00a0€" in (await stack.api.get(billed.path)).text
 
 
 async def test_refunds_are_recorded_once_each_in_any_order(stack: StripeStack) -> None:
