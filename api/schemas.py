@@ -309,9 +309,23 @@ class InvoiceOut(_Out):
     status: str
 
 
+class CreditNoteOut(_Out):
+    """The credit note that cancelled an invoice in full (its own gapless series)."""
+
+    id: int
+    number: str
+    issue_date: date
+    net_cents: int
+    vat_cents: int
+    gross_cents: int
+    refund_due_cents: int
+    reason: str
+
+
 class InvoiceDetail(InvoiceOut):
     dunning_documents: list[DunningDocumentOut] = []
     payments: list[PaymentOut] = []
+    credit_note: CreditNoteOut | None = None
 
 
 class PayslipOut(_Out):

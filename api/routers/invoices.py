@@ -19,7 +19,7 @@ router = APIRouter(prefix="/invoices", tags=["invoices"])
 async def list_invoices(
     principal: AnyPrincipal,
     session: DbSession,
-    status: Literal["open", "paid", "written_off"] | None = None,
+    status: Literal["open", "paid", "written_off", "cancelled"] | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Sequence[InvoiceOut]:

@@ -12,6 +12,7 @@ from api.auth import Principal
 from api.errors import not_found
 from api.schemas import (
     AccountBalance,
+    CreditNoteOut,
     DunningDocumentOut,
     InvoiceDetail,
     InvoiceOut,
@@ -21,6 +22,7 @@ from api.schemas import (
 )
 from api.services.orders import visible_order
 from db.models import DunningDocument, Invoice, LedgerEntry, Order, Payment, Payslip
+from db.models_credit_notes import CreditNote
 
 
 def _own_invoices(query: Select[Invoice], principal: Principal) -> Select[Invoice]:
@@ -55,11 +57,15 @@ async def invoice_detail(
     payments = await session.scalars(
         select(Payment).where(Payment.order_id == invoice.order_id).order_by(Payment.id)
     )
+    credit_note = await session.scalar(
+        select(CreditNote).where(CreditNote.invoice_id == invoice.id)
+    )
     return InvoiceDetail.model_validate(
         {
             **InvoiceOut.model_validate(invoice).model_dump(),
             "dunning_documents": [DunningDocumentOut.model_validate(d) for d in documents],
             "payments": [PaymentOut.model_validate(p) for p in payments],
+            "credit_note": CreditNoteOut.model_validate(credit_note) if credit_note else None,
         }
     )
 

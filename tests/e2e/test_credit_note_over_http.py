@@ -151,9 +151,12 @@ async def test_credit_note_refund_case_and_close(stack: Stack) -> None:
     assert summary.refunded_cents == 50_000
     assert summary.payout_cents == 0
 
-    invoices = await ok(await http.get("/invoices", headers=member))
+    invoices = await ok(await http.get("/invoices?status=cancelled", headers=member))
     [invoice] = [i for i in invoices if i["number"] == invoice_number]
-    assert invoice["status"] == "cancelled"
+    detail = await ok(await http.get(f"/invoices/{invoice['id']}", headers=member))
+    assert detail["credit_note"]["number"] == note_number
+    assert detail["credit_note"]["gross_cents"] == detail["gross_cents"]
+    assert detail["credit_note"]["reason"] == "Concert cancelled by the venue"
     books = await ok(await http.get(f"/ledger/orders/{order_id}", headers=finance))
     assert {b["account"]: b["balance_cents"] for b in books["balances"] if b["balance_cents"]} == {}
     assert [c for c in await ok(await http.get("/finance/cases", headers=finance))] == []
