@@ -10,7 +10,6 @@ activity attaches the same bytes.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from adapters.errors import PermanentAdapterError
 from adapters.files import write_once
 from adapters.invoice_pdf import email_text, render_invoice
 from adapters.mail import MailAttachment
+from adapters.rendering import RENDER_LOCK
 from domain.invoice_document import (
     InvoiceDocument,
     InvoiceRow,
@@ -28,11 +28,6 @@ from domain.invoice_document import (
     Seller,
     invoice_document_from,
 )
-
-# WeasyPrint (Pango, fontconfig) and Saxon are not safe to drive from several threads at once:
-# concurrent renders in one worker process stalled under load. One render at a time per
-# process; scale rendering with worker processes.
-_RENDER_LOCK = threading.Lock()
 
 
 class InvalidInvoiceDocument(PermanentAdapterError):
@@ -62,7 +57,7 @@ class InvoiceDocuments:
         return await asyncio.to_thread(self._render, doc)
 
     def _render(self, doc: InvoiceDocument) -> InvoiceMail:
-        with _RENDER_LOCK:
+        with RENDER_LOCK:
             return self._render_locked(doc)
 
     def _render_locked(self, doc: InvoiceDocument) -> InvoiceMail:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import atexit
 import html
 import re
-import threading
 import tomllib
 import zlib
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from adapters.einvoice_cii import build_cii
+from adapters.rendering import RENDER_LOCK
 from domain.invoice_document import LANGUAGES, InvoiceDocument, PostalAddress
 from domain.money import to_decimal_euros
 from domain.order_messages import Language
@@ -327,19 +327,15 @@ def _engine() -> _Engine:
 
 def shared_fonts() -> _Engine:
     """WeasyPrint with the vendored fonts registered once per process, for other documents
-    set in them (payslips). Callers hold the process's render lock."""
+    set in them (payslips). Callers hold ``adapters.rendering.RENDER_LOCK``."""
     return _engine()
-
-
-# One FontConfiguration is shared between renders (it holds the registered @font-face files);
-# WeasyPrint does not promise that is thread-safe, so renders in one process take turns.
-_render_lock = threading.Lock()
 
 
 def render_pdf(doc: InvoiceDocument, cii_xml: bytes) -> bytes:
     """The Factur-X PDF/A-3b: the visual invoice with ``cii_xml`` embedded as
     ``factur-x.xml``, written in one pass."""
-    with _render_lock:
+    # One FontConfiguration is shared between renders: renders in one process take turns.
+    with RENDER_LOCK:
         return _render_pdf(doc, cii_xml)
 
 

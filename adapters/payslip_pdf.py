@@ -37,6 +37,7 @@ from adapters.errors import PermanentAdapterError
 from adapters.files import write_once
 from adapters.payroll import PayslipData
 from adapters.payroll_de import GermanPayslip
+from adapters.rendering import RENDER_LOCK
 from domain.money import Cents
 from domain.payroll.be_payroll import BelgianContract, BelgianPayslip
 
@@ -559,9 +560,7 @@ class PayslipPdfs:
 
     def _write(self, path: Path, document: Callable[[], PayslipDocument]) -> Path:
         # One lock per process for every WeasyPrint render (invoices and payslips alike).
-        from adapters.invoice_documents import _RENDER_LOCK
-
-        with _RENDER_LOCK:
+        with RENDER_LOCK:
             if not path.exists():
                 write_once(path, render_payslip_pdf(document()))
         return path
