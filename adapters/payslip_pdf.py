@@ -40,6 +40,7 @@ from adapters.payroll_de import GermanPayslip
 from adapters.rendering import RENDER_LOCK
 from domain.money import Cents
 from domain.payroll.be_payroll import BelgianContract, BelgianPayslip
+from domain.payroll.employment import MONTH_SV_DAYS
 
 TEMPLATES: Final = Path(__file__).with_name("payslip_templates")
 
@@ -84,6 +85,7 @@ REQUIRED_KEYS: Final[Mapping[str, frozenset[str]]] = {
             "establishment_number",
             "tax_number",
             "provisional",
+            "sv_days",
             "period",
             "pay_date",
             "contract",
@@ -179,6 +181,9 @@ class PayslipDocument(BaseModel):
     currency: str = "EUR"
     # No employment record: flat provisional rates; the page says so under the title.
     provisional: bool = False
+    # A German employment shorter than its month: its social-insurance days (part ceilings,
+    # daily wage-tax table); None for a whole month.
+    sv_days: int | None = None
 
     @property
     def language(self) -> Language:
@@ -268,6 +273,8 @@ def render_payslip_html(doc: PayslipDocument, directory: Path = TEMPLATES) -> st
         else f"<tr><td>{_e(labels['contract'])}</td>"
         f"<td>{_e(catalog['contracts'][doc.contract])}</td></tr>"
     )
+    if doc.sv_days is not None:
+        contract_row += f"<tr><td>{_e(labels['sv_days'])}</td><td>{doc.sv_days}</td></tr>"
     notes = "".join(f"<p>{_e(catalog['notes'][note])}</p>" for note in doc.notes)
     values = {
         "lang": doc.language,
@@ -470,6 +477,7 @@ def german_payslip_document(
         member=member,
         employer=employer,
         period=PayslipPeriod(start=period_start, end=period_end, pay_date=slip.pay_date),
+        sv_days=slip.sv_days if slip.sv_days < MONTH_SV_DAYS else None,
         lines=tuple(lines),
         totals=PayslipTotals(
             gross_cents=slip.gross_cents,

@@ -27,7 +27,7 @@ from adapters.payslip_pdf import (
     provisional_payslip_document,
     render_payslip_pdf,
 )
-from domain.payroll.employment import EmploymentRecordDE
+from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
 from tests.payroll_de.factories import record
 
 PAY_DATE = date(2026, 3, 31)
@@ -193,3 +193,21 @@ async def test_pdfs_are_filed_once_by_jurisdiction_and_year(tmp_path: Path) -> N
     assert path.read_bytes() == content
     assert calls == ["built"]  # the second waited for the render lock, then found the file
     assert [p.name for p in path.parent.iterdir()] == ["payslip-43.pdf"]
+
+
+def test_a_short_employment_shows_its_social_insurance_days() -> None:
+    period = EmploymentPeriod(start=date(2026, 3, 2), end=date(2026, 3, 6))
+    slip = german_payslip(300_000, record(), PAY_DATE, period)
+    doc = german_payslip_document(
+        payslip_id="7",
+        payslip=slip,
+        member=_german(slip).member,
+        employer=_german(slip).employer,
+        period_start=period.start,
+        period_end=period.end,
+    )
+    assert doc.sv_days == 5
+    text = _text(render_payslip_pdf(doc))
+    assert "SV-Tage" in text
+    # A whole month prints no such line.
+    assert _german(german_payslip(300_000, record(), PAY_DATE)).sv_days is None
