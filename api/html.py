@@ -130,6 +130,7 @@ def _decision_form(case: FinanceCaseOut, today: date) -> str:
         "<option value='extend'>extend due date</option>"
         "<option value='write_off'>write off (guarantee fund)</option>"
         "<option value='collection'>hand to collection</option>"
+        "<option value='credit_note'>cancel the invoice by a credit note (note = reason)</option>"
         "</select></label>"
         f"<label>New due date<input type='date' name='new_due_date' min='{today}'></label>"
         "<label>Amount received (EUR)<input name='amount_eur' inputmode='decimal'"

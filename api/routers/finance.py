@@ -212,6 +212,23 @@ async def _desk_action(
     return RedirectResponse(f"/finance?message={done}", status_code=303)
 
 
+async def _credit_note_from_desk(
+    case_id: int,
+    principal: Principal,
+    session: DbSession,
+    temporal: TemporalConn,
+    fields: dict[str, str],
+) -> str:
+    """Cancel an escalated case's invoice by a credit note; the note field is the reason."""
+    case = await service.open_case(session, case_id)
+    body = CreditNoteRequest(reason=fields.get("note", "").strip() or "cancelled by finance")
+    order = await service.issue_credit_note(
+        session, await temporal.get(), principal, case.order_id, body
+    )
+    number = order.view.credit_note_number if order.view else None
+    return f"invoice cancelled by credit note {number}."
+
+
 def _form_refund(fields: dict[str, str]) -> RefundRequest:
     try:
         amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
@@ -260,7 +277,10 @@ async def decide_from_desk(
         return login_page("Log in again.", status=401)
 
     async def decide() -> str:
-        body = _form_decision(form_fields(await request.body()))
+        fields = form_fields(await request.body())
+        if fields.get("kind") == "credit_note":
+            return await _credit_note_from_desk(case_id, principal, session, temporal, fields)
+        body = _form_decision(fields)
         await service.decide(session, await temporal.get(), principal, case_id, body)
         return f"{body.kind.replace('_', ' ')} decided."
 

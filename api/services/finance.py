@@ -52,6 +52,20 @@ async def open_cases(session: AsyncSession) -> list[FinanceCaseOut]:
     ]
 
 
+async def open_case(session: AsyncSession, case_id: int) -> FinanceCase:
+    case = await session.get(FinanceCase, case_id)
+    if case is None:
+        raise not_found("finance case", case_id)
+    if case.status != "open":
+        raise ProblemError(
+            409,
+            "case-decided",
+            f"Finance case {case_id} was already decided ({case.decision} by {case.decided_by});"
+            " see GET /finance/cases for the open ones.",
+        )
+    return case
+
+
 def build_decision(case_id: int, principal: Principal, data: DecisionRequest) -> FinanceDecision:
     payment = None
     if data.payment is not None:
@@ -81,22 +95,13 @@ async def decide(
     data: DecisionRequest,
     idem: Idempotency | None = None,
 ) -> OrderOut:
-    case = await session.get(FinanceCase, case_id)
-    if case is None:
-        raise not_found("finance case", case_id)
+    case = await open_case(session, case_id)
     if case.kind == "refund":
         raise ProblemError(
             409,
             "refund-case",
             f"Finance case {case_id} is a refund: record the transfer with "
             f"POST /finance/cases/{case_id}/refund.",
-        )
-    if case.status != "open":
-        raise ProblemError(
-            409,
-            "case-decided",
-            f"Finance case {case_id} was already decided ({case.decision} by {case.decided_by});"
-            " see GET /finance/cases for the open ones.",
         )
     decision = build_decision(case_id, principal, data)
     update_id = idem.derived(UPDATE_DECIDE) if idem is not None else None
@@ -138,16 +143,10 @@ async def record_refund(
     data: RefundRequest,
 ) -> RefundRecordedOut:
     """Finance paid money back by transfer: the order's workflow books it (once per key)."""
-    case = await session.get(FinanceCase, case_id)
-    if case is None:
-        raise not_found("finance case", case_id)
+    case = await open_case(session, case_id)
     if case.kind != "refund":
         raise ProblemError(
             409, "not-a-refund-case", f"Finance case {case_id} is not a refund case."
-        )
-    if case.status != "open":
-        raise ProblemError(
-            409, "case-decided", f"Refund case {case_id} is already settled ({case.decision})."
         )
     key = data.refund_key or f"case-{case_id}:{data.refunded_on}:{data.amount_cents}"
     refund = RefundRecorded(

@@ -124,3 +124,27 @@ async def test_refund_case_is_settled_by_recording_the_transfer(
     )
     assert recorded.status_code == 202, recorded.text
     assert recorded.json()["refund_key"] == f"case-{case_id}:2026-08-30:571200"
+
+
+async def test_desk_offers_a_credit_note_and_shows_the_orders_refusal(
+    api: httpx.AsyncClient,
+    temporal_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    _, order = await completed_order(api)
+    invoice_id = await insert_invoice(session_factory, order)
+    case_id = await insert_case(session_factory, order["id"], invoice_id)
+    token = await finance_token(api)
+    await temporal_env.client.get_workflow_handle(order["workflow_id"]).signal("escalate")
+    await login(api, token)
+    assert "value='credit_note'" in (await api.get("/finance")).text
+    # The order's workflow decides; this stand-in refuses a cancellation after completion, and
+    # the desk shows its words with the case.
+    answer = await api.post(
+        f"/finance/cases/{case_id}/decide",
+        content=b"kind=credit_note&note=venue+cancelled",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 409
+    assert f"Case {case_id}:" in answer.text
+    assert "can no longer be cancelled" in answer.text
