@@ -128,3 +128,40 @@ async def wait_until(stack: Stack, headers: dict[str, str], order_id: int, predi
             return body
         await asyncio.sleep(0.05)
     raise AssertionError(f"order {order_id} never reached the expected state: {body}")
+
+
+@dataclass
+class Staff:
+    """A member (German, IBAN on file) and a finance user, with their bearer headers."""
+
+    member_id: int
+    member: dict[str, str]
+    finance: dict[str, str]
+
+
+async def member_and_finance(stack: Stack, *, language: str) -> Staff:
+    created = await ok(
+        await stack.http.post(
+            "/members",
+            headers=stack.admin(),
+            json={
+                "name": "Ada Lovelace",
+                "email": "ada@e2e.example",
+                "jurisdiction": "DE",
+                "language": language,
+                "iban": "DE89370400440532013000",
+            },
+        ),
+        201,
+    )
+    finance_user = await ok(
+        await stack.http.post(
+            "/finance-users", headers=stack.admin(), json={"name": "Fiona Finance"}
+        ),
+        201,
+    )
+    return Staff(
+        member_id=created["member"]["id"],
+        member={"Authorization": f"Bearer {created['token']}"},
+        finance={"Authorization": f"Bearer {finance_user['token']}"},
+    )

@@ -12,32 +12,14 @@ import asyncio
 from datetime import date, timedelta
 
 from domain.order_messages import OrderSummary
-from tests.e2e.conftest import Stack, ok, wait_for_mail, wait_until
+from tests.e2e.conftest import Stack, member_and_finance, ok, wait_for_mail, wait_until
 
 
 async def test_credit_note_refund_case_and_close(stack: Stack) -> None:
     http = stack.http
     today = date.today()
-    created = await ok(
-        await http.post(
-            "/members",
-            headers=stack.admin(),
-            json={
-                "name": "Ada Lovelace",
-                "email": "ada@e2e.example",
-                "jurisdiction": "DE",
-                "language": "en",
-                "iban": "DE89370400440532013000",
-            },
-        ),
-        201,
-    )
-    member = {"Authorization": f"Bearer {created['token']}"}
-    finance_user = await ok(
-        await http.post("/finance-users", headers=stack.admin(), json={"name": "Fiona Finance"}),
-        201,
-    )
-    finance = {"Authorization": f"Bearer {finance_user['token']}"}
+    staff = await member_and_finance(stack, language="en")
+    member, finance = staff.member, staff.finance
     client = await ok(
         await http.post(
             "/clients",

@@ -15,39 +15,14 @@ import httpx
 
 from adapters.banking import read_payout_file
 from domain.order_messages import OrderSummary
-from tests.e2e.conftest import Stack, ok, wait_for_mail, wait_until
+from tests.e2e.conftest import Stack, member_and_finance, ok, wait_for_mail, wait_until
 
 
 async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     http = stack.http
     today = date.today()
-    created = await ok(
-        await http.post(
-            "/members",
-            headers=stack.admin(),
-            json={
-                "name": "Ada Lovelace",
-                "email": "ada@e2e.example",
-                "jurisdiction": "DE",
-                "language": "de",
-                "iban": "DE89370400440532013000",
-            },
-        ),
-        201,
-    )
-    member = {"Authorization": f"Bearer {created['token']}"}
-    member_id = created["member"]["id"]
-    finance = {
-        "Authorization": "Bearer "
-        + (
-            await ok(
-                await http.post(
-                    "/finance-users", headers=stack.admin(), json={"name": "Fiona Finance"}
-                ),
-                201,
-            )
-        )["token"]
-    }
+    staff = await member_and_finance(stack, language="de")
+    member, finance, member_id = staff.member, staff.finance, staff.member_id
     client = await ok(
         await http.post(
             "/clients",
