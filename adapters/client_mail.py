@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from adapters.invoice_pdf import Formatter, MailText, _iban, locale_for
 from domain import order_steps as steps
 from domain.dunning import FIRST_REMINDER_MIN_DAYS
-from domain.invoice_document import Seller
+from domain.invoice_document import InvoiceRow, Seller
 from domain.order_messages import Language, OrderInput
 from domain.policy import Jurisdiction
 
@@ -181,24 +181,9 @@ class ReminderFacts(BaseModel):
         return self
 
 
-class _InvoiceFacts(Protocol):
-    """The columns of ``db.models.Invoice`` a reminder quotes."""
-
-    @property
-    def number(self) -> str: ...
-    @property
-    def issue_date(self) -> date: ...
-    @property
-    def due_date(self) -> date: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def creditor_reference(self) -> str: ...
-
-
 def reminder_facts(
     request: steps.SendReminder,
-    invoice: _InvoiceFacts,
+    invoice: InvoiceRow,
     *,
     number: str,
     seller: Seller,

@@ -185,16 +185,20 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
 
 async def _desk_action(
     case_id: int,
-    principal: Principal,
+    request: Request,
     session: DbSession,
-    action: Callable[[], Awaitable[str]],
+    settings: AppSettings,
+    action: Callable[[Principal], Awaitable[str]],
 ) -> Response:
-    """Run a desk form's action for finance; a refusal shows the desk again with the reason,
-    success redirects to it with the action's message."""
+    """Run a desk form's action for the logged-in finance user; a refusal shows the desk again
+    with the reason, success redirects to it with the action's message."""
+    principal = await _desk_principal(request, session, settings)
+    if principal is None:
+        return login_page("Log in again.", status=401)
     try:
         if principal.role != "finance":
             raise ProblemError(403, "forbidden", "Only finance tokens act on cases.")
-        message = await action()
+        message = await action(principal)
     except Exception as exc:
         problem = problem_of(exc)
         if problem is None:
@@ -252,16 +256,12 @@ async def refund_from_desk(
     settings: AppSettings,
     temporal: TemporalConn,
 ) -> Response:
-    principal = await _desk_principal(request, session, settings)
-    if principal is None:
-        return login_page("Log in again.", status=401)
-
-    async def record() -> str:
+    async def record(_principal: Principal) -> str:
         body = _form_refund(form_fields(await request.body()))
         await service.record_refund(session, await temporal.get(), case_id, body)
         return "refund recorded."
 
-    return await _desk_action(case_id, principal, session, record)
+    return await _desk_action(case_id, request, session, settings, record)
 
 
 @router.post("/cases/{case_id}/decide", include_in_schema=False)
@@ -272,11 +272,7 @@ async def decide_from_desk(
     settings: AppSettings,
     temporal: TemporalConn,
 ) -> Response:
-    principal = await _desk_principal(request, session, settings)
-    if principal is None:
-        return login_page("Log in again.", status=401)
-
-    async def decide() -> str:
+    async def decide(principal: Principal) -> str:
         fields = form_fields(await request.body())
         if fields.get("kind") == "credit_note":
             return await _credit_note_from_desk(case_id, principal, session, temporal, fields)
@@ -284,4 +280,4 @@ async def decide_from_desk(
         await service.decide(session, await temporal.get(), principal, case_id, body)
         return f"{body.kind.replace('_', ' ')} decided."
 
-    return await _desk_action(case_id, principal, session, decide)
+    return await _desk_action(case_id, request, session, settings, decide)
