@@ -8,6 +8,8 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 
+from domain.vat import EU_COUNTRIES
+
 BLOCKING_MONTHS_OVERDUE = 2
 
 
@@ -16,6 +18,11 @@ def months_after(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def guarantee_applies(client_country: str) -> bool:
+    """The wage guarantee covers clients in the EU only; others pay first."""
+    return client_country.upper() in EU_COUNTRIES
 
 
 def client_blocked(open_due_dates: Iterable[date], today: date) -> bool:

@@ -64,8 +64,3 @@ def decide_vat(
     return VatDecision(
         treatment=VatTreatment.DOMESTIC, rate=policy.vat_rate(category), legal_note=""
     )
-
-
-def guarantee_applies(client_country: str) -> bool:
-    """The wage guarantee covers clients in the EU only; others pay first."""
-    return client_country.upper() in EU_COUNTRIES

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import order_steps as steps
     from domain.breakdown import OrderBreakdown, compute_breakdown
     from domain.dunning import Claim
+    from domain.guarantee import guarantee_applies
     from domain.money import format_eur, round_cents
     from domain.order_messages import (
         Cancellation,
@@ -45,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.order_status import OrderStatus
     from domain.policy import DunningStage, JurisdictionPolicy, policy_for
-    from domain.vat import decide_vat, guarantee_applies
+    from domain.vat import decide_vat
     from workflows import search_attributes as sa
 
 TASK_QUEUE = "coopflow-orders"

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from domain.guarantee import guarantee_applies
 from domain.policy import policy_for
-from domain.vat import VatTreatment, decide_vat, guarantee_applies
+from domain.vat import VatTreatment, decide_vat
 
 DE = policy_for("DE", date(2026, 3, 1))
 BE = policy_for("BE", date(2026, 3, 1))
