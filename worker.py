@@ -42,7 +42,7 @@ from adapters.settings import Settings, get_settings
 from adapters.social_security import LocalSocialSecurity, SocialSecurity
 from adapters.temporal_client import connect
 from db.session import make_engine, make_session_factory
-from workflows.order_lifecycle import OrderLifecycleWorkflow
+from workflows.order import OrderLifecycleWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 from workflows.schedules import ensure_schedules
 

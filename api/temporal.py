@@ -1,15 +1,20 @@
-"""The API's side of the order workflow contract: names, start options, Updates and the Query.
+"""The API's side of the order workflow: start options, and typed calls of its Updates,
+Signals and Query through the workflow class (names in ``domain.order_contract``).
 
-Workflow type ``OrderLifecycleWorkflow``, id ``order-<order id>``; Updates ``respond_to_offer``,
-``complete``, ``cancel``, ``decide`` return ``OrderView``; Signal ``payment_received``; Query
-``state``. Temporal errors are turned into problems by ``api.errors``.
+Temporal errors are turned into problems by ``api.errors``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias
 
-from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+)
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -20,25 +25,24 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.settings import Settings
 from domain.money import format_eur
+from domain.order_contract import order_workflow_id
 from domain.order_messages import OrderInput, OrderView, PaymentReceived, RefundRecorded
 from domain.order_status import OrderStatus
-from workflows.search_attributes import CLIENT_NAME, JURISDICTION, MEMBER_ID, ORDER_STATUS
+from workflows.order import OrderLifecycleWorkflow
+from workflows.search_attributes import (
+    AMOUNT_DUE,
+    CLIENT_NAME,
+    DUNNING_LEVEL,
+    ESCALATED,
+    JURISDICTION,
+    MEMBER_ID,
+    ORDER_STATUS,
+)
 
-ORDER_WORKFLOW = "OrderLifecycleWorkflow"
-
-UPDATE_RESPOND = "respond_to_offer"
-UPDATE_COMPLETE = "complete"
-UPDATE_CANCEL = "cancel"
-UPDATE_DECIDE = "decide"
-SIGNAL_PAYMENT = "payment_received"
-SIGNAL_REFUND = "refund_recorded"
-QUERY_STATE = "state"
+# An Update of the order: ``OrderLifecycleWorkflow.complete`` and its siblings.
+OrderUpdate: TypeAlias = Callable[[OrderLifecycleWorkflow, Any], Awaitable[OrderView]]
 
 _SUMMARY_MAX_BYTES = 200
-
-
-def order_workflow_id(order_id: int) -> str:
-    return f"order-{order_id}"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -81,6 +85,11 @@ def initial_search_attributes(order: OrderInput) -> TypedSearchAttributes:
             SearchAttributePair(MEMBER_ID, str(order.member_id)),
             SearchAttributePair(CLIENT_NAME, order.client_name),
             SearchAttributePair(JURISDICTION, order.jurisdiction),
+            # Set from the start so filters like `CoopEscalated = false` find every order, and
+            # the workflow upserts only what changes.
+            SearchAttributePair(AMOUNT_DUE, 0),
+            SearchAttributePair(DUNNING_LEVEL, 0),
+            SearchAttributePair(ESCALATED, False),
         ]
     )
 
@@ -88,7 +97,7 @@ def initial_search_attributes(order: OrderInput) -> TypedSearchAttributes:
 async def start_order_workflow(client: Client, settings: Settings, order: OrderInput) -> str:
     """Start (or find, when already running) the order's workflow; returns its id."""
     handle = await client.start_workflow(
-        ORDER_WORKFLOW,
+        OrderLifecycleWorkflow.run,
         order,
         id=order_workflow_id(order.order_id),
         task_queue=settings.task_queue,
@@ -101,27 +110,28 @@ async def start_order_workflow(client: Client, settings: Settings, order: OrderI
     return handle.id
 
 
+def _handle(client: Client, order_id: int) -> WorkflowHandle[OrderLifecycleWorkflow, Any]:
+    return client.get_workflow_handle_for(OrderLifecycleWorkflow.run, order_workflow_id(order_id))
+
+
 async def order_update(
-    client: Client, order_id: int, update: str, arg: Any, *, update_id: str | None = None
+    client: Client, order_id: int, update: OrderUpdate, arg: Any, *, update_id: str | None = None
 ) -> OrderView:
-    handle = client.get_workflow_handle(order_workflow_id(order_id))
-    view: OrderView = await handle.execute_update(update, arg, id=update_id, result_type=OrderView)
-    return view
+    return await _handle(client, order_id).execute_update(update, arg, id=update_id)
 
 
 async def signal_payment(client: Client, order_id: int, payment: PaymentReceived) -> None:
-    await client.get_workflow_handle(order_workflow_id(order_id)).signal(SIGNAL_PAYMENT, payment)
+    await _handle(client, order_id).signal(OrderLifecycleWorkflow.payment_received, payment)
 
 
 async def signal_refund(client: Client, order_id: int, refund: RefundRecorded) -> None:
-    await client.get_workflow_handle(order_workflow_id(order_id)).signal(SIGNAL_REFUND, refund)
+    await _handle(client, order_id).signal(OrderLifecycleWorkflow.refund_recorded, refund)
 
 
 async def query_view(client: Client, order_id: int) -> tuple[OrderView | None, str | None]:
     """The live state, or None and why not (a read never fails because Temporal is away)."""
-    handle = client.get_workflow_handle(order_workflow_id(order_id))
     try:
-        view: OrderView = await handle.query(QUERY_STATE, result_type=OrderView)
+        view = await _handle(client, order_id).query(OrderLifecycleWorkflow.state)
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             return None, "the order's workflow does not exist (yet)"

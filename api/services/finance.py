@@ -18,9 +18,11 @@ from api.schemas import (
     RefundRequest,
 )
 from api.services.orders import order_out
-from api.temporal import UPDATE_CANCEL, UPDATE_DECIDE, order_update, signal_refund
+from api.temporal import order_update, signal_refund
 from db.models import Client, FinanceCase, Invoice, Member, Order
+from domain import order_contract as contract
 from domain.order_messages import Cancellation, FinanceDecision, PaymentReceived, RefundRecorded
+from workflows.order import OrderLifecycleWorkflow
 
 
 async def open_cases(session: AsyncSession) -> list[FinanceCaseOut]:
@@ -104,8 +106,10 @@ async def decide(
             f"POST /finance/cases/{case_id}/refund.",
         )
     decision = build_decision(case_id, principal, data)
-    update_id = idem.derived(UPDATE_DECIDE) if idem is not None else None
-    view = await order_update(temporal, case.order_id, UPDATE_DECIDE, decision, update_id=update_id)
+    update_id = idem.derived(contract.DECIDE) if idem is not None else None
+    view = await order_update(
+        temporal, case.order_id, OrderLifecycleWorkflow.decide, decision, update_id=update_id
+    )
     order = await session.get(Order, case.order_id)
     assert order is not None
     await session.refresh(order)
@@ -130,8 +134,10 @@ async def issue_credit_note(
             409, "invalid-state", f"Order {order_id} was never submitted; it has no invoice."
         )
     cancellation = Cancellation(requested_by=principal.label, reason=data.reason)
-    update_id = idem.derived(UPDATE_CANCEL) if idem is not None else None
-    view = await order_update(temporal, order_id, UPDATE_CANCEL, cancellation, update_id=update_id)
+    update_id = idem.derived(contract.CANCEL) if idem is not None else None
+    view = await order_update(
+        temporal, order_id, OrderLifecycleWorkflow.cancel, cancellation, update_id=update_id
+    )
     await session.refresh(order)
     return order_out(order, view=view)
 

@@ -16,18 +16,14 @@ from api.deps import TemporalConnection
 from api.errors import ProblemError, not_found
 from api.idempotency import Idempotency
 from api.schemas import CompleteRequest, ExpenseCreate, OrderCreate, OrderOut, as_utc
-from api.temporal import (
-    UPDATE_CANCEL,
-    UPDATE_COMPLETE,
-    order_update,
-    query_view,
-    start_order_workflow,
-)
+from api.temporal import order_update, query_view, start_order_workflow
 from db.models import Client, Invoice, Member, Order, OrderExpense, SigningToken
+from domain import order_contract as contract
 from domain.guarantee import client_blocked
 from domain.order_messages import Cancellation, Completion, Expense, OrderInput, OrderView
 from domain.order_status import OrderStatus
 from domain.signing import SigningClaims, encode_signing_token
+from workflows.order import OrderLifecycleWorkflow
 
 OPEN_FOR_EXPENSES = {
     OrderStatus.DRAFT.value,
@@ -311,7 +307,11 @@ async def complete_order(
         ),
     )
     view = await order_update(
-        temporal, order.id, UPDATE_COMPLETE, completion, update_id=idem.derived(UPDATE_COMPLETE)
+        temporal,
+        order.id,
+        OrderLifecycleWorkflow.complete,
+        completion,
+        update_id=idem.derived(contract.COMPLETE),
     )
     await session.refresh(order)
     return order_out(order, view=view)
@@ -338,9 +338,9 @@ async def cancel_order(
     view = await order_update(
         await temporal.get(),
         order.id,
-        UPDATE_CANCEL,
+        OrderLifecycleWorkflow.cancel,
         cancellation,
-        update_id=idem.derived(UPDATE_CANCEL),
+        update_id=idem.derived(contract.CANCEL),
     )
     await session.refresh(order)
     return order_out(order, view=view)

@@ -18,13 +18,14 @@ from temporalio.client import Client as TemporalClient
 from adapters.settings import Settings
 from api.errors import ProblemError
 from api.schemas import OfferAnswer, OfferAnswered
-from api.temporal import UPDATE_RESPOND, order_update
+from api.temporal import order_update
 from db.models import Order, SigningToken
 from domain.order_messages import OfferResponse
 from domain.order_status import OrderStatus
 from domain.policy import policy_for
 from domain.signing import InvalidSigningToken, SigningClaims, decode_signing_token
 from domain.vat import VatTreatment, decide_vat
+from workflows.order import OrderLifecycleWorkflow
 
 _EPOCH = datetime(1970, 1, 2, tzinfo=UTC)
 _CLOSED = {
@@ -135,7 +136,9 @@ async def respond(
         comment=answer.comment,
     )
     try:
-        view = await order_update(temporal, order.id, UPDATE_RESPOND, response)
+        view = await order_update(
+            temporal, order.id, OrderLifecycleWorkflow.respond_to_offer, response
+        )
     except BaseException:
         await session.rollback()
         await session.execute(

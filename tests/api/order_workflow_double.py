@@ -1,5 +1,5 @@
-"""A stand-in for ``OrderLifecycleWorkflow`` with the same message names and types, so the API
-tests do not depend on the real workflow's timing. Registered under the real type name.
+"""A stand-in for ``OrderLifecycleWorkflow`` with the same message names (``domain.order_contract``)
+and types, so the API tests do not depend on the real workflow's timing.
 
 Rules kept simple and visible: accept → Signed, reject → Rejected (ends), complete → Invoiced
 (gross = net × 1.19), payments reduce what is due (deduplicated by ``payment_key``), the test
@@ -14,6 +14,7 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
+from domain import order_contract as contract
 from domain.order_messages import (
     Cancellation,
     Completion,
@@ -31,7 +32,7 @@ def _refuse(message: str, code: str = "invalid-state") -> ApplicationError:
     return ApplicationError(message, type=code, non_retryable=True)
 
 
-@workflow.defn(name="OrderLifecycleWorkflow")
+@workflow.defn(name=contract.WORKFLOW_TYPE)
 class OrderWorkflowDouble:
     def __init__(self) -> None:
         self.input: OrderInput | None = None
@@ -75,7 +76,7 @@ class OrderWorkflowDouble:
             business_today=self.input.submitted_on,
         )
 
-    @workflow.query
+    @workflow.query(name=contract.STATE)
     def state(self) -> OrderView:
         return self._view()
 
@@ -87,7 +88,7 @@ class OrderWorkflowDouble:
     def payments_seen(self) -> list[str]:  # test only
         return sorted(self.payment_keys)
 
-    @workflow.update
+    @workflow.update(name=contract.RESPOND_TO_OFFER)
     async def respond_to_offer(self, response: OfferResponse) -> OrderView:
         self.signer = response.signer_name
         if response.decision == "accept":
@@ -105,7 +106,7 @@ class OrderWorkflowDouble:
         if response.signer_name.strip().lower() == "plain refusal":
             raise ValueError("this offer can no longer be answered")
 
-    @workflow.update
+    @workflow.update(name=contract.COMPLETE)
     async def complete(self, completion: Completion) -> OrderView:
         assert self.input is not None
         self.completion = completion
@@ -121,7 +122,7 @@ class OrderWorkflowDouble:
         if self.status != OrderStatus.SIGNED:
             raise _refuse(f"order is {self.status}; only a signed order can be completed")
 
-    @workflow.update
+    @workflow.update(name=contract.CANCEL)
     async def cancel(self, cancellation: Cancellation) -> OrderView:
         self.status = OrderStatus.CANCELLED
         return self._view()
@@ -131,7 +132,7 @@ class OrderWorkflowDouble:
         if self.status not in {OrderStatus.AWAITING_SIGNATURE, OrderStatus.SIGNED}:
             raise _refuse(f"order is {self.status}; it can no longer be cancelled")
 
-    @workflow.update
+    @workflow.update(name=contract.DECIDE)
     async def decide(self, decision: FinanceDecision) -> OrderView:
         if decision.kind == "record_payment" and decision.payment is not None:
             self._apply(decision.payment)
@@ -145,7 +146,7 @@ class OrderWorkflowDouble:
         if not self.escalated:
             raise _refuse("the order is not escalated; there is nothing to decide")
 
-    @workflow.signal
+    @workflow.signal(name=contract.PAYMENT_RECEIVED)
     def payment_received(self, payment: PaymentReceived) -> None:
         self._apply(payment)
 

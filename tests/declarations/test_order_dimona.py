@@ -35,7 +35,7 @@ from tests.declarations.fake_dimona import CLIENT_ID, CLIENT_SECRET, REFUSED, Fa
 from tests.workflows.conftest import Lifecycle
 from worker import build_activities, build_social_security, build_worker
 from workflows import search_attributes as sa
-from workflows.order_lifecycle import OrderLifecycleWorkflow
+from workflows.order import OrderLifecycleWorkflow
 
 BAD_INSS = "12345678901"
 

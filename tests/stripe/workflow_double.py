@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from domain import order_contract as contract
 from domain.order_messages import OrderInput, OrderSummary, RefundRecorded
 from tests.api.order_workflow_double import OrderWorkflowDouble
 
 
-@workflow.defn(name="OrderLifecycleWorkflow")
+@workflow.defn(name=contract.WORKFLOW_TYPE)
 class StripeOrderWorkflowDouble(OrderWorkflowDouble):
     def __init__(self) -> None:
         super().__init__()
@@ -20,7 +21,7 @@ class StripeOrderWorkflowDouble(OrderWorkflowDouble):
     async def run(self, order: OrderInput) -> OrderSummary:
         return await super().run(order)
 
-    @workflow.signal
+    @workflow.signal(name=contract.REFUND_RECORDED)
     def refund_recorded(self, refund: RefundRecorded) -> None:
         self.refund_signals.append(refund)
 

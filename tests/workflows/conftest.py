@@ -33,7 +33,7 @@ from tests.activities.test_credit_notes import RecordingRefunder
 from tests.conftest import TEMPORAL_TEST_SERVER
 from tests.factories import create_client, create_member, create_order, order_input
 from workflows import search_attributes as sa
-from workflows.order_lifecycle import OrderLifecycleWorkflow, workflow_id
+from workflows.order import OrderLifecycleWorkflow, order_workflow_id
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 
@@ -100,7 +100,7 @@ class Lifecycle:
         handle = await self.env.client.start_workflow(
             OrderLifecycleWorkflow.run,
             inp,
-            id=workflow_id(order.id) + "-" + uuid.uuid4().hex[:6],
+            id=order_workflow_id(order.id) + "-" + uuid.uuid4().hex[:6],
             task_queue=self.task_queue,
             static_summary=f"Order {order.id}",
         )

@@ -1,0 +1,134 @@
+"""The wage branch: on the wage day (the policy's delay after completion) payroll, the payout
+of the net wage and the end-of-employment declaration, whether or not the client has paid: the
+guarantee fund advances what the client still owes. Outside the guarantee (a non-EU client, a
+blocked client) the client pays first. Until the wage day finance may cancel the invoice by a
+credit note; then no wage is paid from the order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import order_steps as steps
+    from domain.breakdown import OrderBreakdown
+    from domain.guarantee import guarantee_applies
+    from domain.money import format_eur
+    from domain.order_messages import Completion, WagePaid
+    from domain.order_phases import WagePhase
+
+from workflows.order import steps as step
+from workflows.order.base import OrderBase
+
+
+class WageBranch(OrderBase):
+    _wage_phase: WagePhase
+    _wage_day: date | None
+    _payroll: steps.PayrollDone | None
+    _wage: WagePaid | None
+    _breakdown: OrderBreakdown | None  # computed with the invoice
+
+    def _init_wage(self) -> None:
+        self._wage_phase = WagePhase.WAITING
+        self._wage_day = None
+        self._payroll = None
+        self._wage = None
+
+    @property
+    def _wage_started(self) -> bool:
+        return self._wage_phase in (WagePhase.PAYING, WagePhase.PAID)
+
+    # the collection's, read here
+    _invoice_settled: Callable[[], bool]
+    _principal_due: Callable[[], int]
+    _advance_by_fund: Callable[[int], None]
+
+    async def _wage_branch(self, completion: Completion, completed_on: date) -> None:
+        assert self._breakdown is not None
+        policy = self._policy(completed_on)
+        wage_day = completed_on + timedelta(days=policy.wage_delay_days)
+        self._wage_day = wage_day
+        why = f"Wage day {wage_day} ({policy.wage_delay_days} days after completion)"
+        if self._lean or workflow.patched("credit-notes"):
+            # Finance may cancel the invoice by a credit note until the wage day.
+            await self._clock.wait(lambda: self._inbox.cancel is not None, wage_day, why)
+        else:
+            await self._clock.sleep_until(wage_day, why)
+        if self._order.prepayment_required or not guarantee_applies(self._order.client_country):
+            # No guarantee outside the EU or for a blocked client: the client pays first, then
+            # the wage follows.
+            self._wage_phase = WagePhase.AWAITING_PREPAYMENT
+            await workflow.wait_condition(
+                lambda: self._invoice_settled() or self._inbox.cancel is not None
+            )
+        if self._inbox.cancel is not None:
+            self._wage_phase = WagePhase.NOT_PAID
+            await self._declare_end(
+                completion, "End-of-employment declaration (invoice cancelled, no wage)"
+            )
+            return
+        self._wage_phase = WagePhase.PAYING
+        pay_date = self._today()
+        payslip_id, payout = await self._run_payroll(completion, self._breakdown, pay_date)
+        advanced = min(payout, self._principal_due())
+        self._wage = await self._steps.run(
+            step.PAY_WAGE,
+            steps.PayWage(
+                order=self._order,
+                payslip_id=payslip_id,
+                payout_cents=payout,
+                advanced_cents=advanced,
+                execution_date=pay_date,
+            ),
+            f"Pay out {format_eur(payout)}"
+            + (f" ({format_eur(advanced)} advanced by the guarantee fund)" if advanced else ""),
+            "wage",
+        )
+        self._advance_by_fund(advanced)
+        await self._declare_end(completion, "End-of-employment declaration")
+        self._wage_phase = WagePhase.PAID
+
+    async def _run_payroll(
+        self, completion: Completion, breakdown: OrderBreakdown, pay_date: date
+    ) -> tuple[int, int]:
+        """The payslip's id and the payout (net wage + reimbursed expenses)."""
+        request = steps.RunPayroll(
+            order=self._order,
+            breakdown=breakdown,
+            pay_date=pay_date,
+            actual_start=completion.actual_start,
+            actual_end=completion.actual_end,
+            work_days=completion.work_days,
+        )
+        if self._lean or workflow.patched("exact-payroll"):
+            self._payroll = await self._steps.run(
+                step.RUN_EXACT_PAYROLL,
+                request,
+                "Payroll from the employment budget "
+                f"{format_eur(breakdown.employment_budget_cents)}",
+                "wage",
+            )
+            return self._payroll.payslip_id, self._payroll.payout_cents
+        # orders whose wage step ran before the exact engines
+        payslip_id = await self._steps.run(
+            step.RUN_PAYROLL,
+            request,
+            f"Payroll: gross wage {format_eur(breakdown.gross_wage_cents)}",
+            "wage",
+        )
+        return payslip_id, breakdown.payout_cents
+
+    async def _declare_end(self, completion: Completion, summary: str) -> None:
+        await self._steps.run(
+            step.DECLARE_EMPLOYMENT,
+            steps.DeclareEmployment(
+                order_id=self._order.order_id,
+                kind="end",
+                period_start=completion.actual_start,
+                period_end=completion.actual_end,
+            ),
+            summary,
+            "wage",
+        )
