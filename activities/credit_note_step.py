@@ -27,6 +27,7 @@ from domain import ledger as entries
 from domain import order_steps as steps
 from domain.invoice_document import credit_note_for
 from domain.money import format_eur
+from domain.order_contract import order_workflow_id
 from domain.order_messages import CreditNoteIssued, RefundRecorded, RefundsStarted
 
 
@@ -55,10 +56,6 @@ class PaymentLinkFor(Protocol):
 class _StripePayment:
     intent_id: str
     amount_cents: int
-
-
-def _order_key(order_id: int) -> str:
-    return f"order-{order_id}"
 
 
 class CreditNoteStep:
@@ -141,7 +138,7 @@ class CreditNoteStep:
                 await ledger.post(
                     session,
                     entries.credit_note_issued(
-                        _order_key(order.order_id),
+                        order_workflow_id(order.order_id),
                         b,
                         principal_paid=request.principal_paid_cents,
                         charges_paid=request.charges_paid_cents,
@@ -220,7 +217,7 @@ class CreditNoteStep:
                 result = await self._refunder.refund(
                     payment.intent_id,
                     amount,
-                    idempotency_key=f"{_order_key(request.order_id)}:refund:{payment.intent_id}",
+                    idempotency_key=f"{order_workflow_id(request.order_id)}:refund:{payment.intent_id}",
                     reason="requested_by_customer",
                 )
                 remaining -= amount
@@ -240,7 +237,7 @@ class CreditNoteStep:
         return RefundsStarted(refunds=tuple(refunds), by_transfer_cents=remaining, case_id=case_id)
 
     async def _refund_case(self, request: steps.RefundClient, amount: int) -> int:
-        key = f"{_order_key(request.order_id)}-refund"
+        key = f"{order_workflow_id(request.order_id)}-refund"
         async with self._sessions.begin() as session:
             case = await session.scalar(select(FinanceCase).where(FinanceCase.case_key == key))
             if case is None:
@@ -263,7 +260,7 @@ class CreditNoteStep:
             await ledger.post(
                 session,
                 entries.refund_paid(
-                    _order_key(request.order_id),
+                    order_workflow_id(request.order_id),
                     refund.refund_key,
                     from_overpayments=request.from_overpayments_cents,
                     reopened=request.reopened_cents,

@@ -41,6 +41,7 @@ from domain.declarations.deuev import Employment, reports_for_completed_employme
 from domain.declarations.dmfa import ContractType, DmfaLine, dmfa
 from domain.declarations.errors import MissingEmployeeData
 from domain.declarations.periods import Month, Quarter
+from domain.order_contract import order_workflow_id
 from domain.payroll.be_payroll import BelgianPayslip
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class DeclarationActivities:
             assert insurance.occupation_key is not None
             assert insurance.health_fund_number is not None
             employment = Employment(
-                reference=f"order-{payslip.order_id}",
+                reference=order_workflow_id(payslip.order_id),
                 versicherungsnummer=insurance.insurance_number,
                 familienname=insurance.family_name,
                 vorname=insurance.given_name,

@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities import documents
 from activities.credit_note_step import CreditNoteStep, Refunder
+from activities.heartbeat import heartbeating
 from activities.payroll_step import ExactPayrollStep
 from adapters import client_mail
 from adapters.banking import Banking, PayoutInstruction, fit_remittance
@@ -51,6 +52,7 @@ from domain import order_steps as steps
 from domain.breakdown import OrderBreakdown
 from domain.errors import DomainError
 from domain.invoice_document import Seller
+from domain.order_contract import order_workflow_id
 from domain.order_messages import (
     CreditNoteIssued,
     DunningNotice,
@@ -85,7 +87,7 @@ def permanent_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
 
 
 def _order_key(order_id: int) -> str:
-    return f"order-{order_id}"
+    return order_workflow_id(order_id)
 
 
 class OrderActivities:
@@ -202,6 +204,7 @@ class OrderActivities:
     # ------------------------------------------------------------------ declarations
 
     @activity.defn(name=steps.DECLARE_EMPLOYMENT)
+    @heartbeating
     @permanent_errors
     async def declare_employment(self, request: steps.DeclareEmployment) -> str:
         key = f"{_order_key(request.order_id)}-{request.kind}"
@@ -243,6 +246,7 @@ class OrderActivities:
     # ------------------------------------------------------------------ invoice
 
     @activity.defn(name=steps.ISSUE_INVOICE)
+    @heartbeating
     @permanent_errors
     async def issue_invoice(self, request: steps.IssueInvoice) -> InvoiceIssued:
         order = request.order
@@ -356,6 +360,7 @@ class OrderActivities:
     # ------------------------------------------------------------------ credit notes, refunds
 
     @activity.defn(name=steps.ISSUE_CREDIT_NOTE)
+    @heartbeating
     @permanent_errors
     async def issue_credit_note(self, request: steps.IssueCreditNote) -> CreditNoteIssued:
         return await self._credit_notes.issue(request)
@@ -547,6 +552,7 @@ class OrderActivities:
     # ------------------------------------------------------------------ wage
 
     @activity.defn(name=steps.RUN_PAYROLL)
+    @heartbeating
     @permanent_errors
     async def run_payroll(self, request: steps.RunPayroll) -> int:
         order = request.order
@@ -579,6 +585,7 @@ class OrderActivities:
             return payslip.id
 
     @activity.defn(name=steps.RUN_EXACT_PAYROLL)
+    @heartbeating
     @permanent_errors
     async def run_exact_payroll(self, request: steps.RunPayroll) -> steps.PayrollDone:
         """The wage by the member's employment record (exact engines), once per order."""

@@ -50,6 +50,7 @@ from db.models import Member, Payslip
 from db.models_payroll import EmploymentRecord
 from domain import ledger as entries
 from domain import order_steps as steps
+from domain.order_contract import order_workflow_id
 from domain.payroll.be_payroll import BelgianPayslip
 from domain.payroll.employment import EmploymentPeriod
 
@@ -123,7 +124,7 @@ class ExactPayrollStep:
                 await ledger.post(
                     session,
                     entries.payslip_posted(
-                        f"order-{order.order_id}",
+                        order_workflow_id(order.order_id),
                         employer_cost=d.employer_cost_cents,
                         employee_contributions=d.employee_contributions_cents,
                         employer_contributions=d.employer_contributions_cents,

@@ -1,7 +1,9 @@
 """Replay every saved history in ``tests/histories/`` against today's workflow code: a change
 that would break running orders fails here (it needs ``workflow.patched``).
 
-Record new histories with ``COOPFLOW_RECORD_HISTORIES=1 make test`` (workflow tests save them).
+Record new histories with ``COOPFLOW_RECORD_HISTORIES=1 make test`` (workflow tests save them
+into ``tests/histories/``). Histories of orders started before a patch stay in a folder named
+for it (``before-lean-history/``): they keep proving that running orders replay.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.order import OrderLifecycleWorkflow
+from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
 
 def test_histories_are_saved() -> None:
@@ -25,5 +28,8 @@ def test_histories_are_saved() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_replay(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[OrderLifecycleWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(
+        workflows=[OrderLifecycleWorkflow, MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow],
+        data_converter=pydantic_data_converter,
+    )
     await replayer.replay_workflow(history)

@@ -32,6 +32,7 @@ from tests.declarations.periodic_data import (
     payslip,
 )
 from tests.payroll_de.factories import record as de_record
+from tests.workflows.conftest import save_history
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 
 EMPLOYER = EmployerIdentifiers(
@@ -49,9 +50,14 @@ class Periodic:
     task_queue: str
     out_dir: Path
 
-    async def run(self, workflow: type, period: str | None) -> PeriodOutcome:
+    async def run(
+        self, workflow: type, period: str | None, history: str | None = None
+    ) -> PeriodOutcome:
         handle = await self.start(workflow, period)
-        return await handle.result()
+        outcome: PeriodOutcome = await handle.result()
+        if history:
+            await save_history(handle, history)
+        return outcome
 
     async def start(self, workflow: type, period: str | None) -> WorkflowHandle:
         return await self.env.client.start_workflow(
@@ -100,7 +106,7 @@ async def test_month_with_two_health_funds_gives_one_statement_each_and_one_tax_
     await payslip(s, bob, paid=date(2026, 4, 1))  # April: not in March
     await payslip(s, await be_member(s, inss="85073003328"), paid=date(2026, 3, 10))  # BE
 
-    outcome = await periodic.run(MonthlyDeclarationsWorkflow, "2026-03")
+    outcome = await periodic.run(MonthlyDeclarationsWorkflow, "2026-03", "monthly_declarations")
 
     assert outcome.period == "2026-03"
     by_kind: dict[str, list[PeriodicDeclaration]] = {}
@@ -229,6 +235,7 @@ async def test_missing_member_data_waits_for_ops_then_resumes_on_retry(periodic:
     await handle.signal(MonthlyDeclarationsWorkflow.retry_step)
     outcome = await handle.result()
     assert outcome.created == 4
+    await save_history(handle, "monthly_declarations_retried")
 
 
 async def test_quarter_dmfa_aggregates_per_worker_once(periodic: Periodic) -> None:
@@ -241,7 +248,7 @@ async def test_quarter_dmfa_aggregates_per_worker_once(periodic: Periodic) -> No
     await payslip(s, jef, paid=date(2026, 4, 1), gross=999_999)  # Q2
     await payslip(s, await de_member(s), paid=date(2026, 2, 2))  # DE
 
-    outcome = await periodic.run(QuarterlyDmfaWorkflow, "2026-Q1")
+    outcome = await periodic.run(QuarterlyDmfaWorkflow, "2026-Q1", "quarterly_dmfa")
     rerun = await periodic.run(QuarterlyDmfaWorkflow, "2026-Q1")
 
     [row] = await periodic.rows()

@@ -28,6 +28,7 @@ from adapters.mail import MaildirMailer
 from adapters.payroll import PolicyPayroll
 from adapters.settings import Settings
 from adapters.social_security import LocalSocialSecurity
+from api.temporal import initial_search_attributes
 from domain.order_messages import OrderInput, OrderView
 from tests.activities.test_credit_notes import RecordingRefunder
 from tests.conftest import TEMPORAL_TEST_SERVER
@@ -36,6 +37,16 @@ from workflows import search_attributes as sa
 from workflows.order import OrderLifecycleWorkflow, order_workflow_id
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
+
+
+async def save_history(handle: WorkflowHandle, name: str) -> None:
+    """With ``COOPFLOW_RECORD_HISTORIES=1``, keep this run's history for the replay tests
+    (histories of orders started before a patch stay in their own folder)."""
+    if os.environ.get("COOPFLOW_RECORD_HISTORIES") != "1":
+        return
+    history = await handle.fetch_history()
+    HISTORIES.mkdir(exist_ok=True)
+    (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
 async def register_search_attributes(client: Client, namespace: str = "default") -> None:
@@ -103,16 +114,12 @@ class Lifecycle:
             id=order_workflow_id(order.id) + "-" + uuid.uuid4().hex[:6],
             task_queue=self.task_queue,
             static_summary=f"Order {order.id}",
+            search_attributes=initial_search_attributes(inp),
         )
         return handle, inp
 
     async def save_history(self, handle: WorkflowHandle, name: str) -> None:
-        """With ``COOPFLOW_RECORD_HISTORIES=1``, keep this run's history for the replay tests."""
-        if os.environ.get("COOPFLOW_RECORD_HISTORIES") != "1":
-            return
-        history = await handle.fetch_history()
-        HISTORIES.mkdir(exist_ok=True)
-        (HISTORIES / f"{name}.json").write_text(history.to_json())
+        await save_history(handle, name)
 
     async def wait_for(
         self, handle: WorkflowHandle, predicate: Callable[[OrderView], bool], what: str

@@ -53,7 +53,7 @@ from worker import build_activities, build_payroll_step, build_worker
 
 
 async def _run_paid(
-    lc: Lifecycle, record_json: str | None, **order: object
+    lc: Lifecycle, record_json: str | None, history: str | None = None, **order: object
 ) -> tuple[OrderSummary, int]:
     handle, inp = await lc.start(**order)
     if record_json is not None:
@@ -86,12 +86,17 @@ async def _run_paid(
         ),
     )
     await lc.env.sleep(timedelta(days=8))
-    return await handle.result(), inp.order_id
+    summary = await handle.result()
+    if history:
+        await lc.save_history(handle, history)
+    return summary, inp.order_id
 
 
 async def test_german_wage_from_the_employment_record(lifecycle: Lifecycle) -> None:
     rec = de_record()
-    summary, order_id = await _run_paid(lifecycle, rec.model_dump_json())
+    summary, order_id = await _run_paid(
+        lifecycle, rec.model_dump_json(), history="exact_payroll_de"
+    )
     async with lifecycle.sessions() as session:
         slip = await session.scalar(select(Payslip).where(Payslip.order_id == order_id))
         balances = await ledger.balances(session, order_id=order_id)
