@@ -27,8 +27,6 @@ from adapters.banking import Banking, PayoutInstruction, fit_remittance
 from adapters.errors import PermanentAdapterError
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import Mailer, OutgoingMail
-from adapters.payroll import Payroll
-from adapters.payroll_exact import EmploymentPayroll
 from adapters.settings import default_seller
 from adapters.social_security import EmploymentDeclaration, SocialSecurity
 from db import ledger
@@ -62,6 +60,8 @@ from domain.order_messages import (
     WagePaid,
 )
 from domain.order_status import OrderStatus
+from domain.payroll.employment_payroll import EmploymentPayroll
+from domain.payroll.protocol import Payroll
 from domain.references import creditor_reference
 from domain.signing import SigningClaims, encode_signing_token, payment_link_token
 

@@ -29,10 +29,6 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.payroll import PayslipData
-from adapters.payroll_be import BelgianProfile, PayrollRequest
-from adapters.payroll_de import GermanPayslip
-from adapters.payroll_exact import BelgianEmployment, EmploymentPayroll, parse_record
 from adapters.payroll_export import PayrollBureauExport, bureau_line
 from adapters.payslip_pdf import (
     LANGUAGES,
@@ -50,8 +46,12 @@ from db.models import Member, Payslip
 from db.models_payroll import EmploymentRecord
 from domain import ledger as entries
 from domain import order_steps as steps
+from domain.payroll.be_engine import BelgianProfile, PayrollRequest
 from domain.payroll.be_payroll import BelgianPayslip
+from domain.payroll.de_engine import GermanPayslip
 from domain.payroll.employment import EmploymentPeriod
+from domain.payroll.employment_payroll import BelgianEmployment, EmploymentPayroll, parse_record
+from domain.payroll.protocol import PayslipData
 
 log = logging.getLogger(__name__)
 

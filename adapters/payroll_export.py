@@ -1,7 +1,7 @@
 """Payroll by an outside bureau: one CSV line per payslip in a period file.
 
 ``PayrollBureauExport`` is the second implementation of ``PayrollRun``
-(``adapters.payroll_be``): it computes the wage with an inner engine (the built-in
+(``domain.payroll.be_engine``): it computes the wage with an inner engine (the built-in
 ``BelgianPayrollEngine`` by default, which hands other jurisdictions to ``PolicyPayroll``) and
 appends one line to ``<directory>/payroll-<jurisdiction>-<YYYY-MM>.csv`` (the month of the pay
 date) for the bureau, which computes the official payslip and reconciles against our figures.
@@ -32,8 +32,8 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict
 
 from adapters.errors import PermanentAdapterError
-from adapters.payroll import PayslipData
-from adapters.payroll_be import BelgianPayrollEngine, PayrollRequest, PayrollRun
+from domain.payroll.be_engine import BelgianPayrollEngine, PayrollRequest, PayrollRun
+from domain.payroll.protocol import PayslipData
 
 FORMAT_VERSION: Final = "1"
 DELIMITER: Final = ";"

@@ -7,11 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.payroll import Payroll, PolicyPayroll
-from adapters.payroll_be import BelgianPayrollEngine, BelgianProfile, PayrollRequest, PayrollRun
 from domain.breakdown import OrderBreakdown, compute_breakdown
 from domain.errors import UnsupportedCase
+from domain.payroll.be_engine import (
+    BelgianPayrollEngine,
+    BelgianProfile,
+    PayrollRequest,
+    PayrollRun,
+)
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.protocol import Payroll, PolicyPayroll
 from domain.policy import Jurisdiction, policy_for
 
 PAY_DATE = date(2026, 3, 31)

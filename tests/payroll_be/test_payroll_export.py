@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from adapters.payroll import PayslipData
-from adapters.payroll_be import BelgianProfile, PayrollRequest, PayrollRun
 from adapters.payroll_export import (
     COLUMNS,
     ExportConflict,
@@ -18,7 +16,9 @@ from adapters.payroll_export import (
     bureau_line,
 )
 from domain.breakdown import compute_breakdown
+from domain.payroll.be_engine import BelgianProfile, PayrollRequest, PayrollRun
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.protocol import PayslipData
 from domain.policy import policy_for
 
 PAY_DATE = date(2026, 3, 31)

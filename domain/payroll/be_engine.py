@@ -1,4 +1,4 @@
-"""The Belgian payroll engine behind the ``Payroll`` Protocol (``adapters.payroll``).
+"""The Belgian payroll engine behind the ``Payroll`` Protocol (``domain.payroll.protocol``).
 
 ``BelgianPayrollEngine`` spends an order's employment budget on one wage with the exact Belgian
 rules (``domain.payroll.be_payroll``): the largest gross whose employer cost fits the budget,
@@ -25,10 +25,10 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from adapters.payroll import Payroll, PayslipData, PolicyPayroll
 from domain.breakdown import OrderBreakdown
 from domain.payroll.be_payroll import BelgianContract, BelgianWage, belgian_wage_from_budget
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.protocol import Payroll, PayslipData, PolicyPayroll
 
 
 class BelgianProfile(BaseModel):

@@ -1,7 +1,7 @@
 """The payroll the lifecycle runs: the member's employment record picks the exact engine.
 
 - Germany (``EmploymentRecordDE``): contributions with ceilings, Minijob/Midijob, PAP wage tax,
-  solidarity surcharge and church tax (``adapters.payroll_de``).
+  solidarity surcharge and church tax (``domain.payroll.de_engine``).
 - Belgium (``BelgianEmployment``: contract + tax record): ONSS on the right base and the key
   formula's withholding (``domain.payroll.be_payroll``).
 - No record yet: the policy's flat provisional rates (``PolicyPayroll``), flagged provisional, so
@@ -23,13 +23,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from adapters.payroll import PayslipData, PolicyPayroll
-from adapters.payroll_de import german_payslip, gross_for_budget
 from domain.breakdown import OrderBreakdown
 from domain.errors import UnsupportedCase
 from domain.payroll.be_payroll import BelgianContract, belgian_wage_from_budget
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.de_engine import german_payslip, gross_for_budget
 from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
+from domain.payroll.protocol import PayslipData, PolicyPayroll
 
 
 class BelgianEmployment(BaseModel):
