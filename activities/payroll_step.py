@@ -46,11 +46,11 @@ from db.models import Member, Payslip
 from db.models_payroll import EmploymentRecord
 from domain import ledger as entries
 from domain import order_steps as steps
-from domain.payroll.be_engine import BelgianProfile, PayrollRequest
+from domain.payroll.be_engine import PayrollRequest
 from domain.payroll.be_payroll import BelgianPayslip
 from domain.payroll.de_engine import GermanPayslip
-from domain.payroll.employment import EmploymentPeriod
-from domain.payroll.employment_payroll import BelgianEmployment, EmploymentPayroll, parse_record
+from domain.payroll.employment import BelgianEmployment, EmploymentPeriod, parse_record
+from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.payroll.protocol import PayslipData
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class _Filed:
     period_end: date
     details: str | None
     data: PayslipData
-    profile: BelgianProfile | None  # the BE record's contract and tax data, None if unknown
+    employment: BelgianEmployment | None  # the BE record, None if unknown
 
 
 class ExactPayrollStep:
@@ -172,9 +172,9 @@ class ExactPayrollStep:
             pay_date=filed.data.pay_date,
             period_start=filed.period_start,
             period_end=filed.period_end,
-            profile=filed.profile or BelgianProfile(),
+            employment=filed.employment or BelgianEmployment(),
         )
-        line = bureau_line(payroll_request, filed.data, profile_known=filed.profile is not None)
+        line = bureau_line(payroll_request, filed.data, profile_known=filed.employment is not None)
         await asyncio.to_thread(bureau.export, line)
 
 
@@ -195,10 +195,9 @@ def _filed(
             row.id,
             language,
         )
-    profile = None
+    employment = None
     if engine == "BE" and stored is not None and stored.jurisdiction == "BE":
         employment = BelgianEmployment.model_validate_json(stored.data)
-        profile = BelgianProfile(contract=employment.contract, record=employment.tax)
     return _Filed(
         payslip_id=str(row.id),
         jurisdiction=row.jurisdiction,
@@ -220,7 +219,7 @@ def _filed(
             expenses_cents=row.expenses_cents,
             employer_cost_cents=row.employer_cost_cents,
         ),
-        profile=profile,
+        employment=employment,
     )
 
 

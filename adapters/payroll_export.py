@@ -112,16 +112,16 @@ def bureau_line(
     employment record on file) leaves the Belgian contract and tax columns empty rather than
     export the default profile as if it were the member's."""
     belgian = request.jurisdiction == "BE" and profile_known
-    profile = request.profile
+    employment = request.employment
     return BureauLine(
         payslip_id=request.payslip_id,
         period=f"{data.pay_date.year:04d}-{data.pay_date.month:02d}",
         jurisdiction=request.jurisdiction,
         member_id=request.member_id,
         member_name=request.member_name,
-        contract=profile.contract if belgian else "",
-        family_situation=profile.record.family_situation if belgian else "",
-        dependent_children=str(profile.record.dependent_children) if belgian else "",
+        contract=employment.contract if belgian else "",
+        family_situation=employment.tax.family_situation if belgian else "",
+        dependent_children=str(employment.tax.dependent_children) if belgian else "",
         work_period_start=request.period_start.isoformat(),
         work_period_end=request.period_end.isoformat(),
         pay_date=data.pay_date.isoformat(),

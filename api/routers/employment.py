@@ -19,7 +19,7 @@ from api.errors import ProblemError, not_found
 from db.models import Member
 from db.models_payroll import EmploymentRecord
 from domain.errors import DomainError
-from domain.payroll.employment_payroll import parse_record
+from domain.payroll.employment import parse_record
 
 router = APIRouter(prefix="/members", tags=["members"])
 

@@ -8,7 +8,7 @@ go to a fallback engine (``PolicyPayroll`` unless told otherwise).
 Two call shapes:
 
 - ``payslip(jurisdiction, breakdown, pay_date)``: the existing ``Payroll`` Protocol. It knows
-  nothing about the member, so it uses the engine's ``default_profile`` (standard contract,
+  nothing about the member, so it uses the engine's ``default_employment`` (standard contract,
   single, no children unless configured): a drop-in for ``PolicyPayroll``.
 - ``run(request)``: the richer ``PayrollRun`` Protocol proposed here. The request names the
   payslip (a stable id, for exports) and carries the member's contract and tax record. The
@@ -26,18 +26,9 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from domain.breakdown import OrderBreakdown
-from domain.payroll.be_payroll import BelgianContract, BelgianWage, belgian_wage_from_budget
-from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.be_payroll import BelgianWage, belgian_wage_from_budget
+from domain.payroll.employment import BelgianEmployment
 from domain.payroll.protocol import Payroll, PayslipData, PolicyPayroll
-
-
-class BelgianProfile(BaseModel):
-    """The member's employment: the kind of contract and their withholding-tax record."""
-
-    model_config = ConfigDict(frozen=True)
-
-    contract: BelgianContract = "standard"
-    record: BelgianTaxRecord = BelgianTaxRecord()
 
 
 class PayrollRequest(BaseModel):
@@ -53,7 +44,7 @@ class PayrollRequest(BaseModel):
     pay_date: date
     period_start: date
     period_end: date
-    profile: BelgianProfile = BelgianProfile()
+    employment: BelgianEmployment = BelgianEmployment()
 
 
 class PayrollRun(Protocol):
@@ -79,18 +70,18 @@ class BelgianPayrollEngine:
     def __init__(
         self,
         *,
-        default_profile: BelgianProfile | None = None,
+        default_employment: BelgianEmployment | None = None,
         fallback: Payroll | None = None,
     ) -> None:
-        self._default = default_profile or BelgianProfile()
+        self._default = default_employment or BelgianEmployment()
         self._fallback: Payroll = fallback if fallback is not None else PolicyPayroll()
 
     def run_belgian(
-        self, breakdown: OrderBreakdown, pay_date: date, profile: BelgianProfile
+        self, breakdown: OrderBreakdown, pay_date: date, employment: BelgianEmployment
     ) -> BelgianWage:
         """The whole Belgian wage, with the split of the budget (pure; raises domain errors)."""
         return belgian_wage_from_budget(
-            breakdown.employment_budget_cents, profile.contract, profile.record, pay_date
+            breakdown.employment_budget_cents, employment.contract, employment.tax, pay_date
         )
 
     async def payslip(
@@ -105,5 +96,5 @@ class BelgianPayrollEngine:
             return await self._fallback.payslip(
                 request.jurisdiction, request.breakdown, request.pay_date
             )
-        wage = self.run_belgian(request.breakdown, request.pay_date, request.profile)
+        wage = self.run_belgian(request.breakdown, request.pay_date, request.employment)
         return payslip_data(request.breakdown, wage)

@@ -25,18 +25,15 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.breakdown import OrderBreakdown
 from domain.errors import UnsupportedCase
-from domain.payroll.be_payroll import BelgianContract, belgian_wage_from_budget
-from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.be_payroll import belgian_wage_from_budget
 from domain.payroll.de_engine import german_payslip, gross_for_budget
-from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
+from domain.payroll.employment import (
+    BelgianEmployment,
+    EmploymentPeriod,
+    EmploymentRecordDE,
+    MemberEmployment,
+)
 from domain.payroll.protocol import PayslipData, PolicyPayroll
-
-
-class BelgianEmployment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    contract: BelgianContract = "standard"
-    tax: BelgianTaxRecord = BelgianTaxRecord()
 
 
 class ExactPayslip(BaseModel):
@@ -52,19 +49,11 @@ class ExactPayslip(BaseModel):
         return self.data.net_wage_cents + self.data.expenses_cents
 
 
-def parse_record(jurisdiction: str, data: str) -> EmploymentRecordDE | BelgianEmployment:
-    if jurisdiction == "DE":
-        return EmploymentRecordDE.model_validate_json(data)
-    if jurisdiction == "BE":
-        return BelgianEmployment.model_validate_json(data)
-    raise UnsupportedCase(f"no payroll engine for jurisdiction {jurisdiction!r}")
-
-
 class EmploymentPayroll:
     async def payslip(
         self,
         jurisdiction: str,
-        record: EmploymentRecordDE | BelgianEmployment | None,
+        record: MemberEmployment | None,
         breakdown: OrderBreakdown,
         pay_date: date,
         period: EmploymentPeriod | None = None,

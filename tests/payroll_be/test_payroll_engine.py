@@ -11,11 +11,11 @@ from domain.breakdown import OrderBreakdown, compute_breakdown
 from domain.errors import UnsupportedCase
 from domain.payroll.be_engine import (
     BelgianPayrollEngine,
-    BelgianProfile,
     PayrollRequest,
     PayrollRun,
 )
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.employment import BelgianEmployment
 from domain.payroll.protocol import Payroll, PolicyPayroll
 from domain.policy import Jurisdiction, policy_for
 
@@ -65,10 +65,10 @@ async def test_a_belgian_order_spends_its_budget_on_one_wage() -> None:
 
 
 async def test_the_request_carries_the_members_contract() -> None:
-    artist = BelgianProfile(contract="artist", record=BelgianTaxRecord(dependent_children=1))
+    artist = BelgianEmployment(contract="artist", tax=BelgianTaxRecord(dependent_children=1))
     runner: PayrollRun = BelgianPayrollEngine()
     standard = await runner.run(_request())
-    as_artist = await BelgianPayrollEngine().run(_request(profile=artist))
+    as_artist = await BelgianPayrollEngine().run(_request(employment=artist))
     assert as_artist.gross_wage_cents < standard.gross_wage_cents  # the 108 % base costs more
     assert as_artist.employer_cost_cents <= as_artist.employment_budget_cents
 
@@ -83,6 +83,6 @@ async def test_other_jurisdictions_go_to_the_fallback() -> None:
 
 
 async def test_an_unsupported_member_is_refused() -> None:
-    profile = BelgianProfile(record=BelgianTaxRecord(resident=False))
+    employment = BelgianEmployment(tax=BelgianTaxRecord(resident=False))
     with pytest.raises(UnsupportedCase):
-        await BelgianPayrollEngine().run(_request(profile=profile))
+        await BelgianPayrollEngine().run(_request(employment=employment))

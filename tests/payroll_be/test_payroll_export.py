@@ -16,8 +16,9 @@ from adapters.payroll_export import (
     bureau_line,
 )
 from domain.breakdown import compute_breakdown
-from domain.payroll.be_engine import BelgianProfile, PayrollRequest, PayrollRun
+from domain.payroll.be_engine import PayrollRequest, PayrollRun
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.employment import BelgianEmployment
 from domain.payroll.protocol import PayslipData
 from domain.policy import policy_for
 
@@ -40,7 +41,7 @@ def _request(payslip_id: str = "order-42", **overrides: object) -> PayrollReques
         "pay_date": PAY_DATE,
         "period_start": date(2026, 3, 2),
         "period_end": date(2026, 3, 20),
-        "profile": BelgianProfile(record=BelgianTaxRecord(dependent_children=2)),
+        "employment": BelgianEmployment(tax=BelgianTaxRecord(dependent_children=2)),
     }
     values.update(overrides)
     return PayrollRequest.model_validate(values)

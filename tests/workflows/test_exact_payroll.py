@@ -43,8 +43,8 @@ from domain.order_messages import (
 from domain.payroll.be_withholding import BelgianTaxRecord
 from domain.payroll.de_engine import german_payslip, gross_for_budget
 from domain.payroll.de_rates import rates_for
-from domain.payroll.employment import EmploymentPeriod
-from domain.payroll.employment_payroll import BelgianEmployment, EmploymentPayroll
+from domain.payroll.employment import BelgianEmployment, EmploymentPeriod
+from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.policy import policy_for
 from tests.factories import create_client, create_member, create_order, order_input
 from tests.payroll_de.factories import record as de_record
