@@ -41,7 +41,7 @@ from adapters.social_security import LocalSocialSecurity, SocialSecurity
 from adapters.temporal_client import connect
 from db.session import make_engine, make_session_factory
 from domain.payroll.employment_payroll import EmploymentPayroll
-from domain.payroll.protocol import PolicyPayroll
+from domain.payroll.provisional import PolicyPayroll
 from workflows.order_lifecycle import OrderLifecycleWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 from workflows.schedules import ensure_schedules

@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities import documents
 from activities.credit_note_step import CreditNoteStep, Refunder
-from activities.payroll_step import ExactPayrollStep
+from activities.payroll_step import ExactPayrollStep, payroll_request
 from adapters import client_mail
 from adapters.banking import Banking, PayoutInstruction, fit_remittance
 from adapters.errors import PermanentAdapterError
@@ -97,7 +97,7 @@ class OrderActivities:
         banking: Banking,
         social_security: SocialSecurity,
         payroll: Payroll,
-        exact_payroll: EmploymentPayroll | None = None,
+        exact_payroll: Payroll | None = None,
         payroll_step: ExactPayrollStep | None = None,
         refunder: Refunder | None = None,
         seller: Callable[[str], Seller] = default_seller,
@@ -556,9 +556,7 @@ class OrderActivities:
             )
             if existing is not None:
                 return int(existing)
-            data = await self._payroll.payslip(
-                order.jurisdiction, request.breakdown, request.pay_date
-            )
+            result = await self._payroll.run(payroll_request(request))
             payslip = Payslip(
                 order_id=order.order_id,
                 member_id=order.member_id,
@@ -566,7 +564,7 @@ class OrderActivities:
                 period_start=request.actual_start,
                 period_end=request.actual_end,
                 work_days=request.work_days,
-                **data.model_dump(),
+                **result.data.model_dump(),
             )
             session.add(payslip)
             await session.flush()

@@ -21,7 +21,7 @@ from db.models import FinanceCase, Invoice
 from db.models_credit_notes import CreditNote, CreditNoteSeries
 from domain import order_steps as steps
 from domain.order_messages import OrderInput, PaymentReceived, RefundRecorded
-from domain.payroll.protocol import PolicyPayroll
+from domain.payroll.provisional import PolicyPayroll
 from tests.activities.test_idempotence import (
     TODAY,
     CrashAfterSending,

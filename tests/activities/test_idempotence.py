@@ -28,7 +28,7 @@ from db.models import (
 from domain import order_steps as steps
 from domain.breakdown import compute_breakdown
 from domain.order_messages import OrderInput, PaymentReceived
-from domain.payroll.protocol import PolicyPayroll
+from domain.payroll.provisional import PolicyPayroll
 from domain.policy import policy_for
 from domain.vat import decide_vat
 from tests.factories import create_client, create_member, create_order, order_input

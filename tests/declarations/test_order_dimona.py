@@ -29,7 +29,7 @@ from db.models import Declaration
 from db.models_declarations import MemberSocialInsurance
 from domain.order_messages import OfferResponse, OrderView
 from domain.order_status import OrderStatus
-from domain.payroll.protocol import PolicyPayroll
+from domain.payroll.provisional import PolicyPayroll
 from tests.declarations.conftest import EMPLOYER, INSS_OK
 from tests.declarations.fake_dimona import CLIENT_ID, CLIENT_SECRET, REFUSED, FakeDimona
 from tests.workflows.conftest import Lifecycle

@@ -16,10 +16,9 @@ from adapters.payroll_export import (
     bureau_line,
 )
 from domain.breakdown import compute_breakdown
-from domain.payroll.be_engine import PayrollRequest, PayrollRun
 from domain.payroll.be_withholding import BelgianTaxRecord
 from domain.payroll.employment import BelgianEmployment
-from domain.payroll.protocol import PayslipData
+from domain.payroll.protocol import Payroll, PayrollRequest, PayslipData
 from domain.policy import policy_for
 
 PAY_DATE = date(2026, 3, 31)
@@ -55,8 +54,8 @@ def _rows(path: Path) -> list[dict[str, str]]:
 async def test_one_line_per_payslip_in_the_period_file(tmp_path: Path) -> None:
     export = PayrollBureauExport(tmp_path)
     assert isinstance(export, PayrollBureauExport)
-    runner: PayrollRun = export
-    data = await runner.run(_request())
+    runner: Payroll = export
+    data = (await runner.run(_request())).data
     path = tmp_path / "payroll-BE-2026-03.csv"
     raw = path.read_bytes()
     assert raw.startswith(";".join(COLUMNS).encode() + b"\r\n")
@@ -83,14 +82,14 @@ async def test_re_exporting_a_payslip_writes_nothing_new(tmp_path: Path) -> None
     second = await export.run(_request())
     assert second == first
     assert path.read_bytes() == before
-    assert export.export(bureau_line(_request(), first)) is False
+    assert export.export(bureau_line(_request(), first.data)) is False
     await export.run(_request("order-43"))
     assert [row["payslip_id"] for row in _rows(path)] == ["order-42", "order-43"]
 
 
 async def test_the_same_id_with_other_figures_is_refused(tmp_path: Path) -> None:
     export = PayrollBureauExport(tmp_path)
-    data = await export.run(_request())
+    data = (await export.run(_request())).data
     changed = PayslipData.model_validate({**data.model_dump(), "wage_tax_cents": 1})
     with pytest.raises(ExportConflict, match="order-42"):
         export.export(bureau_line(_request(), changed))

@@ -28,7 +28,7 @@ from adapters.mail import MaildirMailer
 from adapters.settings import Settings
 from adapters.social_security import LocalSocialSecurity
 from domain.order_messages import OrderInput, OrderView
-from domain.payroll.protocol import PolicyPayroll
+from domain.payroll.provisional import PolicyPayroll
 from tests.activities.test_credit_notes import RecordingRefunder
 from tests.conftest import TEMPORAL_TEST_SERVER
 from tests.factories import create_client, create_member, create_order, order_input
