@@ -7,6 +7,10 @@ wage tax of the daily table (LZZ 4) times its calendar days; see ``domain.payrol
 de_contributions`` and ``domain.payroll.de_wage_tax`` for the rules and their sources, and
 docs/payroll-de.md for what is refused.
 
+``german_result`` spends an order's employment budget on one wage (``gross_for_budget``, then
+``german_payslip``) and answers it as the ``Payroll`` Protocol's result (``domain.payroll.
+protocol``), for ``EmploymentPayroll``.
+
 Contributions come from ``domain.payroll.de_contributions`` (rates chosen by payment date),
 wage tax, solidarity surcharge and church tax from ``domain.payroll.de_wage_tax``, a Decimal
 transcription of the BMF Programmablaufplan of the payment year (2025 and 2026).
