@@ -34,14 +34,14 @@ from adapters.dimona import (
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import MaildirMailer, Mailer, SmtpMailer
 from adapters.payments import StripeGateway
-from adapters.payroll import PolicyPayroll
-from adapters.payroll_exact import EmploymentPayroll
 from adapters.payroll_export import PayrollBureauExport
 from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
 from adapters.settings import Settings, get_settings
 from adapters.social_security import LocalSocialSecurity, SocialSecurity
 from adapters.temporal_client import connect
 from db.session import make_engine, make_session_factory
+from domain.payroll.employment_payroll import EmploymentPayroll
+from domain.payroll.provisional import PolicyPayroll
 from workflows.order import OrderLifecycleWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 from workflows.schedules import ensure_schedules

@@ -25,7 +25,6 @@ from temporalio import activity
 from activities.order_activities import permanent_errors
 from adapters.dimona import DimonaWorker
 from adapters.files import write_once
-from adapters.payroll_de import GermanPayslip
 from db.models import Payslip
 from db.models_declarations import MemberSocialInsurance, PeriodicDeclaration
 from domain.declarations import steps
@@ -43,6 +42,7 @@ from domain.declarations.errors import MissingEmployeeData
 from domain.declarations.periods import Month, Quarter
 from domain.order_contract import order_workflow_id
 from domain.payroll.be_payroll import BelgianPayslip
+from domain.payroll.de_engine import GermanPayslip
 
 log = logging.getLogger(__name__)
 

@@ -22,14 +22,12 @@ from temporalio.exceptions import ApplicationError
 from activities import documents
 from activities.credit_note_step import CreditNoteStep, Refunder
 from activities.heartbeat import heartbeating
-from activities.payroll_step import ExactPayrollStep
+from activities.payroll_step import ExactPayrollStep, payroll_request
 from adapters import client_mail
 from adapters.banking import Banking, PayoutInstruction, fit_remittance
 from adapters.errors import PermanentAdapterError
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import Mailer, OutgoingMail
-from adapters.payroll import Payroll
-from adapters.payroll_exact import EmploymentPayroll
 from adapters.settings import default_seller
 from adapters.social_security import EmploymentDeclaration, SocialSecurity
 from db import ledger
@@ -64,6 +62,8 @@ from domain.order_messages import (
     WagePaid,
 )
 from domain.order_status import OrderStatus
+from domain.payroll.employment_payroll import EmploymentPayroll
+from domain.payroll.protocol import Payroll
 from domain.references import creditor_reference
 from domain.signing import SigningClaims, encode_signing_token, payment_link_token
 
@@ -99,7 +99,7 @@ class OrderActivities:
         banking: Banking,
         social_security: SocialSecurity,
         payroll: Payroll,
-        exact_payroll: EmploymentPayroll | None = None,
+        exact_payroll: Payroll | None = None,
         payroll_step: ExactPayrollStep | None = None,
         refunder: Refunder | None = None,
         seller: Callable[[str], Seller] = default_seller,
@@ -562,9 +562,7 @@ class OrderActivities:
             )
             if existing is not None:
                 return int(existing)
-            data = await self._payroll.payslip(
-                order.jurisdiction, request.breakdown, request.pay_date
-            )
+            result = await self._payroll.run(payroll_request(request))
             payslip = Payslip(
                 order_id=order.order_id,
                 member_id=order.member_id,
@@ -572,7 +570,7 @@ class OrderActivities:
                 period_start=request.actual_start,
                 period_end=request.actual_end,
                 work_days=request.work_days,
-                **data.model_dump(),
+                **result.data.model_dump(),
             )
             session.add(payslip)
             await session.flush()

@@ -29,10 +29,6 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.payroll import PayslipData
-from adapters.payroll_be import BelgianProfile, PayrollRequest
-from adapters.payroll_de import GermanPayslip
-from adapters.payroll_exact import BelgianEmployment, EmploymentPayroll, parse_record
 from adapters.payroll_export import PayrollBureauExport, bureau_line
 from adapters.payslip_pdf import (
     LANGUAGES,
@@ -52,7 +48,9 @@ from domain import ledger as entries
 from domain import order_steps as steps
 from domain.order_contract import order_workflow_id
 from domain.payroll.be_payroll import BelgianPayslip
-from domain.payroll.employment import EmploymentPeriod
+from domain.payroll.de_engine import GermanPayslip
+from domain.payroll.employment import BelgianEmployment, MemberEmployment, parse_record
+from domain.payroll.protocol import Payroll, PayrollRequest, PayslipData
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +73,32 @@ class _Filed:
     period_end: date
     details: str | None
     data: PayslipData
-    profile: BelgianProfile | None  # the BE record's contract and tax data, None if unknown
+    employment: BelgianEmployment | None  # the BE record, None if unknown
+
+
+def payroll_request(
+    request: steps.RunPayroll, employment: MemberEmployment | None = None
+) -> PayrollRequest:
+    """The wage of an order to compute: its period is the order's actual start and end."""
+    order = request.order
+    return PayrollRequest(
+        payslip_id=f"order-{order.order_id}",
+        jurisdiction=order.jurisdiction,
+        member_id=str(order.member_id),
+        member_name=order.member_name,
+        breakdown=request.breakdown,
+        pay_date=request.pay_date,
+        period_start=request.actual_start,
+        period_end=request.actual_end,
+        employment=employment,
+    )
 
 
 class ExactPayrollStep:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        payroll: EmploymentPayroll,
+        payroll: Payroll,
         *,
         pdfs: PayslipPdfs | None = None,
         bureau: PayrollBureauExport | None = None,
@@ -101,13 +117,7 @@ class ExactPayrollStep:
             stored = await session.get(EmploymentRecord, order.member_id)
             if existing is None:
                 record = parse_record(stored.jurisdiction, stored.data) if stored else None
-                slip = await self._payroll.payslip(
-                    order.jurisdiction,
-                    record,
-                    request.breakdown,
-                    request.pay_date,
-                    EmploymentPeriod(start=request.actual_start, end=request.actual_end),
-                )
+                slip = await self._payroll.run(payroll_request(request, record))
                 existing = Payslip(
                     order_id=order.order_id,
                     member_id=order.member_id,
@@ -164,7 +174,7 @@ class ExactPayrollStep:
     async def _export(
         self, bureau: PayrollBureauExport, filed: _Filed, request: steps.RunPayroll
     ) -> None:
-        payroll_request = PayrollRequest(
+        filed_request = PayrollRequest(
             payslip_id=filed.payslip_id,
             jurisdiction=filed.jurisdiction,
             member_id=filed.member_id,
@@ -173,9 +183,9 @@ class ExactPayrollStep:
             pay_date=filed.data.pay_date,
             period_start=filed.period_start,
             period_end=filed.period_end,
-            profile=filed.profile or BelgianProfile(),
+            employment=filed.employment,
         )
-        line = bureau_line(payroll_request, filed.data, profile_known=filed.profile is not None)
+        line = bureau_line(filed_request, filed.data)
         await asyncio.to_thread(bureau.export, line)
 
 
@@ -196,10 +206,9 @@ def _filed(
             row.id,
             language,
         )
-    profile = None
+    employment = None
     if engine == "BE" and stored is not None and stored.jurisdiction == "BE":
         employment = BelgianEmployment.model_validate_json(stored.data)
-        profile = BelgianProfile(contract=employment.contract, record=employment.tax)
     return _Filed(
         payslip_id=str(row.id),
         jurisdiction=row.jurisdiction,
@@ -210,18 +219,8 @@ def _filed(
         period_start=row.period_start,
         period_end=row.period_end,
         details=row.details,
-        data=PayslipData(
-            pay_date=row.pay_date,
-            employment_budget_cents=row.employment_budget_cents,
-            gross_wage_cents=row.gross_wage_cents,
-            employee_contributions_cents=row.employee_contributions_cents,
-            employer_contributions_cents=row.employer_contributions_cents,
-            wage_tax_cents=row.wage_tax_cents,
-            net_wage_cents=row.net_wage_cents,
-            expenses_cents=row.expenses_cents,
-            employer_cost_cents=row.employer_cost_cents,
-        ),
-        profile=profile,
+        data=PayslipData.model_validate(row, from_attributes=True),
+        employment=employment,
     )
 
 

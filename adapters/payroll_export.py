@@ -1,10 +1,10 @@
 """Payroll by an outside bureau: one CSV line per payslip in a period file.
 
-``PayrollBureauExport`` is the second implementation of ``PayrollRun``
-(``adapters.payroll_be``): it computes the wage with an inner engine (the built-in
-``BelgianPayrollEngine`` by default, which hands other jurisdictions to ``PolicyPayroll``) and
-appends one line to ``<directory>/payroll-<jurisdiction>-<YYYY-MM>.csv`` (the month of the pay
-date) for the bureau, which computes the official payslip and reconciles against our figures.
+``PayrollBureauExport`` implements the ``Payroll`` Protocol (``domain.payroll.protocol``): it
+computes the wage with an inner engine (the built-in ``BelgianPayrollEngine`` by default, which
+hands other jurisdictions to ``PolicyPayroll``) and appends one line to
+``<directory>/payroll-<jurisdiction>-<YYYY-MM>.csv`` (the month of the pay date) for the bureau,
+which computes the official payslip and reconciles against our figures.
 The format is in docs/payroll-export.md: UTF-8, ``;``-separated, CRLF, a header line, amounts in
 integer cents.
 
@@ -32,8 +32,9 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict
 
 from adapters.errors import PermanentAdapterError
-from adapters.payroll import PayslipData
-from adapters.payroll_be import BelgianPayrollEngine, PayrollRequest, PayrollRun
+from domain.payroll.be_engine import BelgianPayrollEngine
+from domain.payroll.employment import BelgianEmployment
+from domain.payroll.protocol import Payroll, PayrollRequest, PayrollResult, PayslipData
 
 FORMAT_VERSION: Final = "1"
 DELIMITER: Final = ";"
@@ -105,23 +106,25 @@ class BureauLine(BaseModel):
         return [FORMAT_VERSION] + [str(fields[name]) for name in COLUMNS[1:]]
 
 
-def bureau_line(
-    request: PayrollRequest, data: PayslipData, *, profile_known: bool = True
-) -> BureauLine:
-    """The bureau's line of a payslip. ``profile_known=False`` (a provisional wage: no
-    employment record on file) leaves the Belgian contract and tax columns empty rather than
-    export the default profile as if it were the member's."""
-    belgian = request.jurisdiction == "BE" and profile_known
-    profile = request.profile
+def bureau_line(request: PayrollRequest, data: PayslipData) -> BureauLine:
+    """The bureau's line of a payslip. The Belgian contract and tax columns come from the
+    request's employment record: without one (a provisional wage, or an engine's default) they
+    stay empty rather than export a default as if it were the member's."""
+    employment = request.employment
+    belgian = (
+        employment
+        if request.jurisdiction == "BE" and isinstance(employment, BelgianEmployment)
+        else None
+    )
     return BureauLine(
         payslip_id=request.payslip_id,
         period=f"{data.pay_date.year:04d}-{data.pay_date.month:02d}",
         jurisdiction=request.jurisdiction,
         member_id=request.member_id,
         member_name=request.member_name,
-        contract=profile.contract if belgian else "",
-        family_situation=profile.record.family_situation if belgian else "",
-        dependent_children=str(profile.record.dependent_children) if belgian else "",
+        contract=belgian.contract if belgian else "",
+        family_situation=belgian.tax.family_situation if belgian else "",
+        dependent_children=str(belgian.tax.dependent_children) if belgian else "",
         work_period_start=request.period_start.isoformat(),
         work_period_end=request.period_end.isoformat(),
         pay_date=data.pay_date.isoformat(),
@@ -155,17 +158,17 @@ def _check_text(line: BureauLine) -> None:
 
 
 class PayrollBureauExport:
-    def __init__(self, directory: Path, *, engine: PayrollRun | None = None) -> None:
+    def __init__(self, directory: Path, *, engine: Payroll | None = None) -> None:
         self._directory = directory
-        self._engine: PayrollRun = engine if engine is not None else BelgianPayrollEngine()
+        self._engine: Payroll = engine if engine is not None else BelgianPayrollEngine()
 
     def period_file(self, jurisdiction: str, period: str) -> Path:
         return self._directory / f"payroll-{jurisdiction}-{period}.csv"
 
-    async def run(self, request: PayrollRequest) -> PayslipData:
-        data = await self._engine.run(request)
-        await asyncio.to_thread(self.export, bureau_line(request, data))
-        return data
+    async def run(self, request: PayrollRequest) -> PayrollResult:
+        result = await self._engine.run(request)
+        await asyncio.to_thread(self.export, bureau_line(request, result.data))
+        return result
 
     def export(self, line: BureauLine) -> bool:
         """Append ``line`` to its period file; False if that payslip was exported before."""

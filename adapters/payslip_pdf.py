@@ -35,12 +35,12 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from adapters.errors import PermanentAdapterError
 from adapters.files import write_once
-from adapters.payroll import PayslipData
-from adapters.payroll_de import GermanPayslip
 from adapters.rendering import RENDER_LOCK
 from domain.money import Cents
 from domain.payroll.be_payroll import BelgianContract, BelgianPayslip
+from domain.payroll.de_engine import GermanPayslip
 from domain.payroll.employment import MONTH_SV_DAYS
+from domain.payroll.protocol import PayslipData
 
 TEMPLATES: Final = Path(__file__).with_name("payslip_templates")
 
@@ -436,7 +436,7 @@ def german_payslip_document(
     period_end: date,
     expenses_cents: Cents = 0,
 ) -> PayslipDocument:
-    """The document of a German payslip computed by ``adapters.payroll_de``: each insurance
+    """The document of a German payslip computed by ``domain.payroll.de_engine``: each insurance
     branch's employee share on its base (the Midijob's reduced base where it applies), wage
     tax, solidarity surcharge and church tax; the employer's shares, levies and flat tax."""
     slip = payslip

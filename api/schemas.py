@@ -20,6 +20,7 @@ from stdnum.eu import vat as eu_vat
 
 from domain.order_messages import Instalment, Language, OrderView
 from domain.order_status import OrderStatus
+from domain.payroll.protocol import PayslipData
 from domain.policy import Jurisdiction
 from domain.vat import EU_COUNTRIES
 
@@ -328,23 +329,18 @@ class InvoiceDetail(InvoiceOut):
     credit_note: CreditNoteOut | None = None
 
 
-class PayslipOut(_Out):
+class PayslipOut(PayslipData):
+    """The payslip's figures as the payroll computed them, with the order and period."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     order_id: int
     member_id: int
     jurisdiction: str
-    pay_date: date
     period_start: date
     period_end: date
     work_days: int
-    employment_budget_cents: int
-    gross_wage_cents: int
-    employee_contributions_cents: int
-    employer_contributions_cents: int
-    wage_tax_cents: int
-    net_wage_cents: int
-    expenses_cents: int
-    employer_cost_cents: int
 
 
 class PaymentCreate(BaseModel):

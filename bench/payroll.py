@@ -20,9 +20,9 @@ import tracemalloc
 from datetime import date
 from decimal import Decimal
 
-from adapters.payroll_de import german_payslip, gross_for_budget
 from domain.payroll.be_payroll import belgian_wage_from_budget
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.de_engine import german_payslip, gross_for_budget
 from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
 
 PAY_DATE = date(2026, 6, 30)

@@ -13,13 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import ValidationError
 
-from adapters.payroll_exact import parse_record
 from api.auth import AdminPrincipal
 from api.deps import DbSession
 from api.errors import ProblemError, not_found
 from db.models import Member
 from db.models_payroll import EmploymentRecord
 from domain.errors import DomainError
+from domain.payroll.employment import parse_record
 
 router = APIRouter(prefix="/members", tags=["members"])
 

@@ -1,10 +1,13 @@
-"""A member's German employment record: what payroll needs to know about the person.
+"""A member's employment record: what payroll needs to know about the person, per jurisdiction.
 
-Tax class, child allowances and church membership come from the ELStAM (the tax office's
-electronic wage-tax data); children, health fund and its Zusatzbeitrag from the member's
-statements and the fund. ``federal_state`` is the Land of the workplace (Betriebsstätte): it
-sets the church-tax rate (8 % in Bavaria and Baden-Württemberg, 9 % elsewhere) and, for Saxony,
-the different split of the care-insurance (PV) contribution.
+Germany (``EmploymentRecordDE``): tax class, child allowances and church membership come from
+the ELStAM (the tax office's electronic wage-tax data); children, health fund and its
+Zusatzbeitrag from the member's statements and the fund. ``federal_state`` is the Land of the
+workplace (Betriebsstätte): it sets the church-tax rate (8 % in Bavaria and Baden-Württemberg,
+9 % elsewhere) and, for Saxony, the different split of the care-insurance (PV) contribution.
+
+Belgium (``BelgianEmployment``): the kind of contract and the member's withholding-tax record of
+the key formula.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.errors import UnsupportedCase
+from domain.payroll.be_payroll import BelgianContract
+from domain.payroll.be_withholding import BelgianTaxRecord
 
 FederalState = Literal[
     "BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"
@@ -148,3 +153,25 @@ class EmploymentRecordDE(BaseModel):
     def pv_reductions(self) -> int:
         """Number of 0.25 pp PV reductions: one per child under 25 from the 2nd to the 5th."""
         return max(0, min(self.children_under_25, _MAX_REDUCED_CHILDREN) - 1)
+
+
+class BelgianEmployment(BaseModel):
+    """The member's Belgian employment: the kind of contract and their withholding-tax record.
+    Stored as the member's BE employment record, so the field names are its JSON keys."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contract: BelgianContract = "standard"
+    tax: BelgianTaxRecord = BelgianTaxRecord()
+
+
+MemberEmployment = EmploymentRecordDE | BelgianEmployment
+
+
+def parse_record(jurisdiction: str, data: str) -> MemberEmployment:
+    """A stored employment record (JSON) of a member of ``jurisdiction``."""
+    if jurisdiction == "DE":
+        return EmploymentRecordDE.model_validate_json(data)
+    if jurisdiction == "BE":
+        return BelgianEmployment.model_validate_json(data)
+    raise UnsupportedCase(f"no payroll engine for jurisdiction {jurisdiction!r}")

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from activities.order_activities import OrderActivities
 from adapters.banking import LocalSepaBanking
 from adapters.mail import MaildirMailer
-from adapters.payroll import PolicyPayroll
 from adapters.social_security import LocalSocialSecurity
 from db import ledger
 from db.models import FinanceCase, Invoice
 from db.models_credit_notes import CreditNote, CreditNoteSeries
 from domain import order_steps as steps
 from domain.order_messages import OrderInput, PaymentReceived, RefundRecorded
+from domain.payroll.provisional import PolicyPayroll
 from tests.activities.test_idempotence import (
     TODAY,
     CrashAfterSending,

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from activities.order_activities import OrderActivities
 from adapters.banking import LocalSepaBanking, PayoutInstruction, PayoutReceipt
 from adapters.mail import MaildirMailer, OutgoingMail
-from adapters.payroll import PolicyPayroll
 from adapters.social_security import LocalSocialSecurity
 from db.models import (
     Declaration,
@@ -29,6 +28,7 @@ from db.models import (
 from domain import order_steps as steps
 from domain.breakdown import compute_breakdown
 from domain.order_messages import OrderInput, PaymentReceived
+from domain.payroll.provisional import PolicyPayroll
 from domain.policy import policy_for
 from domain.vat import decide_vat
 from tests.factories import create_client, create_member, create_order, order_input

@@ -8,10 +8,10 @@ from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.payroll_de import GermanPayslip, german_payslip
 from db.models import Member, Order, Payslip
 from db.models_declarations import MemberSocialInsurance
 from domain.declarations.deuev import versicherungsnummer_check_digit
+from domain.payroll.de_engine import GermanPayslip, german_payslip
 from domain.payroll.employment import EmploymentRecordDE
 from tests.factories import create_client, create_member, create_order
 

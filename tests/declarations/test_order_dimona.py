@@ -23,13 +23,13 @@ from activities.order_activities import OrderActivities
 from adapters.banking import LocalSepaBanking
 from adapters.dimona import DimonaClient, DimonaWorker, FileSubmissionStore
 from adapters.mail import MaildirMailer
-from adapters.payroll import PolicyPayroll
 from adapters.settings import Settings
 from adapters.social_security import EmploymentDeclaration
 from db.models import Declaration
 from db.models_declarations import MemberSocialInsurance
 from domain.order_messages import OfferResponse, OrderView
 from domain.order_status import OrderStatus
+from domain.payroll.provisional import PolicyPayroll
 from tests.declarations.conftest import EMPLOYER, INSS_OK
 from tests.declarations.fake_dimona import CLIENT_ID, CLIENT_SECRET, REFUSED, FakeDimona
 from tests.workflows.conftest import Lifecycle

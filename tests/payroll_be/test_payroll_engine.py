@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.payroll import Payroll, PolicyPayroll
-from adapters.payroll_be import BelgianPayrollEngine, BelgianProfile, PayrollRequest, PayrollRun
 from domain.breakdown import OrderBreakdown, compute_breakdown
 from domain.errors import UnsupportedCase
+from domain.payroll.be_engine import BelgianPayrollEngine
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.employment import BelgianEmployment
+from domain.payroll.protocol import Payroll, PayrollRequest
+from domain.payroll.provisional import PolicyPayroll
 from domain.policy import Jurisdiction, policy_for
 
 PAY_DATE = date(2026, 3, 31)
@@ -48,7 +50,7 @@ async def test_a_belgian_order_spends_its_budget_on_one_wage() -> None:
     breakdown = _breakdown()
     assert breakdown.employment_budget_cents == 597_540
     engine: Payroll = BelgianPayrollEngine()  # a drop-in for PolicyPayroll
-    data = await engine.payslip("BE", breakdown, PAY_DATE)
+    data = (await engine.run(_request(breakdown=breakdown))).data
     assert data.gross_wage_cents == 478_032
     assert data.employer_contributions_cents == 119_508
     assert data.employer_cost_cents == 597_540
@@ -60,24 +62,22 @@ async def test_a_belgian_order_spends_its_budget_on_one_wage() -> None:
 
 
 async def test_the_request_carries_the_members_contract() -> None:
-    artist = BelgianProfile(contract="artist", record=BelgianTaxRecord(dependent_children=1))
-    runner: PayrollRun = BelgianPayrollEngine()
-    standard = await runner.run(_request())
-    as_artist = await BelgianPayrollEngine().run(_request(profile=artist))
+    artist = BelgianEmployment(contract="artist", tax=BelgianTaxRecord(dependent_children=1))
+    runner: Payroll = BelgianPayrollEngine()
+    standard = (await runner.run(_request())).data
+    as_artist = (await BelgianPayrollEngine().run(_request(employment=artist))).data
     assert as_artist.gross_wage_cents < standard.gross_wage_cents  # the 108 % base costs more
     assert as_artist.employer_cost_cents <= as_artist.employment_budget_cents
 
 
 async def test_other_jurisdictions_go_to_the_fallback() -> None:
     breakdown = _breakdown("DE")
-    expected = await PolicyPayroll().payslip("DE", breakdown, PAY_DATE)
-    assert await BelgianPayrollEngine().payslip("DE", breakdown, PAY_DATE) == expected
-    assert await BelgianPayrollEngine().run(_request(jurisdiction="DE", breakdown=breakdown)) == (
-        expected
-    )
+    request = _request(jurisdiction="DE", breakdown=breakdown)
+    expected = await PolicyPayroll().run(request)
+    assert await BelgianPayrollEngine().run(request) == expected
 
 
 async def test_an_unsupported_member_is_refused() -> None:
-    profile = BelgianProfile(record=BelgianTaxRecord(resident=False))
+    employment = BelgianEmployment(tax=BelgianTaxRecord(resident=False))
     with pytest.raises(UnsupportedCase):
-        await BelgianPayrollEngine().run(_request(profile=profile))
+        await BelgianPayrollEngine().run(_request(employment=employment))

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from adapters.payroll import PayslipData
-from adapters.payroll_be import BelgianProfile, PayrollRequest, PayrollRun
 from adapters.payroll_export import (
     COLUMNS,
     ExportConflict,
@@ -19,6 +17,8 @@ from adapters.payroll_export import (
 )
 from domain.breakdown import compute_breakdown
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.employment import BelgianEmployment
+from domain.payroll.protocol import Payroll, PayrollRequest, PayslipData
 from domain.policy import policy_for
 
 PAY_DATE = date(2026, 3, 31)
@@ -40,7 +40,7 @@ def _request(payslip_id: str = "order-42", **overrides: object) -> PayrollReques
         "pay_date": PAY_DATE,
         "period_start": date(2026, 3, 2),
         "period_end": date(2026, 3, 20),
-        "profile": BelgianProfile(record=BelgianTaxRecord(dependent_children=2)),
+        "employment": BelgianEmployment(tax=BelgianTaxRecord(dependent_children=2)),
     }
     values.update(overrides)
     return PayrollRequest.model_validate(values)
@@ -54,8 +54,8 @@ def _rows(path: Path) -> list[dict[str, str]]:
 async def test_one_line_per_payslip_in_the_period_file(tmp_path: Path) -> None:
     export = PayrollBureauExport(tmp_path)
     assert isinstance(export, PayrollBureauExport)
-    runner: PayrollRun = export
-    data = await runner.run(_request())
+    runner: Payroll = export
+    data = (await runner.run(_request())).data
     path = tmp_path / "payroll-BE-2026-03.csv"
     raw = path.read_bytes()
     assert raw.startswith(";".join(COLUMNS).encode() + b"\r\n")
@@ -82,14 +82,14 @@ async def test_re_exporting_a_payslip_writes_nothing_new(tmp_path: Path) -> None
     second = await export.run(_request())
     assert second == first
     assert path.read_bytes() == before
-    assert export.export(bureau_line(_request(), first)) is False
+    assert export.export(bureau_line(_request(), first.data)) is False
     await export.run(_request("order-43"))
     assert [row["payslip_id"] for row in _rows(path)] == ["order-42", "order-43"]
 
 
 async def test_the_same_id_with_other_figures_is_refused(tmp_path: Path) -> None:
     export = PayrollBureauExport(tmp_path)
-    data = await export.run(_request())
+    data = (await export.run(_request())).data
     changed = PayslipData.model_validate({**data.model_dump(), "wage_tax_cents": 1})
     with pytest.raises(ExportConflict, match="order-42"):
         export.export(bureau_line(_request(), changed))

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.payroll_de import GermanPayrollEngine, gross_for_budget
 from domain.errors import InvalidAmount, UnsupportedCase
+from domain.payroll.de_engine import GermanPayrollEngine, gross_for_budget
 from domain.payroll.employment import EmploymentRecordDE
 from tests.payroll_de.factories import parent, record
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.payroll_de import GermanPayrollEngine, GrossForBudget, gross_for_budget
 from domain.errors import UnsupportedCase
 from domain.payroll.de_contributions import EmployerCostCurve, german_contributions
+from domain.payroll.de_engine import GermanPayrollEngine, GrossForBudget, gross_for_budget
 from domain.payroll.de_rates import rates_for
 from domain.payroll.employment import EmploymentRecordDE
 from tests.payroll_de.factories import record

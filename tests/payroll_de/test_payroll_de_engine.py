@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.payroll_de import (
+from domain.errors import UnsupportedCase
+from domain.payroll.de_engine import (
     GermanPayrollEngine,
     german_payslip,
     lohnsteuer_bmf_second_opinion,
     wage_tax_input,
 )
-from domain.errors import UnsupportedCase
 from tests.payroll_de.factories import parent, record
 
 PAY_2026 = date(2026, 3, 31)

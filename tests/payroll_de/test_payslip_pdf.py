@@ -13,8 +13,6 @@ import pypdf
 import pytest
 from babel.numbers import format_currency
 
-from adapters.payroll import PayslipData
-from adapters.payroll_de import GermanPayslip, german_payslip
 from adapters.payslip_pdf import (
     LANGUAGES,
     Language,
@@ -27,7 +25,9 @@ from adapters.payslip_pdf import (
     provisional_payslip_document,
     render_payslip_pdf,
 )
+from domain.payroll.de_engine import GermanPayslip, german_payslip
 from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
+from domain.payroll.protocol import PayslipData
 from tests.payroll_de.factories import record
 
 PAY_DATE = date(2026, 3, 31)

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.payroll_de import (
+from domain.errors import UnsupportedCase
+from domain.money import round_cents
+from domain.payroll.de_contributions import EmployerCostCurve, german_contributions
+from domain.payroll.de_engine import (
     GrossForBudget,
     german_payslip,
     gross_for_budget,
     lohnsteuer_bmf_second_opinion,
 )
-from domain.errors import UnsupportedCase
-from domain.money import round_cents
-from domain.payroll.de_contributions import EmployerCostCurve, german_contributions
 from domain.payroll.de_rates import rates_for
 from domain.payroll.de_wage_tax import WageTaxInput, part_period_wage_tax, wage_tax
 from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE

@@ -25,11 +25,11 @@ from activities.order_activities import OrderActivities
 from adapters.banking import LocalSepaBanking
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import MaildirMailer
-from adapters.payroll import PolicyPayroll
 from adapters.settings import Settings
 from adapters.social_security import LocalSocialSecurity
 from api.temporal import initial_search_attributes
 from domain.order_messages import OrderInput, OrderView
+from domain.payroll.provisional import PolicyPayroll
 from tests.activities.test_credit_notes import RecordingRefunder
 from tests.conftest import TEMPORAL_TEST_SERVER
 from tests.factories import create_client, create_member, create_order, order_input

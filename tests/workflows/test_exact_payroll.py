@@ -24,8 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from activities.payroll_step import ExactPayrollStep
-from adapters.payroll_de import german_payslip, gross_for_budget
-from adapters.payroll_exact import BelgianEmployment, EmploymentPayroll
 from adapters.payroll_export import PayrollBureauExport
 from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
 from adapters.settings import Settings
@@ -43,8 +41,10 @@ from domain.order_messages import (
     PaymentReceived,
 )
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.de_engine import german_payslip, gross_for_budget
 from domain.payroll.de_rates import rates_for
-from domain.payroll.employment import EmploymentPeriod
+from domain.payroll.employment import BelgianEmployment, EmploymentPeriod
+from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.policy import policy_for
 from tests.factories import create_client, create_member, create_order, order_input
 from tests.payroll_de.factories import record as de_record

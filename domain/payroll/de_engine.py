@@ -7,6 +7,10 @@ wage tax of the daily table (LZZ 4) times its calendar days; see ``domain.payrol
 de_contributions`` and ``domain.payroll.de_wage_tax`` for the rules and their sources, and
 docs/payroll-de.md for what is refused.
 
+``german_result`` spends an order's employment budget on one wage (``gross_for_budget``, then
+``german_payslip``) and answers it as the ``Payroll`` Protocol's result (``domain.payroll.
+protocol``), for ``EmploymentPayroll``.
+
 Contributions come from ``domain.payroll.de_contributions`` (rates chosen by payment date),
 wage tax, solidarity surcharge and church tax from ``domain.payroll.de_wage_tax``, a Decimal
 transcription of the BMF Programmablaufplan of the payment year (2025 and 2026).
@@ -29,6 +33,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.breakdown import OrderBreakdown
 from domain.errors import InvalidAmount, UnsupportedCase
 from domain.money import Cents, round_cents
 from domain.payroll.de_contributions import (
@@ -47,6 +52,7 @@ from domain.payroll.de_wage_tax import (
     wage_tax,
 )
 from domain.payroll.employment import MONTH_SV_DAYS, EmploymentPeriod, EmploymentRecordDE
+from domain.payroll.protocol import PayrollResult, PayslipData
 
 # From this age (reached in the payment year) the employee's own pension and unemployment
 # contributions can end with the standard retirement age; that is not modelled, so refused.
@@ -301,6 +307,38 @@ def gross_for_budget(
     period: EmploymentPeriod | None = None,
 ) -> GrossForBudget:
     return _ENGINE.gross_for_budget(budget_cents, record, pay_date, period)
+
+
+def german_result(
+    breakdown: OrderBreakdown,
+    record: EmploymentRecordDE,
+    pay_date: date,
+    period: EmploymentPeriod,
+) -> PayrollResult:
+    """The exact German wage the order's budget pays over ``period``, as the ``Payroll``
+    Protocol's result (``EmploymentPayroll``): the largest gross that fits, then its payslip.
+    The employer's contributions on the payslip data are everything on top of the gross
+    (levies and a Minijob's flat tax too); the wage tax includes SolZ and church tax."""
+    budget = breakdown.employment_budget_cents
+    split = gross_for_budget(budget, record, pay_date, period)
+    de = german_payslip(split.gross_cents, record, pay_date, period)
+    data = PayslipData(
+        pay_date=pay_date,
+        employment_budget_cents=budget,
+        gross_wage_cents=de.gross_cents,
+        employee_contributions_cents=de.employee_contributions_cents,
+        employer_contributions_cents=de.employer_cost_cents - de.gross_cents,
+        wage_tax_cents=de.wage_tax_cents + de.solidarity_cents + de.church_tax_cents,
+        net_wage_cents=de.net_cents,
+        expenses_cents=breakdown.expenses_cents,
+        employer_cost_cents=de.employer_cost_cents,
+    )
+    return PayrollResult(
+        data=data,
+        remainder_cents=split.remainder_cents,
+        engine="DE",
+        details=de.model_dump_json(),
+    )
 
 
 # ``lohnsteuer-bmf`` names the Länder in full.

@@ -1,0 +1,69 @@
+"""The Belgian payroll engine behind the ``Payroll`` Protocol (``domain.payroll.protocol``).
+
+``belgian_result`` spends an order's employment budget on one wage with the exact Belgian rules
+(``domain.payroll.be_payroll``): the largest gross whose employer cost fits the budget, then
+employee ONSS, the key-formula withholding tax and the net. The budget less the employer cost
+(a cent or two no gross can spend) is the result's ``remainder_cents``.
+
+``BelgianPayrollEngine`` computes Belgian wages even without the member's record: a request
+without one is priced with the engine's ``default_employment`` (standard contract, single, no
+children unless configured). Orders of other jurisdictions go to a fallback engine
+(``PolicyPayroll`` unless told otherwise). The lifecycle's engine is ``EmploymentPayroll``,
+which makes a wage without a record provisional instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.breakdown import OrderBreakdown
+from domain.payroll.be_payroll import belgian_wage_from_budget
+from domain.payroll.employment import BelgianEmployment
+from domain.payroll.protocol import Payroll, PayrollRequest, PayrollResult, PayslipData
+from domain.payroll.provisional import PolicyPayroll
+
+
+def belgian_result(
+    breakdown: OrderBreakdown, employment: BelgianEmployment, pay_date: date
+) -> PayrollResult:
+    """The exact Belgian wage the order's budget pays (pure; raises domain errors)."""
+    wage = belgian_wage_from_budget(
+        breakdown.employment_budget_cents, employment.contract, employment.tax, pay_date
+    )
+    slip = wage.payslip
+    data = PayslipData(
+        pay_date=pay_date,
+        employment_budget_cents=breakdown.employment_budget_cents,
+        gross_wage_cents=slip.gross_cents,
+        employee_contributions_cents=slip.employee_contributions_cents,
+        employer_contributions_cents=slip.employer_contributions_cents,
+        wage_tax_cents=slip.wage_tax_cents,
+        net_wage_cents=slip.net_cents,
+        expenses_cents=breakdown.expenses_cents,
+        employer_cost_cents=slip.employer_cost_cents,
+    )
+    return PayrollResult(
+        data=data,
+        remainder_cents=wage.split.remainder_cents,
+        engine="BE",
+        details=slip.model_dump_json(),
+    )
+
+
+class BelgianPayrollEngine:
+    def __init__(
+        self,
+        *,
+        default_employment: BelgianEmployment | None = None,
+        fallback: Payroll | None = None,
+    ) -> None:
+        self._default = default_employment or BelgianEmployment()
+        self._fallback: Payroll = fallback if fallback is not None else PolicyPayroll()
+
+    async def run(self, request: PayrollRequest) -> PayrollResult:
+        if request.jurisdiction != "BE":
+            return await self._fallback.run(request)
+        employment = request.employment if request.employment is not None else self._default
+        if not isinstance(employment, BelgianEmployment):
+            raise request.record_mismatch()
+        return belgian_result(request.breakdown, employment, request.pay_date)
