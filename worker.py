@@ -38,9 +38,9 @@ from adapters.payroll import PolicyPayroll
 from adapters.payroll_exact import EmploymentPayroll
 from adapters.payroll_export import PayrollBureauExport
 from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
-from adapters.settings import Settings, get_settings
 from adapters.social_security import LocalSocialSecurity, SocialSecurity
 from adapters.temporal_client import connect
+from config import Settings, get_settings
 from db.session import make_engine, make_session_factory
 from workflows.order_lifecycle import OrderLifecycleWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
@@ -91,7 +91,7 @@ def build_payroll_step(
     return ExactPayrollStep(
         sessions,
         EmploymentPayroll(),
-        pdfs=PayslipPdfs(settings.data_dir / "payslips", partial(payslip_employer, settings)),
+        pdfs=PayslipPdfs(settings.payslip_dir, partial(payslip_employer, settings)),
         bureau=bureau,
     )
 
@@ -162,7 +162,7 @@ def build_activities(
         payroll_step=build_payroll_step(settings, sessions),
         invoice_documents=InvoiceDocuments(settings.invoice_dir, settings.seller),
         # Refunds after a credit note go back through Stripe for Stripe payments.
-        refunder=StripeGateway.from_settings(settings),
+        refunder=StripeGateway(settings.stripe_api_key, settings.stripe_api_base),
         seller=settings.seller,
         public_base_url=settings.public_base_url,
         signing_secret=settings.signing_secret,
@@ -204,7 +204,7 @@ async def main() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)  # per-invoice rendering steps
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    client = await connect(settings)
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
     sessions = make_session_factory(engine)
     worker = build_worker(
         client,

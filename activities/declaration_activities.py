@@ -49,7 +49,7 @@ Row = tuple[Payslip, MemberSocialInsurance | None]
 
 
 class EmployerIdentifiers(BaseModel):
-    """The cooperative's numbers with each authority (from settings)."""
+    """The cooperative's numbers with each authority (``worker.py`` passes them)."""
 
     model_config = ConfigDict(frozen=True)
 

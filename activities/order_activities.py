@@ -29,7 +29,6 @@ from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import Mailer, OutgoingMail
 from adapters.payroll import Payroll
 from adapters.payroll_exact import EmploymentPayroll
-from adapters.settings import default_seller
 from adapters.social_security import EmploymentDeclaration, SocialSecurity
 from db import ledger
 from db.invoice_numbers import format_invoice_number, take_next_number
@@ -100,8 +99,8 @@ class OrderActivities:
         exact_payroll: EmploymentPayroll | None = None,
         payroll_step: ExactPayrollStep | None = None,
         refunder: Refunder | None = None,
-        seller: Callable[[str], Seller] = default_seller,
         invoice_documents: InvoiceDocuments | None = None,
+        seller: Callable[[str], Seller],
         public_base_url: str,
         signing_secret: str,
         coop_name: str,

@@ -191,7 +191,7 @@ def reminder_facts(
     earlier_charges_due_cents: int = 0,
 ) -> ReminderFacts:
     """The facts of the ``send_reminder`` activity's dunning document ``number``: ``invoice``
-    is the ``Invoice`` row, ``seller`` is ``Settings.seller(request.order.jurisdiction)``."""
+    is the ``Invoice`` row, ``seller`` the cooperative's entity in the order's jurisdiction."""
     order = request.order
     return ReminderFacts(
         number=number,

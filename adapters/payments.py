@@ -11,7 +11,8 @@ step therefore gets Stripe's first answer back instead of a second object. A ref
 cooperative makes (``refund``) also keeps its key in the refund's metadata, because Stripe forgets
 keys after 24 hours.
 
-Settings: ``stripe_*`` in ``adapters.settings.Settings`` (``COOPFLOW_STRIPE_*``).
+Built by ``worker.py`` and the API's lifespan with the key and API base from the environment
+(``COOPFLOW_STRIPE_API_KEY``, ``COOPFLOW_STRIPE_API_BASE``).
 
 ``StripeGateway`` is both the real implementation and the local one: pointed at localstripe
 (``python -m localstripe``, plain HTTP, same ``/v1`` paths) it does honest work offline.
@@ -28,7 +29,6 @@ import httpx
 import stripe
 
 from adapters.errors import PermanentAdapterError
-from adapters.settings import Settings
 
 CURRENCY = "eur"
 # Stripe's test payment methods the server may confirm with, in test mode only. pm_card_visa
@@ -161,10 +161,6 @@ class StripeGateway:
             http_client=self._http,
             max_network_retries=max_network_retries,
         )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> StripeGateway:
-        return cls(settings.stripe_api_key, settings.stripe_api_base)
 
     async def aclose(self) -> None:
         await self._http.close_async()  # type: ignore[no-untyped-call]

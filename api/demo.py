@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from adapters.settings import Settings, get_settings
+from config import Settings, get_settings
 from domain.money import format_eur
 
 Json = dict[str, Any]

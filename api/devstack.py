@@ -35,7 +35,7 @@ from typing import IO
 import httpx
 
 from adapters.payments import configure_localstripe_webhook
-from adapters.settings import PROJECT_ROOT, Settings, get_settings
+from config import PROJECT_ROOT, Settings, get_settings
 from workflows.search_attributes import cli_arguments
 
 TEMPORAL_HOST = "127.0.0.1"

@@ -18,7 +18,7 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.settings import Settings
+from api.deps import ApiConfig as Settings  # the API's configuration: task_queue
 from domain.money import format_eur
 from domain.order_messages import OrderInput, OrderView, PaymentReceived, RefundRecorded
 from domain.order_status import OrderStatus

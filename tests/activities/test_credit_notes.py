@@ -17,6 +17,7 @@ from adapters.banking import LocalSepaBanking
 from adapters.mail import MaildirMailer
 from adapters.payroll import PolicyPayroll
 from adapters.social_security import LocalSocialSecurity
+from config import default_seller
 from db import ledger
 from db.models import FinanceCase, Invoice
 from db.models_credit_notes import CreditNote, CreditNoteSeries
@@ -71,6 +72,7 @@ def activities(
         ),
         social_security=LocalSocialSecurity(tmp / "declarations"),
         payroll=PolicyPayroll(),
+        seller=default_seller,
         refunder=refunder,
         public_base_url="http://coopflow.test",
         signing_secret="s",

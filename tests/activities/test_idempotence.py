@@ -17,6 +17,7 @@ from adapters.banking import LocalSepaBanking, PayoutInstruction, PayoutReceipt
 from adapters.mail import MaildirMailer, OutgoingMail
 from adapters.payroll import PolicyPayroll
 from adapters.social_security import LocalSocialSecurity
+from config import default_seller
 from db.models import (
     Declaration,
     DunningDocument,
@@ -75,6 +76,7 @@ def make_activities(
         ),
         social_security=LocalSocialSecurity(tmp / "declarations"),
         payroll=PolicyPayroll(),
+        seller=default_seller,
         public_base_url="http://coopflow.test",
         signing_secret="s",
         coop_name="coopflow SCE",

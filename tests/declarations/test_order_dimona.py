@@ -24,8 +24,8 @@ from adapters.banking import LocalSepaBanking
 from adapters.dimona import DimonaClient, DimonaWorker, FileSubmissionStore
 from adapters.mail import MaildirMailer
 from adapters.payroll import PolicyPayroll
-from adapters.settings import Settings
 from adapters.social_security import EmploymentDeclaration
+from config import Settings, default_seller
 from db.models import Declaration
 from db.models_declarations import MemberSocialInsurance
 from domain.order_messages import OfferResponse, OrderView
@@ -84,6 +84,7 @@ async def lifecycle(
         ),
         social_security=social_security,
         payroll=PolicyPayroll(),
+        seller=default_seller,
         public_base_url="http://coopflow.test",
         signing_secret="test-secret",
         coop_name="coopflow SCE",

@@ -16,8 +16,8 @@ import stripe
 import uvicorn
 from fastapi import FastAPI, Request
 
-from adapters.settings import Settings
 from api import devstack
+from config import Settings
 from tests.stripe.conftest import API_KEY, eventually, free_port
 
 

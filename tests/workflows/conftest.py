@@ -26,8 +26,8 @@ from adapters.banking import LocalSepaBanking
 from adapters.invoice_documents import InvoiceDocuments
 from adapters.mail import MaildirMailer
 from adapters.payroll import PolicyPayroll
-from adapters.settings import Settings
 from adapters.social_security import LocalSocialSecurity
+from config import default_seller
 from domain.order_messages import OrderInput, OrderView
 from tests.activities.test_credit_notes import RecordingRefunder
 from tests.conftest import TEMPORAL_TEST_SERVER
@@ -143,8 +143,9 @@ async def lifecycle(
         ),
         social_security=LocalSocialSecurity(tmp_path / "declarations"),
         payroll=PolicyPayroll(),
-        invoice_documents=InvoiceDocuments(tmp_path / "invoices", Settings().seller),
+        invoice_documents=InvoiceDocuments(tmp_path / "invoices", default_seller),
         refunder=refunder,
+        seller=default_seller,
         public_base_url="http://coopflow.test",
         signing_secret="test-secret",
         coop_name="coopflow SCE",

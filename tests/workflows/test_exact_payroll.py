@@ -28,8 +28,8 @@ from adapters.payroll_de import german_payslip, gross_for_budget
 from adapters.payroll_exact import BelgianEmployment, EmploymentPayroll
 from adapters.payroll_export import PayrollBureauExport
 from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
-from adapters.settings import Settings
 from api.app import create_app
+from config import Settings
 from db import ledger
 from db.models import LedgerEntry, Payslip
 from db.models_payroll import EmploymentRecord

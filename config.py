@@ -1,6 +1,10 @@
 """Process settings, read from the environment (prefix ``COOPFLOW_``) or a ``.env`` file.
 
-Only processes read settings (worker, API, scripts); workflow code never does: everything a
+Read only where a process starts: ``worker.py`` (passes values to the adapters and activities it
+builds), the API's lifespan (``api.app``: puts what requests need on ``app.state``, see
+``api.deps``), the admin CLI (``api.admin``), the dev tools (``dev/``) and the migration
+environment (``db/migrations/env.py``: the database URL). Routers, services, activities and
+adapters get values, never ``Settings``. Workflow code never reads settings: everything a
 workflow needs arrives in its input, so replay never depends on the environment.
 """
 
@@ -14,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.invoice_document import ElectronicAddress, PostalAddress, Seller
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent
 
 # The cooperative as the seller on its invoices, one legal entity per jurisdiction. Override in
 # production with COOPFLOW_SELLER_DE / COOPFLOW_SELLER_BE as JSON.
@@ -135,6 +139,10 @@ class Settings(BaseSettings):
     @property
     def invoice_dir(self) -> Path:
         return self.data_dir / "invoices"
+
+    @property
+    def payslip_dir(self) -> Path:
+        return self.data_dir / "payslips"
 
     @property
     def payout_dir(self) -> Path:
