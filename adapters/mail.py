@@ -1,7 +1,7 @@
 """Outgoing mail: invoices, reminders, signing links.
 
 ``Mailer`` is what activities depend on. ``SmtpMailer`` talks real SMTP (in development to the
-sink of ``adapters.mail_sink``); ``MaildirMailer`` drops the message straight into a Maildir.
+sink of ``dev.mail_sink``); ``MaildirMailer`` drops the message straight into a Maildir.
 
 The caller derives ``message_id`` from the business key (``<invoice-DE-2026-000001@coopflow>``),
 so a retried activity sends a message with the same Message-ID: a mail client shows it once,

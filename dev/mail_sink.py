@@ -1,6 +1,6 @@
 """A local SMTP server for development and tests: every message it receives lands in a Maildir.
 
-    python -m adapters.mail_sink --port 8025 --maildir .data/maildir
+    python -m dev.mail_sink --port 8025 --maildir .data/maildir
 
 It accepts any recipient except those in the reserved ``.invalid`` domain (RFC 2606), which it
 refuses with ``550``, so the permanent-failure path of ``SmtpMailer`` can be exercised.

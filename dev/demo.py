@@ -1,6 +1,6 @@
 """Demo: seed members and clients, then run orders through every path over HTTP.
 
-    python -m api.demo [--timeout 900]
+    python -m dev.demo [--timeout 900]
 
 ``make run`` with ``DEMO=1`` starts it once the API answers ``/health``. It talks to
 ``Settings.public_base_url`` with ``Settings.admin_token``, and needs demo time
@@ -495,7 +495,7 @@ async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -
 
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
-    parser = argparse.ArgumentParser(prog="python -m api.demo", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m dev.demo", description=__doc__.split("\n")[0])
     parser.add_argument("--timeout", type=float, default=900, help="stop after this many seconds")
     parser.add_argument(
         "--seconds-per-day",

@@ -1,4 +1,4 @@
-"""The local development stack, started by ``make run`` (``python -m api.devstack``).
+"""The local development stack, started by ``make run`` (``python -m dev.devstack``).
 
 Migrates the embedded database, then runs as child processes: the Temporal dev server (with its
 persistence file and the custom search attributes), a local SMTP sink, localstripe (when no
@@ -6,7 +6,7 @@ Stripe key of one's own is configured; see ``wants_localstripe``), the worker an
 Prints where to look, and on Ctrl-C / SIGTERM stops the children in reverse order. If a child
 dies on its own, says which one and stops the rest.
 
-``DEMO=1`` makes a business day pass in one second and runs ``python -m api.demo`` once the API
+``DEMO=1`` makes a business day pass in one second and runs ``python -m dev.demo`` once the API
 answers. ``--infra-only`` starts Temporal, the mail sink and localstripe only, for running the
 worker or the API yourself (under a debugger, say).
 """
@@ -293,7 +293,7 @@ def sink_command(settings: Settings) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "adapters.mail_sink",
+        "dev.mail_sink",
         "--port",
         str(settings.smtp_port),
         "--maildir",
@@ -382,7 +382,7 @@ def api_command(settings: Settings) -> list[str]:
 
 
 def demo_command() -> list[str]:
-    return [sys.executable, "-m", "api.demo"]
+    return [sys.executable, "-m", "dev.demo"]
 
 
 def start_app(settings: Settings, env: dict[str, str], children: list[Child]) -> None:
@@ -431,7 +431,7 @@ def print_banner(
         f"  Temporal state    {settings.data_dir / 'temporal.db'}",
     ]
     if demo and not infra_only:
-        lines.append("  DEMO=1            a business day passes in 1 second; running api.demo")
+        lines.append("  DEMO=1            a business day passes in 1 second; running dev.demo")
     if infra_only:
         lines.append(
             "  --infra-only      start the worker (python worker.py) and the API yourself, "
@@ -489,7 +489,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m api.devstack", description=__doc__.split("\n")[0]
+        prog="python -m dev.devstack", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--infra-only",
