@@ -24,21 +24,19 @@ from activities.declaration_activities import (
 )
 from activities.order_activities import OrderActivities
 from activities.payroll_step import ExactPayrollStep
-from adapters.banking import LocalSepaBanking
-from adapters.dimona import (
-    DimonaClient,
-    DimonaEmployer,
-    FileSubmissionStore,
-    SocialSecurityByJurisdiction,
-)
-from adapters.invoice_documents import InvoiceDocuments
-from adapters.mail import MaildirMailer, Mailer, SmtpMailer
-from adapters.payments import StripeGateway
+from adapters.banking.sepa import LocalSepaBanking
+from adapters.documents.invoice_documents import InvoiceDocuments
+from adapters.documents.payslip_pdf import PayslipEmployer, PayslipPdfs
+from adapters.mail.mailers import MaildirMailer, Mailer, SmtpMailer
+from adapters.payments.stripe_gateway import StripeGateway
 from adapters.payroll import PolicyPayroll
+from adapters.payroll_bureau.export import PayrollBureauExport
 from adapters.payroll_exact import EmploymentPayroll
-from adapters.payroll_export import PayrollBureauExport
-from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
-from adapters.social_security import LocalSocialSecurity, SocialSecurity
+from adapters.social_security.declarations import SocialSecurity, SocialSecurityByJurisdiction
+from adapters.social_security.dimona import DimonaClient
+from adapters.social_security.dimona_models import DimonaEmployer
+from adapters.social_security.dimona_store import FileSubmissionStore
+from adapters.social_security.local_register import LocalSocialSecurity
 from adapters.temporal_client import connect
 from config import Settings, get_settings
 from db.session import make_engine, make_session_factory

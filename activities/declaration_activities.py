@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.order_activities import permanent_errors
-from adapters.dimona import DimonaWorker
 from adapters.files import write_once
 from adapters.payroll_de import GermanPayslip
+from adapters.social_security.dimona_models import DimonaWorker
 from db.models import Payslip
 from db.models_declarations import MemberSocialInsurance, PeriodicDeclaration
 from domain.declarations import steps
@@ -319,8 +319,8 @@ class DeclarationActivities:
 
 
 class MemberInsuranceDirectory:
-    """``adapters.dimona.WorkerDirectory`` over ``member_social_insurance``: the Dimona
-    client's source of national numbers in production."""
+    """``adapters.social_security.dimona_models.WorkerDirectory`` over
+    ``member_social_insurance``: the Dimona client's source of national numbers in production."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

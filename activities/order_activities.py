@@ -22,14 +22,14 @@ from temporalio.exceptions import ApplicationError
 from activities import documents
 from activities.credit_note_step import CreditNoteStep, Refunder
 from activities.payroll_step import ExactPayrollStep
-from adapters import client_mail
-from adapters.banking import Banking, PayoutInstruction, fit_remittance
+from adapters.banking.sepa import Banking, PayoutInstruction, fit_remittance
+from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.errors import PermanentAdapterError
-from adapters.invoice_documents import InvoiceDocuments
-from adapters.mail import Mailer, OutgoingMail
+from adapters.mail import client_mail
+from adapters.mail.mailers import Mailer, OutgoingMail
 from adapters.payroll import Payroll
 from adapters.payroll_exact import EmploymentPayroll
-from adapters.social_security import EmploymentDeclaration, SocialSecurity
+from adapters.social_security.declarations import EmploymentDeclaration, SocialSecurity
 from db import ledger
 from db.invoice_numbers import format_invoice_number, take_next_number
 from db.models import (

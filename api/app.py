@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from adapters.payments import StripeGateway
+from adapters.payments.stripe_gateway import StripeGateway
 from api.deps import ApiConfig, Resources, TemporalConnection
 from api.errors import install_problem_handlers
 from api.idempotency import install_idempotency_handler

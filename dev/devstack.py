@@ -34,7 +34,7 @@ from typing import IO
 
 import httpx
 
-from adapters.payments import configure_localstripe_webhook
+from adapters.payments.stripe_gateway import configure_localstripe_webhook
 from config import PROJECT_ROOT, Settings, get_settings
 from workflows.search_attributes import cli_arguments
 

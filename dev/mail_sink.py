@@ -24,7 +24,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from adapters.mail import read_maildir
+from adapters.mail.mailers import read_maildir
 
 
 class _MaildirHandler:

@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.errors import PermanentAdapterError
-from adapters.payments import TEST_CARDS
+from adapters.payments.stripe_gateway import TEST_CARDS
 from api import pay_texts
 from api.deps import AppConfig, get_resources
 from api.errors import ProblemError

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from adapters.payslip_pdf import payslip_pdf_path
+from adapters.documents.payslip_pdf import payslip_pdf_path
 from api.auth import AnyPrincipal
 from api.deps import AppConfig, DbSession, Limit, Offset
 from api.errors import ProblemError

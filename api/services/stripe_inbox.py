@@ -42,7 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.payments import CURRENCY, PaymentsGateway
+from adapters.payments.stripe_gateway import CURRENCY, PaymentsGateway
 from api.deps import TemporalConnection
 from api.temporal import signal_payment, signal_refund
 from db.models import Order, Payment

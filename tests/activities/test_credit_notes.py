@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.order_activities import OrderActivities
-from adapters.banking import LocalSepaBanking
-from adapters.mail import MaildirMailer
+from adapters.banking.sepa import LocalSepaBanking
+from adapters.mail.mailers import MaildirMailer
 from adapters.payroll import PolicyPayroll
-from adapters.social_security import LocalSocialSecurity
+from adapters.social_security.local_register import LocalSocialSecurity
 from config import default_seller
 from db import ledger
 from db.models import FinanceCase, Invoice

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.banking import LocalSepaBanking
+from adapters.banking.sepa import LocalSepaBanking
 from dev.mail_sink import MaildirSink, find_free_port
 
 COOP_IBAN = "DE89370400440532013000"

@@ -13,7 +13,7 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from adapters.errors import PermanentAdapterError
-from adapters.mail import (
+from adapters.mail.mailers import (
     MailAttachment,
     MaildirMailer,
     OutgoingMail,

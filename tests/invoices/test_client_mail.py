@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from adapters import client_mail
-from adapters.client_mail import (
+from adapters.mail import client_mail
+from adapters.mail.client_mail import (
     STAGES,
     MailText,
     ReminderFacts,

@@ -11,7 +11,7 @@ import pytest
 
 from adapters.payroll import PayslipData
 from adapters.payroll_be import BelgianProfile, PayrollRequest, PayrollRun
-from adapters.payroll_export import (
+from adapters.payroll_bureau.export import (
     COLUMNS,
     ExportConflict,
     PayrollBureauExport,

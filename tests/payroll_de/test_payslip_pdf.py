@@ -13,9 +13,7 @@ import pypdf
 import pytest
 from babel.numbers import format_currency
 
-from adapters.payroll import PayslipData
-from adapters.payroll_de import GermanPayslip, german_payslip
-from adapters.payslip_pdf import (
+from adapters.documents.payslip_pdf import (
     LANGUAGES,
     Language,
     PayslipDocument,
@@ -27,6 +25,8 @@ from adapters.payslip_pdf import (
     provisional_payslip_document,
     render_payslip_pdf,
 )
+from adapters.payroll import PayslipData
+from adapters.payroll_de import GermanPayslip, german_payslip
 from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
 from tests.payroll_de.factories import record
 

@@ -29,7 +29,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from adapters.payments import StripeGateway, configure_localstripe_webhook
+from adapters.payments.stripe_gateway import StripeGateway, configure_localstripe_webhook
 from api.app import create_app
 from api.services import pay_links
 from api.services.stripe_inbox import StripeResources

@@ -22,11 +22,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.order_activities import OrderActivities
-from adapters.banking import LocalSepaBanking
-from adapters.invoice_documents import InvoiceDocuments
-from adapters.mail import MaildirMailer
+from adapters.banking.sepa import LocalSepaBanking
+from adapters.documents.invoice_documents import InvoiceDocuments
+from adapters.mail.mailers import MaildirMailer
 from adapters.payroll import PolicyPayroll
-from adapters.social_security import LocalSocialSecurity
+from adapters.social_security.local_register import LocalSocialSecurity
 from config import default_seller
 from domain.order_messages import OrderInput, OrderView
 from tests.activities.test_credit_notes import RecordingRefunder

@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from activities.payroll_step import ExactPayrollStep
+from adapters.documents.payslip_pdf import PayslipEmployer, PayslipPdfs
+from adapters.payroll_bureau.export import PayrollBureauExport
 from adapters.payroll_de import german_payslip, gross_for_budget
 from adapters.payroll_exact import BelgianEmployment, EmploymentPayroll
-from adapters.payroll_export import PayrollBureauExport
-from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
 from api.app import create_app
 from config import Settings
 from db import ledger

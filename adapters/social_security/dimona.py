@@ -1,6 +1,6 @@
 """Belgian employment declarations (Dimona IN / OUT) through the social-security REST API.
 
-``DimonaClient`` implements ``adapters.social_security.SocialSecurity`` for jurisdiction BE:
+``DimonaClient`` implements ``declarations.SocialSecurity`` for jurisdiction BE:
 
 1. an OAuth2 client-credentials token (``TokenProvider``, cached until shortly before it
    expires; the real service authenticates the client with a JWT assertion signed by its X.509
@@ -24,355 +24,43 @@ ONSS received it: the client refuses to guess and raises ``DimonaOutcomeUnknown`
 (non-retryable). Ops looks the worker up in the Dimona portal and calls ``resolve_unknown``
 with the number found, or with ``None`` to send it again. Field mapping and its sources:
 docs/declarations-be.md.
+
+Beside this module: the tokens (``dimona_auth``), the client's errors and records
+(``dimona_models``), the submission files and ``resolve_unknown`` (``dimona_store``, also a
+command line for ops).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
-import json
 import logging
-import os
 import re
-import secrets
-import tempfile
 import time
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any, Literal, Protocol
+from collections.abc import Callable
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict
 
-from adapters.errors import AdapterError, DeclarationRefused, PermanentAdapterError
-from adapters.files import write_once
-from adapters.social_security import DeclarationReceipt, EmploymentDeclaration, SocialSecurity
+from adapters.errors import DeclarationRefused, PermanentAdapterError
+from adapters.social_security.declarations import DeclarationReceipt, EmploymentDeclaration
+from adapters.social_security.dimona_auth import ClientSecretTokenProvider, TokenProvider
+from adapters.social_security.dimona_models import (
+    DimonaEmployer,
+    DimonaOutcomeUnknown,
+    DimonaRefused,
+    DimonaStillWaiting,
+    DimonaSubmission,
+    DimonaUnavailable,
+    SubmissionStore,
+    WorkerDirectory,
+)
+from adapters.social_security.dimona_store import resolve_unknown
 
 log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _SSIN = re.compile(r"\d{11}")
-TOKEN_SAFETY_MARGIN_S = 30.0
-SCOPE_DECLARE = "scope:dimona:declaration:declarant"
-
-
-class DimonaStillWaiting(AdapterError):
-    """Not processed yet (or waiting for the worker's identification): retry later."""
-
-
-class DimonaUnavailable(AdapterError):
-    """The service answered 5xx or could not be reached: retry later."""
-
-
-class DimonaRefused(DeclarationRefused):
-    """Result B: ONSS refused the declaration; ``anomalies`` are its (code, label) pairs."""
-
-    def __init__(self, message: str, anomalies: tuple[tuple[str, str], ...]) -> None:
-        super().__init__(message)
-        self.anomalies = anomalies
-
-
-class DimonaOutcomeUnknown(PermanentAdapterError):
-    """A POST was sent but its answer was lost: whether ONSS has it is unknown."""
-
-
-# ---------------------------------------------------------------------------- tokens
-
-
-class TokenProvider(Protocol):
-    async def token(self, http: httpx.AsyncClient) -> str: ...
-
-    def invalidate(self) -> None: ...
-
-
-class _CachedToken:
-    """Caches the access token until ``expires_in`` minus a margin."""
-
-    def __init__(self, token_url: str, clock: Callable[[], float]) -> None:
-        self.token_url = token_url
-        self._clock = clock
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock = asyncio.Lock()
-
-    async def token(self, http: httpx.AsyncClient) -> str:
-        async with self._lock:
-            if self._token is None or self._clock() >= self._expires_at:
-                try:
-                    response = await http.post(self.token_url, data=self._form())
-                except httpx.HTTPError as err:
-                    raise DimonaUnavailable(f"token endpoint unreachable: {err!r}") from err
-                if response.status_code >= 500:
-                    raise DimonaUnavailable(f"token endpoint answered {response.status_code}")
-                if response.status_code != 200:
-                    raise PermanentAdapterError(
-                        f"the OAuth server refused the client ({response.status_code}): "
-                        f"{response.text[:300]}; check the Dimona client credentials"
-                    )
-                body = response.json()
-                self._token = str(body["access_token"])
-                lifetime = float(body.get("expires_in", 300))
-                self._expires_at = self._clock() + max(0.0, lifetime - TOKEN_SAFETY_MARGIN_S)
-            return self._token
-
-    def invalidate(self) -> None:
-        self._token = None
-
-    def _form(self) -> dict[str, str]:
-        raise NotImplementedError
-
-
-class ClientSecretTokenProvider(_CachedToken):
-    """``client_secret_post`` (RFC 6749 §2.3.1): what the local service accepts. The real
-    social-security OAuth server does not accept secrets: use ``ClientAssertionTokenProvider``."""
-
-    def __init__(
-        self,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        scope: str = SCOPE_DECLARE,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(token_url, clock)
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self._scope = scope
-
-    def _form(self) -> dict[str, str]:
-        return {
-            "grant_type": "client_credentials",
-            "client_id": self._client_id,
-            "client_secret": self._client_secret,
-            "scope": self._scope,
-        }
-
-
-class ClientAssertionTokenProvider(_CachedToken):
-    """The real service's flow (RFC 7523 client assertion): a JWT naming the client, signed
-    RS256 with the private key of the X.509 certificate registered in Chaman.
-
-    ``sign`` receives the JWT signing input (``header.payload`` as bytes) and returns the raw
-    signature; keeping it a callable keeps the key in whatever holds it (an HSM, a KMS, the
-    ``cryptography`` package) out of this module."""
-
-    def __init__(
-        self,
-        token_url: str,
-        client_id: str,
-        sign: Callable[[bytes], bytes],
-        *,
-        audience: str = "https://oauth.socialsecurity.be",
-        scope: str = SCOPE_DECLARE,
-        assertion_lifetime_s: int = 300,
-        clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(token_url, clock)
-        self._client_id = client_id
-        self._sign = sign
-        self._audience = audience
-        self._scope = scope
-        self._lifetime = assertion_lifetime_s
-        self._wall_clock = wall_clock
-
-    def assertion(self) -> str:
-        now = int(self._wall_clock())
-        header = {"alg": "RS256", "typ": "JWT"}
-        claims = {
-            "jti": secrets.token_hex(16),
-            "iss": self._client_id,
-            "sub": self._client_id,
-            "aud": self._audience,
-            "iat": now,
-            "nbf": now,
-            "exp": now + self._lifetime,
-        }
-        signing_input = f"{_b64(header)}.{_b64(claims)}".encode()
-        signature = base64.urlsafe_b64encode(self._sign(signing_input)).rstrip(b"=").decode()
-        return f"{signing_input.decode()}.{signature}"
-
-    def _form(self) -> dict[str, str]:
-        return {
-            "grant_type": "client_credentials",
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": self.assertion(),
-            "scope": self._scope,
-        }
-
-
-def _b64(obj: Mapping[str, Any]) -> str:
-    raw = json.dumps(obj, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-# ---------------------------------------------------------------------------- who is declared
-
-
-class DimonaEmployer(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    nsso_registration_number: int  # the employer's ONSS number
-    joint_committee: str = "200"  # default joint committee (paritair comité / CP) of workers
-    worker_type: str = "OTH"  # Dimona worker type: OTH = ordinary worker
-
-
-class DimonaWorker(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    ssin: str  # INSS / national number, 11 digits
-    joint_committee: str | None = None  # overrides the employer's default
-    worker_type: str | None = None
-
-
-class WorkerDirectory(Protocol):
-    async def dimona_worker(self, member_id: str) -> DimonaWorker | None: ...
-
-
-class MappingWorkerDirectory:
-    """Workers by member id from a mapping (tests, small setups)."""
-
-    def __init__(self, workers: Mapping[str, DimonaWorker]) -> None:
-        self._workers = workers  # not copied: edits to the mapping show
-
-    async def dimona_worker(self, member_id: str) -> DimonaWorker | None:
-        return self._workers.get(member_id)
-
-
-# ---------------------------------------------------------------------------- submissions
-
-
-class DimonaSubmission(BaseModel):
-    """The client's own record of one declaration key."""
-
-    model_config = ConfigDict(frozen=True)
-
-    declaration_key: str
-    fingerprint: str  # of the EmploymentDeclaration: a key is never reused for other data
-    order_id: str
-    kind: Literal["start", "end"]
-    state: Literal["posting", "posted", "final"]
-    claimed_at: float  # wall-clock seconds when the POST was claimed
-    dimona_number: str | None = None
-    period_id: str | None = None
-    result: Literal["A", "W", "B"] | None = None
-    anomalies: tuple[tuple[str, str], ...] = ()
-
-
-class SubmissionStore(Protocol):
-    async def get(self, key: str) -> DimonaSubmission | None: ...
-
-    async def claim(self, submission: DimonaSubmission) -> DimonaSubmission:
-        """Store ``submission`` unless the key exists; return what is stored."""
-        ...
-
-    async def save(self, submission: DimonaSubmission) -> None: ...
-
-    async def forget(self, key: str) -> None: ...
-
-    async def retire(self, key: str) -> None:
-        """Keep a refused submission aside (history) and free its key for a new one."""
-        ...
-
-    async def period_of(self, order_id: str) -> str | None:
-        """The Dimona period id of the order's accepted IN (an OUT closes it)."""
-        ...
-
-
-class FileSubmissionStore:
-    """One JSON file per declaration key in ``directory``; the claim is a write-once file, so
-    of two concurrent attempts exactly one posts. A shared volume when workers run on several
-    machines (as for the other local registers)."""
-
-    def __init__(self, directory: Path) -> None:
-        self._dir = Path(directory)
-
-    def _path(self, key: str) -> Path:
-        return self._dir / f"{key}.json"
-
-    def _period_path(self, order_id: str) -> Path:
-        return self._dir / "periods" / f"{order_id}.json"
-
-    async def get(self, key: str) -> DimonaSubmission | None:
-        return await asyncio.to_thread(self._read, self._path(key))
-
-    async def claim(self, submission: DimonaSubmission) -> DimonaSubmission:
-        def claim() -> DimonaSubmission:
-            path = self._path(submission.declaration_key)
-            if write_once(path, submission.model_dump_json().encode()):
-                return submission
-            stored = self._read(path)
-            assert stored is not None
-            return stored
-
-        return await asyncio.to_thread(claim)
-
-    async def save(self, submission: DimonaSubmission) -> None:
-        def save() -> None:
-            _replace(self._path(submission.declaration_key), submission.model_dump_json())
-            accepted_in = submission.kind == "start" and submission.result in ("A", "W")
-            if accepted_in and submission.period_id:
-                _replace(self._period_path(submission.order_id), json.dumps(submission.period_id))
-
-        await asyncio.to_thread(save)
-
-    async def forget(self, key: str) -> None:
-        await asyncio.to_thread(self._path(key).unlink, True)
-
-    async def retire(self, key: str) -> None:
-        def retire() -> None:
-            path = self._path(key)
-            n = 1
-            while (archived := self._dir / "refused" / f"{key}.{n}.json").exists():
-                n += 1
-            archived.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, archived)
-
-        await asyncio.to_thread(retire)
-
-    async def period_of(self, order_id: str) -> str | None:
-        path = self._period_path(order_id)
-
-        def read() -> str | None:
-            return str(json.loads(path.read_text())) if path.exists() else None
-
-        return await asyncio.to_thread(read)
-
-    @staticmethod
-    def _read(path: Path) -> DimonaSubmission | None:
-        if not path.exists():
-            return None
-        return DimonaSubmission.model_validate_json(path.read_text())
-
-
-def _replace(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-# ---------------------------------------------------------------------------- routing
-
-
-class SocialSecurityByJurisdiction:
-    """One ``SocialSecurity`` per jurisdiction (the activities hold one): e.g. Dimona for BE,
-    the local register for DE until a DEÜV channel exists."""
-
-    def __init__(self, by_jurisdiction: Mapping[str, SocialSecurity]) -> None:
-        self._by = dict(by_jurisdiction)
-
-    async def declare(self, declaration: EmploymentDeclaration) -> DeclarationReceipt:
-        target = self._by.get(declaration.jurisdiction)
-        if target is None:
-            raise PermanentAdapterError(
-                f"no social-security channel for {declaration.jurisdiction} is configured"
-            )
-        return await target.declare(declaration)
 
 
 # ---------------------------------------------------------------------------- the client
@@ -622,21 +310,6 @@ class DimonaClient:
             await asyncio.sleep(self._poll_interval)
 
 
-async def resolve_unknown(
-    store: SubmissionStore, declaration_key: str, dimona_number: str | None
-) -> None:
-    """Ops' answer to ``DimonaOutcomeUnknown``: the number ONSS has for the declaration (found
-    in the Dimona portal), or None if it has none, so the next attempt posts again."""
-    stored = await store.get(declaration_key)
-    if stored is None or stored.state != "posting":
-        raise PermanentAdapterError(f"{declaration_key!r} has no unresolved submission")
-    if dimona_number is None:
-        await store.forget(declaration_key)
-    else:
-        update = {"state": "posted", "dimona_number": dimona_number}
-        await store.save(stored.model_copy(update=update))
-
-
 def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
@@ -658,25 +331,3 @@ def _anomalies(raw: object) -> tuple[tuple[str, str], ...]:
             label = item.get("labelEn") or item.get("labelFr") or item.get("labelNl") or ""
             found.append((str(item.get("errorId", "")), str(label)))
     return tuple(found)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m adapters.dimona resolve DIR KEY (NUMBER | --not-received)``."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m adapters.dimona")
-    commands = parser.add_subparsers(dest="command", required=True)
-    resolve = commands.add_parser("resolve", help="answer a DimonaOutcomeUnknown")
-    resolve.add_argument("store_dir", type=Path, help="the Dimona submission directory")
-    resolve.add_argument("declaration_key")
-    answer = resolve.add_mutually_exclusive_group(required=True)
-    answer.add_argument("number", nargs="?", help="the declaration number ONSS has")
-    answer.add_argument("--not-received", action="store_true", help="ONSS has none: post again")
-    args = parser.parse_args(argv)
-    number = None if args.not_received else args.number
-    asyncio.run(resolve_unknown(FileSubmissionStore(args.store_dir), args.declaration_key, number))
-    print(f"{args.declaration_key}: resolved; retry the order's step (signal retry_step)")  # noqa: T201
-
-
-if __name__ == "__main__":
-    main()

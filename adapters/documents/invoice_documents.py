@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.einvoice_ubl import build_ubl
-from adapters.einvoice_validation import validate_cii, validate_ubl
+from adapters.documents.einvoice_ubl import build_ubl
+from adapters.documents.einvoice_validation import validate_cii, validate_ubl
+from adapters.documents.invoice_pdf import email_text, render_invoice
+from adapters.documents.rendering import RENDER_LOCK
 from adapters.errors import PermanentAdapterError
 from adapters.files import write_once
-from adapters.invoice_pdf import email_text, render_invoice
-from adapters.mail import MailAttachment
-from adapters.rendering import RENDER_LOCK
+from adapters.mail.mailers import MailAttachment
 from domain.invoice_document import (
     InvoiceDocument,
     InvoiceRow,

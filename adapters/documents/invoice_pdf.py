@@ -37,8 +37,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from adapters.einvoice_cii import build_cii
-from adapters.rendering import RENDER_LOCK
+from adapters.documents.einvoice_cii import build_cii
+from adapters.documents.rendering import RENDER_LOCK
 from domain.invoice_document import LANGUAGES, InvoiceDocument, PostalAddress
 from domain.money import to_decimal_euros
 from domain.order_messages import Language
@@ -327,7 +327,7 @@ def _engine() -> _Engine:
 
 def shared_fonts() -> _Engine:
     """WeasyPrint with the vendored fonts registered once per process, for other documents
-    set in them (payslips). Callers hold ``adapters.rendering.RENDER_LOCK``."""
+    set in them (payslips). Callers hold ``adapters.documents.rendering.RENDER_LOCK``."""
     return _engine()
 
 

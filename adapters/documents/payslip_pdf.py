@@ -33,11 +33,11 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from adapters.documents.rendering import RENDER_LOCK
 from adapters.errors import PermanentAdapterError
 from adapters.files import write_once
 from adapters.payroll import PayslipData
 from adapters.payroll_de import GermanPayslip
-from adapters.rendering import RENDER_LOCK
 from domain.money import Cents
 from domain.payroll.be_payroll import BelgianContract, BelgianPayslip
 from domain.payroll.employment import MONTH_SV_DAYS
@@ -331,7 +331,7 @@ def render_payslip_pdf(doc: PayslipDocument, directory: Path = TEMPLATES) -> byt
     """The payslip as PDF, set in the invoices' vendored fonts (they cover the six languages),
     registered once per process and embedded whole: subsetting a system font such as DejaVu
     per document took more than a second."""
-    from adapters.invoice_pdf import shared_fonts
+    from adapters.documents.invoice_pdf import shared_fonts
 
     engine = shared_fonts()
     pdf = engine.html(string=render_payslip_html(doc, directory)).write_pdf(
