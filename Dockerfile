@@ -17,7 +17,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # Only what the application needs: no .venv, .data, .git or .env from the build context.
-COPY pyproject.toml worker.py ./
+COPY pyproject.toml worker.py config.py ./
 COPY domain/ domain/
 COPY workflows/ workflows/
 COPY activities/ activities/

@@ -23,7 +23,7 @@ migrate: venv
 
 ## run: migrate, start Temporal dev server, mail sink, worker and API (DEMO=1: days pass in seconds)
 run: venv
-	$(BIN)/python -m api.devstack
+	$(BIN)/python -m dev.devstack
 
 ## test: the whole suite (also on PostgreSQL when COOPFLOW_TEST_DATABASE_URL is set)
 test: venv

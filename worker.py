@@ -24,21 +24,19 @@ from activities.declaration_activities import (
 )
 from activities.order_activities import OrderActivities
 from activities.payroll_step import ExactPayrollStep
-from adapters.banking import LocalSepaBanking
-from adapters.dimona import (
-    DimonaClient,
-    DimonaEmployer,
-    FileSubmissionStore,
-    SocialSecurityByJurisdiction,
-)
-from adapters.invoice_documents import InvoiceDocuments
-from adapters.mail import MaildirMailer, Mailer, SmtpMailer
-from adapters.payments import StripeGateway
-from adapters.payroll_export import PayrollBureauExport
-from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
-from adapters.settings import Settings, get_settings
-from adapters.social_security import LocalSocialSecurity, SocialSecurity
+from adapters.banking.sepa import LocalSepaBanking
+from adapters.documents.invoice_documents import InvoiceDocuments
+from adapters.documents.payslip_pdf import PayslipEmployer, PayslipPdfs
+from adapters.mail.mailers import MaildirMailer, Mailer, SmtpMailer
+from adapters.payments.stripe_gateway import StripeGateway
+from adapters.payroll_bureau.export import PayrollBureauExport
+from adapters.social_security.declarations import SocialSecurity, SocialSecurityByJurisdiction
+from adapters.social_security.dimona import DimonaClient
+from adapters.social_security.dimona_models import DimonaEmployer
+from adapters.social_security.dimona_store import FileSubmissionStore
+from adapters.social_security.local_register import LocalSocialSecurity
 from adapters.temporal_client import connect
+from config import Settings, get_settings
 from db.session import make_engine, make_session_factory
 from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.payroll.provisional import PolicyPayroll
@@ -91,7 +89,7 @@ def build_payroll_step(
     return ExactPayrollStep(
         sessions,
         EmploymentPayroll(),
-        pdfs=PayslipPdfs(settings.data_dir / "payslips", partial(payslip_employer, settings)),
+        pdfs=PayslipPdfs(settings.payslip_dir, partial(payslip_employer, settings)),
         bureau=bureau,
     )
 
@@ -162,7 +160,7 @@ def build_activities(
         payroll_step=build_payroll_step(settings, sessions),
         invoice_documents=InvoiceDocuments(settings.invoice_dir, settings.seller),
         # Refunds after a credit note go back through Stripe for Stripe payments.
-        refunder=StripeGateway.from_settings(settings),
+        refunder=StripeGateway(settings.stripe_api_key, settings.stripe_api_base),
         seller=settings.seller,
         public_base_url=settings.public_base_url,
         signing_secret=settings.signing_secret,
@@ -204,7 +202,7 @@ async def main() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)  # per-invoice rendering steps
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    client = await connect(settings)
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
     sessions = make_session_factory(engine)
     worker = build_worker(
         client,

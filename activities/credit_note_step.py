@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.documents import document_mail, send_and_record
-from adapters.invoice_documents import InvoiceDocuments
-from adapters.mail import Mailer, OutgoingMail
+from adapters.documents.invoice_documents import InvoiceDocuments
+from adapters.mail.mailers import Mailer, OutgoingMail
 from db import ledger
 from db.invoice_numbers import format_credit_note_number, take_next_number
 from db.models import FinanceCase, Invoice, Order, Payment
@@ -41,7 +41,7 @@ class Refund(Protocol):
 
 
 class Refunder(Protocol):
-    """What the refund step needs of the payment provider (``adapters.payments``)."""
+    """What the refund step needs of the payment provider (``adapters.payments.stripe_gateway``)."""
 
     async def refund(
         self, payment_intent_id: str, amount_cents: int, idempotency_key: str, reason: str

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.order_activities import permanent_errors
-from adapters.dimona import DimonaWorker
 from adapters.files import write_once
+from adapters.social_security.dimona_models import DimonaWorker
 from db.models import Payslip
 from db.models_declarations import MemberSocialInsurance, PeriodicDeclaration
 from domain.declarations import steps
@@ -50,7 +50,7 @@ Row = tuple[Payslip, MemberSocialInsurance | None]
 
 
 class EmployerIdentifiers(BaseModel):
-    """The cooperative's numbers with each authority (from settings)."""
+    """The cooperative's numbers with each authority (``worker.py`` passes them)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -320,8 +320,8 @@ class DeclarationActivities:
 
 
 class MemberInsuranceDirectory:
-    """``adapters.dimona.WorkerDirectory`` over ``member_social_insurance``: the Dimona
-    client's source of national numbers in production."""
+    """``adapters.social_security.dimona_models.WorkerDirectory`` over
+    ``member_social_insurance``: the Dimona client's source of national numbers in production."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

@@ -1,5 +1,5 @@
 """The plain-text invoice e-mail used when no documents adapter renders the legal invoice
-(offers and reminders are localized in ``adapters.client_mail``).
+(offers and reminders are localized in ``adapters.mail.client_mail``).
 
 The legal invoice document (PDF/A-3 with EN 16931 XML, in the client's language) is the
 documents adapter's job; these texts carry every mandatory field so the e-mail stands alone.
@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.invoice_documents import InvoiceDocuments
-from adapters.mail import Mailer, OutgoingMail
+from adapters.documents.invoice_documents import InvoiceDocuments
+from adapters.mail.mailers import Mailer, OutgoingMail
 from db.models import Invoice
 from domain.breakdown import OrderBreakdown
 from domain.invoice_document import InvoiceDocument

@@ -23,13 +23,12 @@ from activities import documents
 from activities.credit_note_step import CreditNoteStep, Refunder
 from activities.heartbeat import heartbeating
 from activities.payroll_step import ExactPayrollStep, payroll_request
-from adapters import client_mail
-from adapters.banking import Banking, PayoutInstruction, fit_remittance
+from adapters.banking.sepa import Banking, PayoutInstruction, fit_remittance
+from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.errors import PermanentAdapterError
-from adapters.invoice_documents import InvoiceDocuments
-from adapters.mail import Mailer, OutgoingMail
-from adapters.settings import default_seller
-from adapters.social_security import EmploymentDeclaration, SocialSecurity
+from adapters.mail import client_mail
+from adapters.mail.mailers import Mailer, OutgoingMail
+from adapters.social_security.declarations import EmploymentDeclaration, SocialSecurity
 from db import ledger
 from db.invoice_numbers import format_invoice_number, take_next_number
 from db.models import (
@@ -102,8 +101,8 @@ class OrderActivities:
         exact_payroll: Payroll | None = None,
         payroll_step: ExactPayrollStep | None = None,
         refunder: Refunder | None = None,
-        seller: Callable[[str], Seller] = default_seller,
         invoice_documents: InvoiceDocuments | None = None,
+        seller: Callable[[str], Seller],
         public_base_url: str,
         signing_secret: str,
         coop_name: str,

@@ -9,10 +9,10 @@ the order, so it is never posted twice.
 After the payslip row is committed, the step files what goes out of it, each once per payslip
 and built from the stored row (never from a fresh computation), so a retry files the same:
 
-- the payslip PDF in the member's language (``adapters.payslip_pdf.PayslipPdfs``), when
+- the payslip PDF in the member's language (``adapters.documents.payslip_pdf.PayslipPdfs``), when
   configured: exact German or Belgian, or marked provisional without an employment record;
 - with the bureau backend, the payslip's line in the bureau's period file
-  (``adapters.payroll_export.PayrollBureauExport.export``).
+  (``adapters.payroll_bureau.export.PayrollBureauExport.export``).
 
 A failure there (a render, a full disk) fails the step after the payslip exists; the retry
 finds the payslip and files what is still missing.
@@ -29,8 +29,7 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.payroll_export import PayrollBureauExport, bureau_line
-from adapters.payslip_pdf import (
+from adapters.documents.payslip_pdf import (
     LANGUAGES,
     Language,
     PayslipDocument,
@@ -41,6 +40,7 @@ from adapters.payslip_pdf import (
     german_payslip_document,
     provisional_payslip_document,
 )
+from adapters.payroll_bureau.export import PayrollBureauExport, bureau_line
 from db import ledger
 from db.models import Member, Payslip
 from db.models_payroll import EmploymentRecord

@@ -6,12 +6,8 @@ from __future__ import annotations
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from adapters.settings import Settings
 
-
-async def connect(settings: Settings) -> Client:
+async def connect(address: str, namespace: str = "default") -> Client:
     return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        address, namespace=namespace, data_converter=pydantic_data_converter
     )

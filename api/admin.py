@@ -17,11 +17,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from adapters.settings import get_settings
 from api.auth import Role
 from api.errors import ProblemError, field_errors
 from api.schemas import MemberCreate
 from api.services import members as service
+from config import get_settings
 from db.session import make_engine, make_session_factory
 
 

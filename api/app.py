@@ -2,6 +2,9 @@
 
 Run: ``uvicorn api.app:app`` (settings from ``COOPFLOW_*`` / ``.env``). Docs at ``/docs``; the
 finance desk at ``/finance``.
+
+This module is the API's one reader of the settings: the lifespan turns them into what requests
+need (``api.deps.ApiConfig``, the Temporal connection, the Stripe gateway) on ``app.state``.
 """
 
 from __future__ import annotations
@@ -12,9 +15,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from adapters.payments import StripeGateway
-from adapters.settings import Settings, get_settings
-from api.deps import Resources, TemporalConnection
+from adapters.payments.stripe_gateway import StripeGateway
+from api.deps import ApiConfig, Resources, TemporalConnection
 from api.errors import install_problem_handlers
 from api.idempotency import install_idempotency_handler
 from api.routers import (
@@ -33,6 +35,7 @@ from api.routers import (
     stripe_webhooks,
 )
 from api.services import stripe_inbox
+from config import Settings, get_settings
 from db.session import make_engine, make_session_factory
 
 DESCRIPTION = """
@@ -50,15 +53,29 @@ projection its activities write, live state from a Query.
 """
 
 
+def api_config(settings: Settings) -> ApiConfig:
+    return ApiConfig(
+        admin_token=settings.admin_token,
+        signing_secret=settings.signing_secret,
+        public_base_url=settings.public_base_url,
+        task_queue=settings.task_queue,
+        seconds_per_day=settings.seconds_per_day,
+        payslip_dir=settings.payslip_dir,
+        coop_iban=settings.coop_iban,
+    )
+
+
 def create_app(settings: Settings, *, temporal_client: Client | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        temporal = TemporalConnection(settings, temporal_client)
+        temporal = TemporalConnection(
+            settings.temporal_address, settings.temporal_namespace, temporal_client
+        )
         if temporal_client is None:
             await temporal.try_connect()
         resources = Resources(
-            settings=settings,
+            config=api_config(settings),
             engine=engine,
             session_factory=make_session_factory(engine),
             temporal=temporal,
@@ -68,8 +85,10 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         # periodic retry of webhook events whose handling failed.
         own_gateway: StripeGateway | None = None
         if getattr(app.state, "stripe", None) is None:
-            own_gateway = StripeGateway.from_settings(settings)
-            app.state.stripe = stripe_inbox.StripeResources(settings, own_gateway)
+            own_gateway = StripeGateway(settings.stripe_api_key, settings.stripe_api_base)
+            app.state.stripe = stripe_inbox.StripeResources(
+                own_gateway, settings.stripe_webhook_secret, test_mode=settings.stripe_test_mode
+            )
         stripe = stripe_inbox.stripe_resources(app.state)
         pending = stripe_inbox.start_pending_retries(
             stripe_inbox.Inbox(resources.session_factory, temporal, stripe.gateway),

@@ -2,8 +2,9 @@
 
 A token is a random string shown once; the database keeps its SHA-256 (``api_tokens``). Roles:
 ``member`` (acts on its own clients and orders), ``finance`` (payments, escalated cases, all
-reads), ``admin`` (members and tokens, all reads). ``Settings.admin_token`` is accepted as an
-admin token so the first members can be created.
+reads), ``admin`` (members and tokens, all reads). The bootstrap admin token
+(``ApiConfig.admin_token``, ``COOPFLOW_ADMIN_TOKEN``) is accepted as an admin token so the first
+members can be created.
 
 Missing or unknown token → 401 with ``WWW-Authenticate: Bearer``; a role that may not call the
 endpoint → 403.
@@ -22,7 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import AppSettings, DbSession
+from api.deps import AppConfig, DbSession
 from api.errors import ProblemError
 from db.models import ApiToken
 
@@ -103,14 +104,14 @@ async def principal_for_token(session: AsyncSession, admin_token: str, token: st
 
 async def current_principal(
     session: DbSession,
-    settings: AppSettings,
+    config: AppConfig,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or not credentials.credentials:
         raise _unauthorized(
             "This endpoint needs 'Authorization: Bearer <token>'; an admin issues tokens."
         )
-    return await principal_for_token(session, settings.admin_token, credentials.credentials)
+    return await principal_for_token(session, config.admin_token, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -141,11 +142,9 @@ StaffPrincipal = Annotated[Principal, require_role("finance", "admin")]
 AnyPrincipal = Annotated[Principal, require_role("member", "finance", "admin")]
 
 
-async def cookie_principal(
-    request: Request, session: DbSession, settings: AppSettings
-) -> Principal:
+async def cookie_principal(request: Request, session: DbSession, config: AppConfig) -> Principal:
     """For the finance HTML page: the token from its cookie (or None → login form)."""
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token:
         raise _unauthorized("Log in on /finance with a finance token.")
-    return await principal_for_token(session, settings.admin_token, token)
+    return await principal_for_token(session, config.admin_token, token)

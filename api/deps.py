@@ -1,7 +1,10 @@
-"""Request dependencies: settings, one DB session per request, the process's Temporal client.
+"""Request dependencies: the API's configuration, one DB session per request, the process's
+Temporal client.
 
-The lifespan (``api.app``) puts a ``Resources`` on ``app.state``; dependencies read it from
-there so tests can build as many apps as they like.
+The lifespan (``api.app``) builds a ``Resources`` from the process settings and puts it on
+``app.state``; dependencies read it from there, so tests can build as many apps as they like.
+Routers and services never read the settings themselves: what they need of them is
+``ApiConfig`` (``AppConfig`` as a dependency).
 """
 
 from __future__ import annotations
@@ -10,13 +13,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from adapters.settings import Settings
 from adapters.temporal_client import connect
 from api.errors import ProblemError
 
@@ -27,8 +30,11 @@ class TemporalConnection:
     """The one Temporal client of the process: connected in the lifespan, or on first use when
     Temporal was not up yet at start (the API still serves reads from the database)."""
 
-    def __init__(self, settings: Settings, client: Client | None = None) -> None:
-        self._settings = settings
+    def __init__(
+        self, address: str, namespace: str = "default", client: Client | None = None
+    ) -> None:
+        self._address = address
+        self._namespace = namespace
         self._client = client
         self._lock = asyncio.Lock()
 
@@ -38,7 +44,7 @@ class TemporalConnection:
         except ProblemError:
             log.warning(
                 "Temporal at %s is not reachable yet; will connect on first use",
-                self._settings.temporal_address,
+                self._address,
             )
 
     async def get(self) -> Client:
@@ -47,21 +53,34 @@ class TemporalConnection:
         async with self._lock:
             if self._client is None:
                 try:
-                    self._client = await connect(self._settings)
+                    self._client = await connect(self._address, self._namespace)
                 except Exception as exc:  # connection refused, DNS, TLS: all mean "not now"
                     raise ProblemError(
                         503,
                         "temporal-unavailable",
-                        f"The workflow service (Temporal at {self._settings.temporal_address}) "
+                        f"The workflow service (Temporal at {self._address}) "
                         "is unreachable; nothing was changed. Retry in a few seconds.",
                         headers={"Retry-After": "5"},
                     ) from exc
             return self._client
 
 
+@dataclass(frozen=True)
+class ApiConfig:
+    """What request handlers need of the process settings (built by the lifespan)."""
+
+    admin_token: str  # the bootstrap admin's bearer token
+    signing_secret: str  # signs the clients' signing links
+    public_base_url: str  # where clients reach the API (signing links, cookie security)
+    task_queue: str  # of the order workflows the API starts
+    seconds_per_day: float  # wall time of a business day, passed to new workflows
+    payslip_dir: Path  # where the worker files payslip PDFs
+    coop_iban: str  # the cooperative's account, shown on the /pay page
+
+
 @dataclass
 class Resources:
-    settings: Settings
+    config: ApiConfig
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     temporal: TemporalConnection
@@ -72,8 +91,8 @@ def get_resources(request: Request) -> Resources:
     return resources
 
 
-def get_settings_dep(request: Request) -> Settings:
-    return get_resources(request).settings
+def get_config(request: Request) -> ApiConfig:
+    return get_resources(request).config
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -100,7 +119,7 @@ async def get_temporal(request: Request) -> Client:
     return await get_resources(request).temporal.get()
 
 
-AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+AppConfig = Annotated[ApiConfig, Depends(get_config)]
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 TemporalClient = Annotated[Client, Depends(get_temporal)]
 # For reads that still answer (from the database) when Temporal is away.

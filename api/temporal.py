@@ -23,7 +23,6 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.settings import Settings
 from domain.money import format_eur
 from domain.order_contract import order_workflow_id
 from domain.order_messages import OrderInput, OrderView, PaymentReceived, RefundRecorded
@@ -94,13 +93,13 @@ def initial_search_attributes(order: OrderInput) -> TypedSearchAttributes:
     )
 
 
-async def start_order_workflow(client: Client, settings: Settings, order: OrderInput) -> str:
+async def start_order_workflow(client: Client, task_queue: str, order: OrderInput) -> str:
     """Start (or find, when already running) the order's workflow; returns its id."""
     handle = await client.start_workflow(
         OrderLifecycleWorkflow.run,
         order,
         id=order_workflow_id(order.order_id),
-        task_queue=settings.task_queue,
+        task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         static_summary=static_summary(order),

@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable
 from itertools import cycle
 
-from adapters.einvoice_cii import build_cii
-from adapters.einvoice_ubl import build_ubl
-from adapters.einvoice_validation import validate_cii, validate_ubl, warm_up
-from adapters.invoice_pdf import render_pdf
+from adapters.documents.einvoice_cii import build_cii
+from adapters.documents.einvoice_ubl import build_ubl
+from adapters.documents.einvoice_validation import validate_cii, validate_ubl, warm_up
+from adapters.documents.invoice_pdf import render_pdf
 from domain.invoice_document import LANGUAGES, InvoiceDocument
 from tests.invoices import cases
 

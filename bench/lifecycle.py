@@ -34,8 +34,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from adapters.settings import Settings
 from bench.minimal_workflow import MinimalSpec, MinimalWorkflow, noop
+from config import Settings
 from db.session import make_engine, make_session_factory
 from worker import build_activities, build_worker
 from workflows import search_attributes as sa

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from adapters.settings import Settings
+from config import Settings
 from workflows.search_attributes import ALL_KEYS, CLI_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def check_app_environment(compose: Compose) -> list[str]:
             problems.append(f"{name}: no {ENV_PREFIX}* variables")
         for key in env:
             if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() not in fields:
-                problems.append(f"{name}: {key} is not a field of adapters.settings.Settings")
+                problems.append(f"{name}: {key} is not a field of config.Settings")
     return problems
 
 
@@ -243,6 +243,7 @@ def test_dockerfile_uses_pinned_python_and_installs_the_project() -> None:
     assert re.search(r"^RUN pip install \.", dockerfile, re.MULTILINE)
     for module in ("domain", "workflows", "activities", "adapters", "db", "api"):
         assert re.search(rf"^COPY {module}/ ", dockerfile, re.MULTILINE), module
+    assert re.search(r"^COPY .*\bconfig\.py\b", dockerfile, re.MULTILINE), "config.py"
 
 
 # --- the checks catch a broken file -------------------------------------------------------------

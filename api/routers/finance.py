@@ -23,7 +23,7 @@ from api.auth import (
     cookie_principal,
     principal_for_token,
 )
-from api.deps import AppSettings, DbSession, TemporalConn
+from api.deps import AppConfig, DbSession, TemporalConn
 from api.errors import ProblemError, problem_of
 from api.html import finance_page, form_fields, login_page
 from api.idempotency import IdempotencyDep
@@ -100,10 +100,10 @@ async def record_refund(
 
 
 async def _desk_principal(
-    request: Request, session: DbSession, settings: AppSettings
+    request: Request, session: DbSession, config: AppConfig
 ) -> Principal | None:
     try:
-        principal = await cookie_principal(request, session, settings)
+        principal = await cookie_principal(request, session, config)
     except ProblemError:
         return None
     return principal if principal.is_staff else None
@@ -113,10 +113,10 @@ async def _desk_principal(
 async def desk(
     request: Request,
     session: DbSession,
-    settings: AppSettings,
+    config: AppConfig,
     message: str = "",
 ) -> HTMLResponse:
-    principal = await _desk_principal(request, session, settings)
+    principal = await _desk_principal(request, session, config)
     if principal is None:
         return login_page()
     cases = await service.open_cases(session)
@@ -124,10 +124,10 @@ async def desk(
 
 
 @router.post("/login", include_in_schema=False)
-async def login(request: Request, session: DbSession, settings: AppSettings) -> Response:
+async def login(request: Request, session: DbSession, config: AppConfig) -> Response:
     token = form_fields(await request.body()).get("token", "").strip()
     try:
-        principal = await principal_for_token(session, settings.admin_token, token)
+        principal = await principal_for_token(session, config.admin_token, token)
     except ProblemError:
         return login_page("This token is not known; paste a finance token.", status=401)
     if not principal.is_staff:
@@ -138,7 +138,7 @@ async def login(request: Request, session: DbSession, settings: AppSettings) -> 
         token,
         httponly=True,
         samesite="strict",
-        secure=settings.public_base_url.startswith("https://"),
+        secure=config.public_base_url.startswith("https://"),
         path="/finance",
         max_age=12 * 3600,
     )
@@ -187,12 +187,12 @@ async def _desk_action(
     case_id: int,
     request: Request,
     session: DbSession,
-    settings: AppSettings,
+    config: AppConfig,
     action: Callable[[Principal], Awaitable[str]],
 ) -> Response:
     """Run a desk form's action for the logged-in finance user; a refusal shows the desk again
     with the reason, success redirects to it with the action's message."""
-    principal = await _desk_principal(request, session, settings)
+    principal = await _desk_principal(request, session, config)
     if principal is None:
         return login_page("Log in again.", status=401)
     try:
@@ -253,7 +253,7 @@ async def refund_from_desk(
     case_id: int,
     request: Request,
     session: DbSession,
-    settings: AppSettings,
+    config: AppConfig,
     temporal: TemporalConn,
 ) -> Response:
     async def record(_principal: Principal) -> str:
@@ -261,7 +261,7 @@ async def refund_from_desk(
         await service.record_refund(session, await temporal.get(), case_id, body)
         return "refund recorded."
 
-    return await _desk_action(case_id, request, session, settings, record)
+    return await _desk_action(case_id, request, session, config, record)
 
 
 @router.post("/cases/{case_id}/decide", include_in_schema=False)
@@ -269,7 +269,7 @@ async def decide_from_desk(
     case_id: int,
     request: Request,
     session: DbSession,
-    settings: AppSettings,
+    config: AppConfig,
     temporal: TemporalConn,
 ) -> Response:
     async def decide(principal: Principal) -> str:
@@ -280,4 +280,4 @@ async def decide_from_desk(
         await service.decide(session, await temporal.get(), principal, case_id, body)
         return f"{body.kind.replace('_', ' ')} decided."
 
-    return await _desk_action(case_id, request, session, settings, decide)
+    return await _desk_action(case_id, request, session, config, decide)

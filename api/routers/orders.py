@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from api.auth import AnyPrincipal, MemberPrincipal
-from api.deps import AppSettings, DbSession, Limit, Offset, TemporalClient, TemporalConn
+from api.deps import AppConfig, DbSession, Limit, Offset, TemporalClient, TemporalConn
 from api.idempotency import IdempotencyDep
 from api.schemas import (
     CancelRequest,
@@ -62,11 +62,11 @@ async def submit_order(
     principal: MemberPrincipal,
     session: DbSession,
     temporal: TemporalClient,
-    settings: AppSettings,
+    config: AppConfig,
 ) -> OrderOut:
     """Start the order's workflow and get the client's signing link (``signing_url``).
     Safe to retry: the same workflow and the same open link are returned."""
-    return await service.submit_order(session, temporal, settings, principal, order_id)
+    return await service.submit_order(session, temporal, config, principal, order_id)
 
 
 @router.post("/{order_id}/expenses", status_code=201)

@@ -26,9 +26,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.errors import PermanentAdapterError
-from adapters.payments import TEST_CARDS
+from adapters.payments.stripe_gateway import TEST_CARDS
 from api import pay_texts
-from api.deps import AppSettings, get_resources
+from api.deps import AppConfig, get_resources
 from api.errors import ProblemError
 from api.html import form_fields, message_page, page
 from api.pay_texts import PayTexts
@@ -153,9 +153,7 @@ async def _texts_of_token(sessions: async_sessionmaker[AsyncSession], token: str
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-async def show(
-    token: str, request: Request, settings: AppSettings, stripe_: Stripe
-) -> HTMLResponse:
+async def show(token: str, request: Request, config: AppConfig, stripe_: Stripe) -> HTMLResponse:
     async with get_resources(request).session_factory() as session:
         try:
             view = await pay_links.load_view(session, token)
@@ -163,9 +161,7 @@ async def show(
             return unknown_page()
     if view.state != "payable":
         return state_page(view)
-    return pay_page(
-        view, token, test_mode=stripe_.settings.stripe_test_mode, iban=settings.coop_iban
-    )
+    return pay_page(view, token, test_mode=stripe_.test_mode, iban=config.coop_iban)
 
 
 @router.post("/{token}", response_class=HTMLResponse)
@@ -173,7 +169,7 @@ async def pay(token: str, request: Request, stripe_: Stripe) -> HTMLResponse:
     """The page's button (test keys only): confirm on the server with a Stripe test card."""
     # These two answers stay English: the page never leads a client to them (with live keys it
     # has no form; it offers only known cards), and they come before the link is looked up.
-    if not stripe_.settings.stripe_test_mode:
+    if not stripe_.test_mode:
         return message_page(
             "Pay in the browser",
             "With live keys the payment is confirmed by Stripe.js on the payment page; "

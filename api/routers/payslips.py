@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from adapters.payslip_pdf import payslip_pdf_path
+from adapters.documents.payslip_pdf import payslip_pdf_path
 from api.auth import AnyPrincipal
-from api.deps import AppSettings, DbSession, Limit, Offset
+from api.deps import AppConfig, DbSession, Limit, Offset
 from api.errors import ProblemError
 from api.schemas import PayslipOut
 from api.services import books
@@ -39,12 +39,12 @@ async def get_payslip(payslip_id: int, principal: AnyPrincipal, session: DbSessi
     responses={200: {"content": {"application/pdf": {}}, "description": "The payslip PDF"}},
 )
 async def get_payslip_pdf(
-    payslip_id: int, principal: AnyPrincipal, session: DbSession, settings: AppSettings
+    payslip_id: int, principal: AnyPrincipal, session: DbSession, config: AppConfig
 ) -> FileResponse:
     """The PDF the worker filed for the payslip, in the member's language."""
     payslip = await books.payslip(session, principal, payslip_id)
     path = payslip_pdf_path(
-        settings.data_dir / "payslips", payslip.jurisdiction, payslip.pay_date, str(payslip.id)
+        config.payslip_dir, payslip.jurisdiction, payslip.pay_date, str(payslip.id)
     )
     if not path.is_file():
         raise ProblemError(

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.deps import AppSettings, DbSession, TemporalClient
+from api.deps import AppConfig, DbSession, TemporalClient
 from api.errors import ProblemError, problem_of
 from api.html import form_fields, message_page, offer_page
 from api.schemas import OfferAnswer, OfferAnswered
@@ -30,9 +30,9 @@ _ANSWER_BODY: dict[str, Any] = {
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-async def offer(token: str, session: DbSession, settings: AppSettings) -> HTMLResponse:
+async def offer(token: str, session: DbSession, config: AppConfig) -> HTMLResponse:
     try:
-        found = await service.load_offer(session, settings, token)
+        found = await service.load_offer(session, config.signing_secret, token)
     except ProblemError as exc:
         return message_page(exc.problem.title, exc.detail, status=exc.status, error=True)
     order = found.order
@@ -62,7 +62,7 @@ async def answer(
     token: str,
     request: Request,
     session: DbSession,
-    settings: AppSettings,
+    config: AppConfig,
     temporal: TemporalClient,
 ) -> Response | OfferAnswered:
     """Accept or reject the offer (``decision``, ``signer_name``, optional ``comment``)."""
@@ -70,7 +70,7 @@ async def answer(
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         try:
             body = OfferAnswer.model_validate(form_fields(raw))
-            answered = await service.respond(session, temporal, settings, token, body)
+            answered = await service.respond(session, temporal, config.signing_secret, token, body)
         except Exception as exc:
             problem = problem_of(exc)
             if problem is None:
@@ -78,4 +78,4 @@ async def answer(
             return message_page(problem.title, problem.detail, status=problem.status, error=True)
         return message_page("Offer answered", answered.message)
     body = OfferAnswer.model_validate_json(raw)  # invalid → 422 problem+json
-    return await service.respond(session, temporal, settings, token, body)
+    return await service.respond(session, temporal, config.signing_secret, token, body)

@@ -23,7 +23,7 @@ async def stripe_webhook(request: Request, background: BackgroundTasks) -> dict[
             resources.session_factory,
             await request.body(),
             request.headers.get("stripe-signature"),
-            stripe.settings.stripe_webhook_secret,
+            stripe.webhook_secret,
         )
     except inbox.BadSignature as exc:
         raise ProblemError(

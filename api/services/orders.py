@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client as TemporalClient
 
-from adapters.settings import Settings
 from api.auth import Principal
-from api.deps import TemporalConnection
+from api.deps import ApiConfig, TemporalConnection
 from api.errors import ProblemError, not_found
 from api.idempotency import Idempotency
 from api.schemas import CompleteRequest, ExpenseCreate, OrderCreate, OrderOut, as_utc
@@ -147,7 +146,7 @@ async def client_is_blocked(session: AsyncSession, client_id: int, today: date) 
 
 
 def order_input(
-    order: Order, settings: Settings, today: date, *, prepayment_required: bool = False
+    order: Order, config: ApiConfig, today: date, *, prepayment_required: bool = False
 ) -> OrderInput:
     client = order.client
     return OrderInput(
@@ -170,7 +169,7 @@ def order_input(
         payment_terms_days=order.payment_terms_days,
         offer_valid_until=order.offer_valid_until,
         submitted_on=today,
-        seconds_per_day=settings.seconds_per_day,
+        seconds_per_day=config.seconds_per_day,
         prepayment_required=prepayment_required,
     )
 
@@ -208,7 +207,7 @@ async def _signing_token(session: AsyncSession, order: Order, now: datetime) -> 
 async def submit_order(
     session: AsyncSession,
     temporal: TemporalClient,
-    settings: Settings,
+    config: ApiConfig,
     principal: Principal,
     order_id: int,
 ) -> OrderOut:
@@ -235,7 +234,7 @@ async def submit_order(
     await session.commit()
     blocked = await client_is_blocked(session, order.client_id, today)
     workflow_id = await start_order_workflow(
-        temporal, settings, order_input(order, settings, today, prepayment_required=blocked)
+        temporal, config.task_queue, order_input(order, config, today, prepayment_required=blocked)
     )
     if order.status == OrderStatus.DRAFT:  # a retry leaves the workflow's projection alone
         order.status = OrderStatus.AWAITING_SIGNATURE.value
@@ -244,7 +243,7 @@ async def submit_order(
     claims = SigningClaims(
         order_id=order.id, token_id=token.token_id, expires_at=as_utc(token.expires_at)
     )
-    url = f"{settings.public_base_url}/sign/{encode_signing_token(settings.signing_secret, claims)}"
+    url = f"{config.public_base_url}/sign/{encode_signing_token(config.signing_secret, claims)}"
     return order_out(order, signing_url=url)
 
 

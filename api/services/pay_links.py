@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.payments import PaymentInProgress, PaymentIntentRef, PaymentsGateway
+from adapters.payments.stripe_gateway import PaymentInProgress, PaymentIntentRef, PaymentsGateway
 from api.temporal import order_workflow_id
 from db.models import Invoice, Order, Payment
 from db.models_payments import PaymentLink, StripeCustomer

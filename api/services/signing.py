@@ -15,7 +15,6 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client as TemporalClient
 
-from adapters.settings import Settings
 from api.errors import ProblemError
 from api.schemas import OfferAnswer, OfferAnswered
 from api.temporal import order_update
@@ -53,13 +52,13 @@ class Offer:
         return not self.used and self.order.status == OrderStatus.AWAITING_SIGNATURE
 
 
-def decode_link(settings: Settings, token: str, now: datetime) -> SigningClaims:
+def decode_link(secret: str, token: str, now: datetime) -> SigningClaims:
     """400 for a link that is not ours, 410 for one of ours that expired."""
     try:
-        return decode_signing_token(settings.signing_secret, token, now)
+        return decode_signing_token(secret, token, now)
     except InvalidSigningToken as exc:
         try:
-            decode_signing_token(settings.signing_secret, token, _EPOCH)
+            decode_signing_token(secret, token, _EPOCH)
         except InvalidSigningToken:
             raise ProblemError(400, exc.code, exc.message, title="Invalid signing link") from exc
         raise ProblemError(
@@ -67,9 +66,9 @@ def decode_link(settings: Settings, token: str, now: datetime) -> SigningClaims:
         ) from exc
 
 
-async def load_offer(session: AsyncSession, settings: Settings, token: str) -> Offer:
+async def load_offer(session: AsyncSession, signing_secret: str, token: str) -> Offer:
     now = datetime.now(UTC)
-    claims = decode_link(settings, token, now)
+    claims = decode_link(signing_secret, token, now)
     row = await session.get(SigningToken, claims.token_id)
     order = await session.get(Order, claims.order_id)
     if row is None or order is None or row.order_id != claims.order_id:
@@ -104,11 +103,11 @@ def _used() -> ProblemError:
 async def respond(
     session: AsyncSession,
     temporal: TemporalClient,
-    settings: Settings,
+    signing_secret: str,
     token: str,
     answer: OfferAnswer,
 ) -> OfferAnswered:
-    offer = await load_offer(session, settings, token)
+    offer = await load_offer(session, signing_secret, token)
     order = offer.order
     if offer.used:
         raise _used()

@@ -42,8 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.payments import CURRENCY, PaymentsGateway, StripeGateway
-from adapters.settings import Settings
+from adapters.payments.stripe_gateway import CURRENCY, PaymentsGateway
 from api.deps import TemporalConnection
 from api.temporal import signal_payment, signal_refund
 from db.models import Order, Payment
@@ -399,23 +398,16 @@ _HANDLERS: dict[str, Callable[[Inbox, dict[str, Any]], Awaitable[Outcome]]] = {
 # ------------------------------------------------------------------ wiring for the routers
 
 
-@dataclass
+@dataclass(frozen=True)
 class StripeResources:
-    settings: Settings
     gateway: PaymentsGateway
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> StripeResources:
-        return cls(settings, StripeGateway.from_settings(settings))
+    webhook_secret: str  # signs the events of our webhook endpoint
+    test_mode: bool  # test keys: the /pay page may confirm server-side with a test card
 
 
 def stripe_resources(app_state: Any) -> StripeResources:
-    """``app.state.stripe``: set by the API's lifespan (tests set their own first); built from
-    the app's settings on first use when no lifespan ran."""
-    found: StripeResources | None = getattr(app_state, "stripe", None)
-    if found is None:
-        found = StripeResources.from_settings(app_state.resources.settings)
-        app_state.stripe = found
+    """``app.state.stripe``: set by the API's lifespan (tests may set their own first)."""
+    found: StripeResources = app_state.stripe
     return found
 
 

@@ -1,4 +1,9 @@
-"""Alembic environment: async engine, URL from ``-x url=...``, the config, or settings."""
+"""Alembic environment: async engine, URL from ``-x url=...``, the config, or the settings.
+
+The migrations are run as a process of their own (``alembic upgrade heads``, the compose job),
+so this is one of the few places that read the process settings (``config.py``): the database
+URL only, when neither ``-x url=`` nor the caller gave one.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ def _url() -> str:
     configured = config.attributes.get("url")
     if configured:
         return str(configured)
-    from adapters.settings import get_settings
+    from config import get_settings  # the module config.py, not the Alembic config above
 
     settings = get_settings()
     if settings.database_url.startswith("sqlite"):

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.order_activities import OrderActivities
-from adapters.banking import LocalSepaBanking
-from adapters.mail import MaildirMailer
-from adapters.social_security import LocalSocialSecurity
+from adapters.banking.sepa import LocalSepaBanking
+from adapters.mail.mailers import MaildirMailer
+from adapters.social_security.local_register import LocalSocialSecurity
+from config import default_seller
 from db import ledger
 from db.models import FinanceCase, Invoice
 from db.models_credit_notes import CreditNote, CreditNoteSeries
@@ -71,6 +72,7 @@ def activities(
         ),
         social_security=LocalSocialSecurity(tmp / "declarations"),
         payroll=PolicyPayroll(),
+        seller=default_seller,
         refunder=refunder,
         public_base_url="http://coopflow.test",
         signing_secret="s",

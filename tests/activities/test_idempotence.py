@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.order_activities import OrderActivities
-from adapters.banking import LocalSepaBanking, PayoutInstruction, PayoutReceipt
-from adapters.mail import MaildirMailer, OutgoingMail
-from adapters.social_security import LocalSocialSecurity
+from adapters.banking.sepa import LocalSepaBanking, PayoutInstruction, PayoutReceipt
+from adapters.mail.mailers import MaildirMailer, OutgoingMail
+from adapters.social_security.local_register import LocalSocialSecurity
+from config import default_seller
 from db.models import (
     Declaration,
     DunningDocument,
@@ -75,6 +76,7 @@ def make_activities(
         ),
         social_security=LocalSocialSecurity(tmp / "declarations"),
         payroll=PolicyPayroll(),
+        seller=default_seller,
         public_base_url="http://coopflow.test",
         signing_secret="s",
         coop_name="coopflow SCE",

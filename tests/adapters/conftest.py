@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.banking import LocalSepaBanking
-from adapters.mail_sink import MaildirSink, find_free_port
+from adapters.banking.sepa import LocalSepaBanking
+from dev.mail_sink import MaildirSink, find_free_port
 
 COOP_IBAN = "DE89370400440532013000"
 COOP_BIC = "COBADEFFXXX"

@@ -13,7 +13,7 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from adapters.errors import PermanentAdapterError
-from adapters.mail import (
+from adapters.mail.mailers import (
     MailAttachment,
     MaildirMailer,
     OutgoingMail,
@@ -21,7 +21,7 @@ from adapters.mail import (
     normalize_message_id,
     read_maildir,
 )
-from adapters.mail_sink import MaildirSink, find_free_port
+from dev.mail_sink import MaildirSink, find_free_port
 
 SENDER = "billing@coopflow.example"
 # Not valid UTF-8, with CRLF and NUL: what a PDF holds and what a careless encoder breaks.
@@ -179,7 +179,7 @@ def test_binary_attachment_survives_a_temporal_payload() -> None:
 async def test_sink_command_listens_and_stores(tmp_path: Path) -> None:
     port = find_free_port()
     maildir = tmp_path / "maildir"
-    command = [sys.executable, "-m", "adapters.mail_sink", "--port", str(port)]
+    command = [sys.executable, "-m", "dev.mail_sink", "--port", str(port)]
     process = subprocess.Popen(
         [*command, "--maildir", str(maildir)],
         cwd=PROJECT_ROOT,

@@ -11,7 +11,7 @@ import sepaxml
 import xmlschema
 from pydantic import ValidationError
 
-from adapters.banking import (
+from adapters.banking.sepa import (
     LocalSepaBanking,
     PayoutInstruction,
     fit_remittance,

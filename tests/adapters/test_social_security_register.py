@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from adapters.errors import DeclarationRefused, PermanentAdapterError
-from adapters.social_security import EmploymentDeclaration, LocalSocialSecurity
+from adapters.social_security.declarations import EmploymentDeclaration
+from adapters.social_security.local_register import LocalSocialSecurity
 
 TODAY = date(2026, 3, 1)
 

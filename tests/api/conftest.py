@@ -16,8 +16,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from adapters.settings import Settings
 from api.app import create_app
+from config import Settings
 from tests.api.api_helpers import ADMIN_TOKEN, SIGNING_SECRET, TASK_QUEUE
 from tests.api.order_workflow_double import OrderWorkflowDouble
 from tests.conftest import TEMPORAL_TEST_SERVER

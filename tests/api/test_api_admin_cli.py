@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.settings import get_settings
 from api import admin
 from api.auth import hash_token
+from config import get_settings
 from db.models import ApiToken, Member
 
 

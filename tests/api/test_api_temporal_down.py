@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.settings import Settings
 from api.app import create_app
 from api.errors import problem_of, update_refusal
+from config import Settings
 from tests.api.api_helpers import bearer, member_with_order
 from tests.api.test_api_basics import assert_problem
 

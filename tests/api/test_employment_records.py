@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from adapters.settings import Settings
 from api.app import create_app
+from config import Settings
 
 
 async def test_put_and_get_employment_records(db_url: str, session_factory) -> None:  # type: ignore[no-untyped-def]

@@ -10,14 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.dimona import (
-    DimonaClient,
+from adapters.social_security.declarations import EmploymentDeclaration
+from adapters.social_security.dimona import DimonaClient
+from adapters.social_security.dimona_models import (
     DimonaEmployer,
     DimonaWorker,
-    FileSubmissionStore,
     MappingWorkerDirectory,
 )
-from adapters.social_security import EmploymentDeclaration
+from adapters.social_security.dimona_store import FileSubmissionStore
 from tests.declarations.fake_dimona import CLIENT_ID, CLIENT_SECRET, FakeDimona
 
 INSS_OK = "85073003328"

@@ -10,22 +10,23 @@ from datetime import date
 import httpx
 import pytest
 
-from adapters.dimona import (
+from adapters.errors import DeclarationRefused, PermanentAdapterError
+from adapters.social_security.declarations import SocialSecurityByJurisdiction
+from adapters.social_security.dimona import DimonaClient
+from adapters.social_security.dimona_auth import (
     ClientAssertionTokenProvider,
     ClientSecretTokenProvider,
-    DimonaClient,
+)
+from adapters.social_security.dimona_models import (
     DimonaOutcomeUnknown,
     DimonaRefused,
     DimonaStillWaiting,
     DimonaSubmission,
     DimonaUnavailable,
     DimonaWorker,
-    FileSubmissionStore,
-    SocialSecurityByJurisdiction,
-    main,
 )
-from adapters.errors import DeclarationRefused, PermanentAdapterError
-from adapters.social_security import LocalSocialSecurity
+from adapters.social_security.dimona_store import FileSubmissionStore, main
+from adapters.social_security.local_register import LocalSocialSecurity
 from tests.declarations.conftest import INSS_OK, declaration
 from tests.declarations.fake_dimona import (
     CLIENT_ID,

@@ -20,11 +20,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.order_activities import OrderActivities
-from adapters.banking import LocalSepaBanking
-from adapters.dimona import DimonaClient, DimonaWorker, FileSubmissionStore
-from adapters.mail import MaildirMailer
-from adapters.settings import Settings
-from adapters.social_security import EmploymentDeclaration
+from adapters.banking.sepa import LocalSepaBanking
+from adapters.mail.mailers import MaildirMailer
+from adapters.social_security.declarations import EmploymentDeclaration
+from adapters.social_security.dimona import DimonaClient
+from adapters.social_security.dimona_models import DimonaWorker
+from adapters.social_security.dimona_store import FileSubmissionStore
+from config import Settings, default_seller
 from db.models import Declaration
 from db.models_declarations import MemberSocialInsurance
 from domain.order_messages import OfferResponse, OrderView
@@ -84,6 +86,7 @@ async def lifecycle(
         ),
         social_security=social_security,
         payroll=PolicyPayroll(),
+        seller=default_seller,
         public_base_url="http://coopflow.test",
         signing_secret="test-secret",
         coop_name="coopflow SCE",

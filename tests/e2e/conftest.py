@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from adapters.mail_sink import MaildirSink, find_free_port
-from adapters.settings import Settings
 from api.app import create_app
+from config import Settings
 from db.session import make_session_factory
+from dev.mail_sink import MaildirSink, find_free_port
 from tests.conftest import TEMPORAL_CLI
 from worker import build_activities, build_worker
 from workflows import search_attributes as sa

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from adapters.banking import read_payout_file
+from adapters.banking.sepa import read_payout_file
 from domain.order_messages import OrderSummary
 from tests.e2e.conftest import Stack, member_and_finance, ok, wait_for_mail, wait_until
 

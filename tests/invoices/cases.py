@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from adapters.settings import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
+from config import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
 from domain.breakdown import compute_breakdown
 from domain.invoice_document import (
     InvoiceDocument,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters import einvoice_validation
+from adapters.documents import einvoice_validation
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from adapters import client_mail
-from adapters.client_mail import (
+from adapters.mail import client_mail
+from adapters.mail.client_mail import (
     STAGES,
     MailText,
     ReminderFacts,
@@ -23,7 +23,7 @@ from adapters.client_mail import (
     reminder_facts,
     reminder_mail,
 )
-from adapters.settings import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
+from config import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
 from domain import order_steps as steps
 from domain.invoice_document import LANGUAGES
 from domain.order_messages import Language

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from lxml import etree
 
-from adapters.einvoice_cii import build_cii
-from adapters.einvoice_ubl import build_ubl
-from adapters.einvoice_validation import (
+from adapters.documents.einvoice_cii import build_cii
+from adapters.documents.einvoice_ubl import build_ubl
+from adapters.documents.einvoice_validation import (
     cii_findings,
     ubl_findings,
     validate_cii,

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from adapters.einvoice_validation import validate_cii
-from adapters.invoice_pdf import RenderedInvoice, render_invoice
+from adapters.documents.einvoice_validation import validate_cii
+from adapters.documents.invoice_pdf import RenderedInvoice, render_invoice
 from tests.invoices import cases
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -11,8 +11,8 @@ import pytest
 from babel import Locale
 from pypdf import PdfReader
 
-from adapters import invoice_pdf
-from adapters.invoice_pdf import (
+from adapters.documents import invoice_pdf
+from adapters.documents.invoice_pdf import (
     DEFAULT_LOCALE,
     email_text,
     labels,

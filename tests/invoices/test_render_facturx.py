@@ -16,8 +16,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from adapters.einvoice_validation import validate_cii
-from adapters.invoice_pdf import RenderedInvoice, locale_for, render_invoice
+from adapters.documents.einvoice_validation import validate_cii
+from adapters.documents.invoice_pdf import RenderedInvoice, locale_for, render_invoice
 from domain.invoice_document import LANGUAGES
 from tests.invoices import cases
 

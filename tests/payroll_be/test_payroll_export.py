@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.payroll_export import (
+from adapters.payroll_bureau.export import (
     COLUMNS,
     ExportConflict,
     PayrollBureauExport,

@@ -13,7 +13,7 @@ import pypdf
 import pytest
 from babel.numbers import format_currency
 
-from adapters.payslip_pdf import (
+from adapters.documents.payslip_pdf import (
     LANGUAGES,
     Language,
     PayslipDocument,

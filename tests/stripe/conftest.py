@@ -29,11 +29,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from adapters.payments import StripeGateway, configure_localstripe_webhook
-from adapters.settings import Settings
+from adapters.payments.stripe_gateway import StripeGateway, configure_localstripe_webhook
 from api.app import create_app
 from api.services import pay_links
 from api.services.stripe_inbox import StripeResources
+from config import Settings
 from db.models import Invoice, Order
 from db.models_payments import PaymentLink
 from domain.order_messages import RefundRecorded
@@ -190,7 +190,7 @@ async def stack(
     recorder = RecordingHTTPClient()
     gateway = StripeGateway(API_KEY, localstripe, http_client=recorder)
     app = create_app(settings, temporal_client=env.client)
-    app.state.stripe = StripeResources(settings, gateway)
+    app.state.stripe = StripeResources(gateway, secret, test_mode=settings.stripe_test_mode)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     while not server.started:

@@ -1,4 +1,4 @@
-"""``make run`` (api.devstack) runs localstripe when no Stripe of one's own is configured and
+"""``make run`` (dev.devstack) runs localstripe when no Stripe of one's own is configured and
 points the API at it, with the API's webhook endpoint registered."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import stripe
 import uvicorn
 from fastapi import FastAPI, Request
 
-from adapters.settings import Settings
-from api import devstack
+from config import Settings
+from dev import devstack
 from tests.stripe.conftest import API_KEY, eventually, free_port
 
 

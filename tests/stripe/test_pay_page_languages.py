@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from fastapi.responses import HTMLResponse
 
-from adapters.payments import PaymentIntentRef
+from adapters.payments.stripe_gateway import PaymentIntentRef
 from api import pay_texts
 from api.routers.pay import outcome_page, pay_page, state_page, stripe_down_page, unknown_page
 from api.services.pay_links import LinkState, LinkView, Prepared

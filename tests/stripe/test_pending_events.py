@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from adapters.settings import Settings
 from api.app import create_app
 from api.deps import TemporalConnection
 from api.services import stripe_inbox
+from config import Settings
 from db.models import Payment
 from db.models_payments import StripeEvent
 from tests.stripe.conftest import API_KEY, StripeStack, bill, eventually
@@ -65,9 +65,7 @@ async def test_the_api_handles_pending_events_in_the_background_and_stops_on_shu
     # A payment whose signal could not be delivered: its event stays pending.
     resources = stack.app.state.resources
     working = resources.temporal
-    resources.temporal = TemporalConnection(
-        Settings(_env_file=None, temporal_address="127.0.0.1:1")
-    )
+    resources.temporal = TemporalConnection("127.0.0.1:1")
     billed = await bill(stack)
     assert (await stack.api.post(billed.path, data={"test_card": "pm_card_visa"})).is_success
 

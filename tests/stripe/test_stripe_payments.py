@@ -13,7 +13,6 @@ from typing import Any
 import stripe
 from sqlalchemy import func, select, update
 
-from adapters.settings import Settings
 from api.deps import TemporalConnection
 from api.services import pay_links
 from api.services.stripe_inbox import Inbox, handle_pending
@@ -341,9 +340,7 @@ async def test_an_event_whose_signal_failed_stays_pending_until_handled_again(
 ) -> None:
     resources = stack.app.state.resources
     working = resources.temporal
-    resources.temporal = TemporalConnection(
-        Settings(_env_file=None, temporal_address="127.0.0.1:1")
-    )
+    resources.temporal = TemporalConnection("127.0.0.1:1")
     billed = await bill(stack)
     assert (await _pay(stack, billed)).startswith("200")
     [payment] = await _stripe_payments(stack, billed)  # stored before the signal is tried

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from adapters.errors import PermanentAdapterError
-from adapters.settings import Settings
 from api.deps import TemporalConnection
 from api.services.stripe_inbox import Inbox, handle_pending
 from db.models import Payment
@@ -117,9 +116,7 @@ async def test_a_refund_whose_signal_failed_is_signalled_when_handled_again(
     intent_id, charge_id = payment.payment_key.split(":")
     resources = stack.app.state.resources
     working = resources.temporal
-    resources.temporal = TemporalConnection(
-        Settings(_env_file=None, temporal_address="127.0.0.1:1")
-    )
+    resources.temporal = TemporalConnection("127.0.0.1:1")
     made = await stack.gateway.refund(intent_id, 40_000, f"order-{billed.order.id}:r1", "x")
     event = await _refunded_event(stack, charge_id, "evt_refund_temporal_away")
     assert (await stack.deliver(event)).status_code == 200

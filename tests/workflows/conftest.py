@@ -22,12 +22,12 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.order_activities import OrderActivities
-from adapters.banking import LocalSepaBanking
-from adapters.invoice_documents import InvoiceDocuments
-from adapters.mail import MaildirMailer
-from adapters.settings import Settings
-from adapters.social_security import LocalSocialSecurity
+from adapters.banking.sepa import LocalSepaBanking
+from adapters.documents.invoice_documents import InvoiceDocuments
+from adapters.mail.mailers import MaildirMailer
+from adapters.social_security.local_register import LocalSocialSecurity
 from api.temporal import initial_search_attributes
+from config import default_seller
 from domain.order_messages import OrderInput, OrderView
 from domain.payroll.provisional import PolicyPayroll
 from tests.activities.test_credit_notes import RecordingRefunder
@@ -150,8 +150,9 @@ async def lifecycle(
         ),
         social_security=LocalSocialSecurity(tmp_path / "declarations"),
         payroll=PolicyPayroll(),
-        invoice_documents=InvoiceDocuments(tmp_path / "invoices", Settings().seller),
+        invoice_documents=InvoiceDocuments(tmp_path / "invoices", default_seller),
         refunder=refunder,
+        seller=default_seller,
         public_base_url="http://coopflow.test",
         signing_secret="test-secret",
         coop_name="coopflow SCE",

@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from activities.payroll_step import ExactPayrollStep
-from adapters.payroll_export import PayrollBureauExport
-from adapters.payslip_pdf import PayslipEmployer, PayslipPdfs
-from adapters.settings import Settings
+from adapters.documents.payslip_pdf import PayslipEmployer, PayslipPdfs
+from adapters.payroll_bureau.export import PayrollBureauExport
 from api.app import create_app
+from config import Settings
 from db import ledger
 from db.models import LedgerEntry, Payslip
 from db.models_payroll import EmploymentRecord

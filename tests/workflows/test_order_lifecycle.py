@@ -11,7 +11,7 @@ from facturx import get_xml_from_pdf
 from sqlalchemy import func, select
 from temporalio.client import WorkflowUpdateFailedError
 
-from adapters.banking import read_payout_file
+from adapters.banking.sepa import read_payout_file
 from db import ledger
 from db.models import DunningDocument, FinanceCase, Invoice, LedgerLine, Order, Payout, Payslip
 from domain.breakdown import compute_breakdown

@@ -1,0 +1,1 @@
+"""Online payments through Stripe (or localstripe, its offline stand-in)."""

@@ -1,0 +1,1 @@
+"""The outside payroll bureau: payslip lines handed over as a file."""

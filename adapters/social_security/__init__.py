@@ -1,0 +1,1 @@
+"""Employment declarations to social security: the local register, Dimona (Belgium)."""

@@ -1,0 +1,162 @@
+"""Process settings, read from the environment (prefix ``COOPFLOW_``) or a ``.env`` file.
+
+Read only where a process starts: ``worker.py`` (passes values to the adapters and activities it
+builds), the API's lifespan (``api.app``: puts what requests need on ``app.state``, see
+``api.deps``), the admin CLI (``api.admin``), the dev tools (``dev/``) and the migration
+environment (``db/migrations/env.py``: the database URL). Routers, services, activities and
+adapters get values, never ``Settings``. Workflow code never reads settings: everything a
+workflow needs arrives in its input, so replay never depends on the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.invoice_document import ElectronicAddress, PostalAddress, Seller
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+# The cooperative as the seller on its invoices, one legal entity per jurisdiction. Override in
+# production with COOPFLOW_SELLER_DE / COOPFLOW_SELLER_BE as JSON.
+DEFAULT_SELLER_DE = Seller(
+    name="coopflow eG",
+    address=PostalAddress(
+        lines=("Musterstraße 12",), postcode="10115", city="Berlin", country="DE"
+    ),
+    vat_id="DE123456789",
+    tax_number="27/123/45678",
+    legal_id="GnR 1234 B",
+    email="billing@coopflow.example",
+    electronic_address=ElectronicAddress(scheme="EM", value="billing@coopflow.example"),
+    iban="DE89370400440532013000",
+    bic="COBADEFFXXX",
+)
+DEFAULT_SELLER_BE = Seller(
+    name="coopflow SCE",
+    address=PostalAddress(
+        lines=("Rue Coenraets 72",), postcode="1060", city="Saint-Gilles", country="BE"
+    ),
+    vat_id="BE0896755397",
+    legal_id="0896755397",
+    legal_id_scheme="0208",
+    email="billing@coopflow.example",
+    electronic_address=ElectronicAddress(scheme="0208", value="0896755397"),
+    iban="BE68539007547034",
+    bic="GKCCBEBB",
+)
+
+
+def default_seller(jurisdiction: str) -> Seller:
+    """The built-in seller identities (tests, scripts); processes use ``Settings.seller``."""
+    return DEFAULT_SELLER_BE if jurisdiction == "BE" else DEFAULT_SELLER_DE
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COOPFLOW_", env_file=".env", extra="ignore")
+
+    # Database: SQLite is the embedded default, PostgreSQL the production database.
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / '.data' / 'coopflow.db'}"
+
+    # Temporal
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "coopflow-orders"
+
+    # API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Secret that signs client signing links (HMAC-SHA256). Must be set in production.
+    signing_secret: str = "dev-signing-secret-change-me"
+    # Bootstrap admin bearer token; with it an admin creates members and their tokens.
+    admin_token: str = "dev-admin-token"
+
+    # Outside world: local implementations write files under data_dir.
+    data_dir: Path = PROJECT_ROOT / ".data"
+    mail_backend: str = "smtp"  # "smtp" or "maildir"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    mail_from: str = "billing@coopflow.example"
+
+    # The cooperative's own bank account (debtor of wage payouts).
+    coop_name: str = "coopflow SCE"
+    coop_iban: str = "DE89370400440532013000"
+    coop_bic: str = "COBADEFFXXX"
+
+    # The cooperative's numbers with the authorities (periodic declarations).
+    de_betriebsnummer: str = "12345678"
+    de_steuernummer: str = "27/123/45678"
+    be_nsso_number: str = "0123456-78"
+    be_employer_category: str = "000"
+
+    # Payroll and declarations backends
+    # (docs/payroll-and-declarations-setup.md)
+    # "engine": the built-in engines compute each wage. "bureau": they still do, and each
+    # payslip's line is also appended for the outside payroll bureau (docs/payroll-export.md).
+    payroll_backend: Literal["engine", "bureau"] = "engine"
+    # "local": employment declarations go to the local register (files). "dimona": Belgian
+    # IN/OUT go to the Dimona REST API as employer be_nsso_number (German ones stay local).
+    social_security_backend: Literal["local", "dimona"] = "local"
+    dimona_base_url: str = "https://services-sim.socialsecurity.be/REST/dimona/v1"
+    dimona_token_url: str = "https://services.socialsecurity.be/REST/oauth/v5/token"
+    dimona_client_id: str = ""
+    dimona_client_secret: str = ""
+    dimona_joint_committee: str = "200"  # default CP of the workers (provisional)
+    # Polling for a declaration's result within one activity attempt: keep the timeout well
+    # below the step's two-minute start-to-close timeout.
+    dimona_poll_interval_seconds: float = 2.0
+    dimona_poll_timeout_seconds: float = 60.0
+
+    seller_de: Seller = DEFAULT_SELLER_DE
+    seller_be: Seller = DEFAULT_SELLER_BE
+
+    # Stripe
+    # The online payment of an invoice through its /pay/<token> link (docs/stripe.md).
+    # The default key is a placeholder: with it `make run` starts localstripe and points
+    # stripe_api_base at it. Production: a live key and the webhook endpoint's signing secret.
+    stripe_api_key: str = "sk_test_localstripe"
+    stripe_api_base: str = "https://api.stripe.com"  # localstripe: http://127.0.0.1:8420
+    stripe_webhook_secret: str = "whsec_dev_change_me"
+    # The API handles again, this often, the webhook events whose handling failed (0: never).
+    stripe_pending_interval_seconds: float = 60
+
+    @property
+    def stripe_test_mode(self) -> bool:
+        """Test keys only: the /pay page may then confirm server-side with a test card."""
+        return self.stripe_api_key.startswith("sk_test_")
+
+    # Seconds of wall time per business day for new workflows (86400 = real time).
+    # Read by the API when it starts a workflow and passed as workflow input.
+    seconds_per_day: float = 86400
+
+    def seller(self, jurisdiction: str) -> Seller:
+        return self.seller_be if jurisdiction == "BE" else self.seller_de
+
+    @property
+    def invoice_dir(self) -> Path:
+        return self.data_dir / "invoices"
+
+    @property
+    def payslip_dir(self) -> Path:
+        return self.data_dir / "payslips"
+
+    @property
+    def payout_dir(self) -> Path:
+        return self.data_dir / "payouts"
+
+    @property
+    def maildir(self) -> Path:
+        return self.data_dir / "maildir"
+
+    @property
+    def declarations_dir(self) -> Path:
+        return self.data_dir / "declarations"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
