@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,8 +38,11 @@ from temporalio.worker import Worker
 from bench.minimal_workflow import MinimalSpec, MinimalWorkflow, noop
 from config import Settings
 from db.session import make_engine, make_session_factory
+from domain.order_contract import order_workflow_id
+from domain.order_messages import OrderView
 from worker import build_activities, build_worker
 from workflows import search_attributes as sa
+from workflows.order import OrderLifecycleWorkflow
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -128,6 +132,64 @@ class Driver:
         self.client_id = r.json()["id"]
 
     async def lifecycle(self, temporal: Client) -> str:
+        # Business days are short here: keep the invoice not yet due while the benchmark's
+        # requests queue, so every lifecycle takes the same path (paid on time).
+        order_id = await self.signed_and_completed(payment_terms_days=120)
+        await self.pay(order_id, None)
+        workflow_id = order_workflow_id(order_id)
+        await temporal.get_workflow_handle(workflow_id).result()
+        return workflow_id
+
+    async def paid_late(self, temporal: Client) -> str:
+        """Due at completion; paid (with the charges) after the first reminder."""
+        order_id = await self.signed_and_completed(payment_terms_days=0)
+        view = await self.wait_for(temporal, order_id, lambda v: v.dunning_level >= 1)
+        await self.pay(order_id, view.principal_due_cents + view.charges_due_cents)
+        await temporal.get_workflow_handle(order_workflow_id(order_id)).result()
+        return order_workflow_id(order_id)
+
+    async def escalated(self, temporal: Client) -> str:
+        """Due at completion, never paid: every reminder, escalation, finance writes it off."""
+        order_id = await self.signed_and_completed(payment_terms_days=0)
+        await self.wait_for(temporal, order_id, lambda v: v.escalated)
+        r = check(await self.http.get("/finance/cases", headers=self.finance))
+        case_id = next(c["case_id"] for c in r.json() if c["order_id"] == order_id)
+        r = await self.http.post(
+            f"/finance/cases/{case_id}/decision",
+            headers=self.finance,
+            json={"kind": "write_off", "note": "bench"},
+        )
+        check(r)
+        await temporal.get_workflow_handle(order_workflow_id(order_id)).result()
+        return order_workflow_id(order_id)
+
+    async def wait_for(
+        self, temporal: Client, order_id: int, predicate: Callable[[OrderView], bool]
+    ) -> OrderView:
+        handle = temporal.get_workflow_handle_for(
+            OrderLifecycleWorkflow.run, order_workflow_id(order_id)
+        )
+        while True:
+            view = await handle.query(OrderLifecycleWorkflow.state)
+            if predicate(view):
+                return view
+            await asyncio.sleep(0.1)
+
+    async def pay(self, order_id: int, amount: int | None) -> None:
+        today = date.today()
+        r = await self.http.post(
+            "/payments",
+            headers=self.finance,
+            json={
+                "order_id": order_id,
+                "amount_cents": amount or 571_200,
+                "received_on": str(today),
+                "reference": "bench",
+            },
+        )
+        check(r)
+
+    async def signed_and_completed(self, *, payment_terms_days: int) -> int:
         today = date.today()
         r = await self.http.post(
             "/orders",
@@ -138,14 +200,12 @@ class Driver:
                 "period_start": str(today - timedelta(days=5)),
                 "period_end": str(today - timedelta(days=1)),
                 "net_amount_cents": 480_000,
-                # Business days are short here: keep the offer open and the invoice not yet due
-                # while the benchmark's requests queue, so every lifecycle takes the same path.
                 "offer_valid_until": str(today + timedelta(days=365)),
-                "payment_terms_days": 120,
+                "payment_terms_days": payment_terms_days,
             },
         )
         check(r)
-        order_id = r.json()["id"]
+        order_id = int(r.json()["id"])
         r = await self.http.post(f"/orders/{order_id}/submit", headers=self.member)
         check(r)
         signing_path = httpx.URL(r.json()["signing_url"]).path
@@ -163,25 +223,16 @@ class Driver:
             },
         )
         check(r)
-        due = r.json()["view"]["principal_due_cents"] if r.json().get("view") else 571_200
-        r = await self.http.post(
-            "/payments",
-            headers=self.finance,
-            json={
-                "order_id": order_id,
-                "amount_cents": due,
-                "received_on": str(today),
-                "reference": "bench",
-            },
-        )
-        check(r)
-        workflow_id = f"order-{order_id}"
-        await temporal.get_workflow_handle(workflow_id).result()
-        return workflow_id
+        return order_id
+
+
+# History events per path (issue 8: paid on time <= 60, escalated <= 120; paid late: before 132).
+PATH_GOALS = {"paid on time": 60, "paid late": None, "escalated, written off": 120}
+BEFORE = {"paid on time": 93, "paid late": 132, "escalated, written off": 183}
 
 
 async def run_full(
-    env: WorkflowEnvironment, args: argparse.Namespace, work: Path
+    env: WorkflowEnvironment, args: argparse.Namespace, work: Path, events: dict[str, int]
 ) -> tuple[float, Counts]:
     from api.app import create_app
 
@@ -229,6 +280,13 @@ async def run_full(
                 raise RuntimeError(f"{len(failures)} lifecycles failed, first: {failures[0]}")
             ids = [r for r in results if isinstance(r, str)]
             counts = await count_history(env.client, ids[0])
+            paths = await asyncio.gather(
+                driver.lifecycle(env.client),
+                driver.paid_late(env.client),
+                driver.escalated(env.client),
+            )
+            for name, workflow_id in zip(PATH_GOALS, paths, strict=True):
+                events[name] = (await count_history(env.client, workflow_id)).events
     finally:
         server.should_exit = True
         await serve
@@ -293,6 +351,7 @@ async def main() -> None:
         help="business-day length in wall seconds (wage delay = 7 days)",
     )
     args = parser.parse_args()
+    events: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="coopflow-bench-") as tmp:
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(VENV_BIN / "temporal"),
@@ -301,7 +360,7 @@ async def main() -> None:
             dev_server_log_level="error",
         )
         try:
-            full_rate, counts = await run_full(env, args, Path(tmp))
+            full_rate, counts = await run_full(env, args, Path(tmp), events)
             minimal_rate = await run_minimal(env, args, counts)
         finally:
             await env.shutdown()
@@ -317,6 +376,14 @@ async def main() -> None:
     print(f"full system (HTTP API + dev server + worker + DB): {full_rate:6.2f} lifecycles/s")
     print(f"minimal workflow, same steps, same server:        {minimal_rate:6.2f} workflows/s")
     print(f"ratio full / minimal:                             {full_rate / minimal_rate:6.2f}")
+    print("history events per path (one order each, same run; 'before' = the demo before the")
+    print("order workflow's lean history, measured on the same paths):")
+    for name, count in events.items():
+        goal = PATH_GOALS[name]
+        verdict = (
+            "" if goal is None else f"  goal <= {goal}: {'met' if count <= goal else 'MISSED'}"
+        )
+        print(f"  {name:<24} {count:4d} events  (before {BEFORE[name]}){verdict}")
 
 
 if __name__ == "__main__":
