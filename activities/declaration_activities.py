@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.order_activities import permanent_errors
+from activities.errors import permanent_errors
 from adapters.files import write_once
 from adapters.social_security.dimona_models import DimonaWorker
 from db.models import Payslip
