@@ -82,7 +82,7 @@ def payroll_request(
     """The wage of an order to compute: its period is the order's actual start and end."""
     order = request.order
     return PayrollRequest(
-        payslip_id=f"order-{order.order_id}",
+        payslip_id=order_workflow_id(order.order_id),
         jurisdiction=order.jurisdiction,
         member_id=str(order.member_id),
         member_name=order.member_name,

@@ -112,7 +112,7 @@ async def test_refused_dimona_in_puts_the_order_in_needs_attention_until_ops_ret
         client_language="fr",
     )
     await handle.execute_update(
-        "respond_to_offer",
+        OrderLifecycleWorkflow.respond_to_offer,
         OfferResponse(decision="accept", signer_name="Anna Peeters", token_id="t1"),
         result_type=OrderView,
     )
@@ -203,7 +203,7 @@ async def test_the_settings_built_worker_declares_through_dimona_and_shows_a_ref
     )
     await _set_inss(lifecycle, inp.member_id, BAD_INSS)  # the member's national number, wrong
     await handle.execute_update(
-        "respond_to_offer",
+        OrderLifecycleWorkflow.respond_to_offer,
         OfferResponse(decision="accept", signer_name="Anna Peeters", token_id="t1"),
         result_type=OrderView,
     )

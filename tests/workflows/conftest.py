@@ -127,7 +127,7 @@ class Lifecycle:
         """Poll the live state (real seconds, not business time) until ``predicate`` holds."""
         view: OrderView | None = None
         for _ in range(200):
-            view = await handle.query("state", result_type=OrderView)
+            view = await handle.query(OrderLifecycleWorkflow.state)
             if predicate(view):
                 return view
             await asyncio.sleep(0.05)

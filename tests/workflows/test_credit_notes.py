@@ -16,6 +16,7 @@ from domain.order_messages import Cancellation, OrderView, PaymentReceived, Refu
 from domain.order_status import OrderStatus
 from tests.workflows.conftest import Lifecycle
 from tests.workflows.test_order_lifecycle import GROSS, assert_books_balance, sign_and_complete
+from workflows.order import OrderLifecycleWorkflow
 
 FINANCE = Cancellation(requested_by="finance@coop", reason="order disputed, agreed to cancel")
 
@@ -25,7 +26,9 @@ async def test_finance_cancels_an_unpaid_invoice_by_credit_note(lifecycle: Lifec
     view = await sign_and_complete(lifecycle, handle, inp)
     await lifecycle.env.sleep(timedelta(days=2))
 
-    cancelled = await handle.execute_update("cancel", FINANCE, result_type=OrderView)
+    cancelled = await handle.execute_update(
+        OrderLifecycleWorkflow.cancel, FINANCE, result_type=OrderView
+    )
     assert cancelled.credit_note_number is not None
     assert cancelled.credit_note_number.startswith(f"CN-DE-{view.business_today.year}-")
     summary = await handle.result()
@@ -73,12 +76,12 @@ async def test_a_member_cannot_cancel_an_issued_invoice(lifecycle: Lifecycle) ->
     await sign_and_complete(lifecycle, handle, inp)
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(
-            "cancel",
+            OrderLifecycleWorkflow.cancel,
             Cancellation(requested_by="member", member_id=inp.member_id),
             result_type=OrderView,
         )
     assert "only finance can cancel it" in str(refused.value.cause)
-    view = await handle.query("state", result_type=OrderView)
+    view = await handle.query(OrderLifecycleWorkflow.state)
     assert view.status == OrderStatus.INVOICED
     assert view.credit_note_number is None
 
@@ -89,9 +92,9 @@ async def test_no_credit_note_once_the_wage_is_paid(lifecycle: Lifecycle) -> Non
     await lifecycle.env.sleep(timedelta(days=7, hours=1))
     await lifecycle.wait_for(handle, lambda v: v.wage_paid, "wage paid")
     with pytest.raises(WorkflowUpdateFailedError) as refused:
-        await handle.execute_update("cancel", FINANCE, result_type=OrderView)
+        await handle.execute_update(OrderLifecycleWorkflow.cancel, FINANCE, result_type=OrderView)
     assert "write the claim off" in str(refused.value.cause)
-    view = await handle.query("state", result_type=OrderView)
+    view = await handle.query(OrderLifecycleWorkflow.state)
     assert view.credit_note_number is None
 
 
@@ -103,12 +106,14 @@ async def test_paid_invoice_cancelled_refunds_stripe_and_waits_for_finance_trans
     today = view.business_today
     for key, amount, source in (("pi_A:ch_A", 300_000, "stripe"), ("BANK-7", 100_000, "bank")):
         await handle.signal(
-            "payment_received",
+            OrderLifecycleWorkflow.payment_received,
             PaymentReceived(payment_key=key, amount_cents=amount, received_on=today, source=source),
         )
     await lifecycle.wait_for(handle, lambda v: v.paid_cents == 400_000, "payments applied")
 
-    cancelled = await handle.execute_update("cancel", FINANCE, result_type=OrderView)
+    cancelled = await handle.execute_update(
+        OrderLifecycleWorkflow.cancel, FINANCE, result_type=OrderView
+    )
     assert cancelled.credit_note_number is not None
     # Stripe's part went back through Stripe at once; the bank transfer is finance's to repay.
     due = await lifecycle.wait_for(
@@ -128,8 +133,8 @@ async def test_paid_invoice_cancelled_refunds_stripe_and_waits_for_finance_trans
     refund = RefundRecorded(
         refund_key="transfer-1", amount_cents=100_000, refunded_on=today, source="finance"
     )
-    await handle.signal("refund_recorded", refund)
-    await handle.signal("refund_recorded", refund)  # a repeat changes nothing
+    await handle.signal(OrderLifecycleWorkflow.refund_recorded, refund)
+    await handle.signal(OrderLifecycleWorkflow.refund_recorded, refund)  # a repeat changes nothing
     summary = await handle.result()
     await lifecycle.save_history(handle, "credit_note_refunded")
 
@@ -158,7 +163,7 @@ async def test_escalated_invoice_of_a_client_outside_the_eu_cancelled_by_credit_
     assert escalated.charges_due_cents > 0
     assert not escalated.wage_paid
 
-    await handle.execute_update("cancel", FINANCE, result_type=OrderView)
+    await handle.execute_update(OrderLifecycleWorkflow.cancel, FINANCE, result_type=OrderView)
     summary = await handle.result()
 
     assert summary.status == OrderStatus.CANCELLED

@@ -26,6 +26,7 @@ from domain.order_messages import (
 from domain.order_status import OrderStatus
 from domain.policy import policy_for
 from tests.workflows.conftest import Lifecycle
+from workflows.order import OrderLifecycleWorkflow
 
 GROSS = 571_200  # 4,800.00 net + 19 % VAT
 _DE = policy_for("DE", date(2026, 11, 1))
@@ -34,7 +35,7 @@ PAYOUT = compute_breakdown(_DE, net_cents=480_000, vat_rate=_DE.vat_standard_rat
 
 async def sign_and_complete(lc: Lifecycle, handle, inp, *, expenses=()) -> OrderView:  # type: ignore[no-untyped-def]
     await handle.execute_update(
-        "respond_to_offer",
+        OrderLifecycleWorkflow.respond_to_offer,
         OfferResponse(decision="accept", signer_name="Grace Hopper", token_id="t1"),
         result_type=OrderView,
     )
@@ -42,7 +43,7 @@ async def sign_and_complete(lc: Lifecycle, handle, inp, *, expenses=()) -> Order
         handle, lambda v: v.status == OrderStatus.SIGNED and "completion" in v.waiting_for, "signed"
     )
     return await handle.execute_update(
-        "complete",
+        OrderLifecycleWorkflow.complete,
         Completion(
             member_id=inp.member_id,
             actual_start=inp.period_start,
@@ -85,7 +86,8 @@ async def test_paid_on_time_closes_with_zero_member_budget(lifecycle: Lifecycle)
 
     await lifecycle.env.sleep(timedelta(days=5))
     await handle.signal(
-        "payment_received", pay("p1", GROSS, view.business_today + timedelta(days=5))
+        OrderLifecycleWorkflow.payment_received,
+        pay("p1", GROSS, view.business_today + timedelta(days=5)),
     )
     summary = await handle.result()
 
@@ -150,7 +152,7 @@ async def test_wage_paid_on_day_seven_although_client_never_paid_then_written_of
         assert case.status == "open"
 
     await handle.execute_update(
-        "decide",
+        OrderLifecycleWorkflow.decide,
         FinanceDecision(kind="write_off", decided_by="finance@coop", note="insolvent"),
         result_type=OrderView,
     )
@@ -202,7 +204,8 @@ async def test_paid_after_second_reminder_with_interest(lifecycle: Lifecycle) ->
     assert "Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\xa0€" in second
 
     await handle.signal(
-        "payment_received", pay("late", GROSS + late.charges_due_cents, late.business_today)
+        OrderLifecycleWorkflow.payment_received,
+        pay("late", GROSS + late.charges_due_cents, late.business_today),
     )
     summary = await handle.result()
     await lifecycle.save_history(handle, "paid_after_two_reminders")
@@ -222,7 +225,7 @@ async def test_partial_payments_reanchor_dunning_and_interest(lifecycle: Lifecyc
     assert due is not None
     # Half paid on the due date: no interest on that half afterwards.
     await lifecycle.env.sleep(timedelta(days=30))
-    await handle.signal("payment_received", pay("half", GROSS // 2, due))
+    await handle.signal(OrderLifecycleWorkflow.payment_received, pay("half", GROSS // 2, due))
     await lifecycle.wait_for(
         handle, lambda v: v.principal_due_cents == GROSS - GROSS // 2, "first half booked"
     )
@@ -237,7 +240,7 @@ async def test_partial_payments_reanchor_dunning_and_interest(lifecycle: Lifecyc
     assert doc.principal_due_cents == GROSS - GROSS // 2
     assert doc.interest_cents == 563
     await handle.signal(
-        "payment_received",
+        OrderLifecycleWorkflow.payment_received,
         pay("rest", GROSS - GROSS // 2 + first.charges_due_cents, first.business_today),
     )
     summary = await handle.result()
@@ -254,12 +257,12 @@ async def test_escalated_then_paid_through_finance(lifecycle: Lifecycle) -> None
     owed = escalated.principal_due_cents + escalated.charges_due_cents
     with pytest.raises(WorkflowUpdateFailedError):
         await handle.execute_update(  # an extension must lie in the future
-            "decide",
+            OrderLifecycleWorkflow.decide,
             FinanceDecision(kind="extend", decided_by="fin", new_due_date=escalated.business_today),
             result_type=OrderView,
         )
     await handle.execute_update(
-        "decide",
+        OrderLifecycleWorkflow.decide,
         FinanceDecision(
             kind="record_payment",
             decided_by="fin",
@@ -284,7 +287,7 @@ async def test_escalated_then_paid_through_finance(lifecycle: Lifecycle) -> None
 async def test_cancelled_before_signature(lifecycle: Lifecycle) -> None:
     handle, inp = await lifecycle.start()
     view = await handle.execute_update(
-        "cancel",
+        OrderLifecycleWorkflow.cancel,
         Cancellation(requested_by="member", reason="client changed plans", member_id=inp.member_id),
         result_type=OrderView,
     )
@@ -304,7 +307,7 @@ async def test_offer_expires_unsigned(lifecycle: Lifecycle) -> None:
     assert summary.closed_on == inp.offer_valid_until + timedelta(days=1)
     with pytest.raises(Exception, match="completed|not found|already"):
         await handle.execute_update(
-            "respond_to_offer",
+            OrderLifecycleWorkflow.respond_to_offer,
             OfferResponse(decision="accept", signer_name="Late Larry", token_id="t"),
             result_type=OrderView,
         )
@@ -313,14 +316,14 @@ async def test_offer_expires_unsigned(lifecycle: Lifecycle) -> None:
 async def test_bad_completion_is_refused_before_history(lifecycle: Lifecycle) -> None:
     handle, inp = await lifecycle.start()
     await handle.execute_update(
-        "respond_to_offer",
+        OrderLifecycleWorkflow.respond_to_offer,
         OfferResponse(decision="accept", signer_name="Grace", token_id="t"),
         result_type=OrderView,
     )
     await lifecycle.wait_for(handle, lambda v: "completion" in v.waiting_for, "signed")
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(
-            "complete",
+            OrderLifecycleWorkflow.complete,
             Completion(
                 member_id=inp.member_id + 999,
                 actual_start=inp.period_start,
@@ -335,7 +338,7 @@ async def test_bad_completion_is_refused_before_history(lifecycle: Lifecycle) ->
         e.HasField("workflow_execution_update_accepted_event_attributes") and "complete" in str(e)
         for e in events
     )
-    state = await handle.query("state", result_type=OrderView)
+    state = await handle.query(OrderLifecycleWorkflow.state)
     assert state.status == OrderStatus.SIGNED
     await handle.terminate("test done")
 
@@ -343,7 +346,7 @@ async def test_bad_completion_is_refused_before_history(lifecycle: Lifecycle) ->
 async def test_rejected_offer(lifecycle: Lifecycle) -> None:
     handle, _ = await lifecycle.start()
     await handle.execute_update(
-        "respond_to_offer",
+        OrderLifecycleWorkflow.respond_to_offer,
         OfferResponse(decision="reject", signer_name="Grace", token_id="t", comment="too dear"),
         result_type=OrderView,
     )
@@ -360,11 +363,13 @@ async def test_non_eu_client_without_guarantee_waits_for_payment_before_wage(
     view = await sign_and_complete(lifecycle, handle, inp)
     assert view.gross_cents == 480_000  # outside the scope of EU VAT
     await lifecycle.env.sleep(timedelta(days=10))
-    state = await handle.query("state", result_type=OrderView)
+    state = await handle.query(OrderLifecycleWorkflow.state)
     assert not state.wage_paid
     async with lifecycle.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Payslip)) == 0
-    await handle.signal("payment_received", pay("ch", 480_000, state.business_today))
+    await handle.signal(
+        OrderLifecycleWorkflow.payment_received, pay("ch", 480_000, state.business_today)
+    )
     summary = await handle.result()
     assert summary.advanced_by_guarantee_cents == 0
     assert summary.status == OrderStatus.CLOSED
