@@ -331,7 +331,7 @@ def render_payslip_pdf(doc: PayslipDocument, directory: Path = TEMPLATES) -> byt
     """The payslip as PDF, set in the invoices' vendored fonts (they cover the six languages),
     registered once per process and embedded whole: subsetting a system font such as DejaVu
     per document took more than a second."""
-    from adapters.documents.invoice_pdf import shared_fonts
+    from adapters.documents.pdf_engine import shared_fonts
 
     engine = shared_fonts()
     pdf = engine.html(string=render_payslip_html(doc, directory)).write_pdf(
