@@ -26,7 +26,8 @@ from activities.order_activities import OrderActivities
 from activities.payroll_step import ExactPayrollStep
 from adapters.banking.sepa import LocalSepaBanking
 from adapters.documents.invoice_documents import InvoiceDocuments
-from adapters.documents.payslip_pdf import PayslipEmployer, PayslipPdfs
+from adapters.documents.payslip_document import PayslipEmployer
+from adapters.documents.payslip_pdf import PayslipPdfs
 from adapters.mail.mailers import MaildirMailer, Mailer, SmtpMailer
 from adapters.payments.stripe_gateway import StripeGateway
 from adapters.payroll_bureau.export import PayrollBureauExport

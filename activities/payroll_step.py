@@ -29,17 +29,19 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.documents.payslip_pdf import (
+from adapters.documents.payslip_builders import (
+    belgian_payslip_document,
+    german_payslip_document,
+    provisional_payslip_document,
+)
+from adapters.documents.payslip_document import (
     LANGUAGES,
     Language,
     PayslipDocument,
     PayslipEmployer,
     PayslipMember,
-    PayslipPdfs,
-    belgian_payslip_document,
-    german_payslip_document,
-    provisional_payslip_document,
 )
+from adapters.documents.payslip_pdf import PayslipPdfs
 from adapters.payroll_bureau.export import PayrollBureauExport, bureau_line
 from db import ledger
 from db.models import Member, Payslip

@@ -3,7 +3,7 @@
 Every word comes from ``pay_templates/<lang>.toml`` (one file per language, the same keys and
 placeholders in each; a missing key raises ``KeyError``: there is no English fallback, as for the
 invoice and the e-mails that carry the link). Amounts and dates are formatted by Babel in the
-client's locale exactly as on the invoice (``adapters.documents.invoice_pdf.locale_for`` and its
+client's locale exactly as on the invoice (``adapters.documents.invoice_text.locale_for`` and its
 ``Formatter``), so the page repeats the figures of the e-mail the client came from.
 
 Pure: no I/O except reading the templates once.
@@ -19,7 +19,7 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
-from adapters.documents.invoice_pdf import Formatter, locale_for
+from adapters.documents.invoice_text import Formatter, locale_for
 from domain.invoice_document import LANGUAGES
 from domain.order_messages import Language
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from adapters.documents.einvoice_ubl import build_ubl
 from adapters.documents.einvoice_validation import validate_cii, validate_ubl
-from adapters.documents.invoice_pdf import email_text, render_invoice
+from adapters.documents.invoice_pdf import render_invoice
+from adapters.documents.invoice_text import email_text
 from adapters.documents.rendering import RENDER_LOCK
 from adapters.errors import PermanentAdapterError
 from adapters.files import write_once

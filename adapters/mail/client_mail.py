@@ -3,7 +3,7 @@
 Every word comes from ``mail_templates/<lang>.toml`` (one file per language, the same keys in
 each; a missing key raises ``KeyError``: there is no English fallback). Amounts, dates, rates
 and day counts are formatted by Babel in the client's locale, exactly as the invoice does
-(``adapters.documents.invoice_pdf.locale_for`` and its ``Formatter``).
+(``adapters.documents.invoice_text.locale_for`` and its ``Formatter``).
 
 A reminder is its own dunning document (``<invoice>-R<level>``): fees, flat compensation or
 damages and interest are charged on it, never on the invoice, which stays as issued
@@ -28,7 +28,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from adapters.documents.invoice_pdf import Formatter, MailText, _iban, locale_for
+from adapters.documents.invoice_text import Formatter, MailText, _iban, locale_for
 from domain import order_steps as steps
 from domain.dunning import FIRST_REMINDER_MIN_DAYS
 from domain.invoice_document import InvoiceRow, Seller

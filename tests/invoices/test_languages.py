@@ -11,15 +11,10 @@ import pytest
 from babel import Locale
 from pypdf import PdfReader
 
-from adapters.documents import invoice_pdf
-from adapters.documents.invoice_pdf import (
-    DEFAULT_LOCALE,
-    email_text,
-    labels,
-    locale_for,
-    render_html,
-    render_invoice,
-)
+from adapters.documents import invoice_html, invoice_text
+from adapters.documents.invoice_html import render_html
+from adapters.documents.invoice_pdf import render_invoice
+from adapters.documents.invoice_text import DEFAULT_LOCALE, email_text, labels, locale_for
 from domain.invoice_document import LANGUAGES
 from tests.invoices import cases
 
@@ -75,13 +70,13 @@ def test_a_missing_label_fails_rendering_instead_of_falling_back(
 ) -> None:
     incomplete = dict(labels("it"))
     del incomplete["amount_due"]
-    monkeypatch.setattr(invoice_pdf, "labels", lambda language: incomplete)
+    monkeypatch.setattr(invoice_html, "labels", lambda language: incomplete)
     with pytest.raises(KeyError, match="amount_due"):
         render_html(cases.make_case(language="it"))
 
 
 def test_every_layout_placeholder_is_a_label_or_a_value() -> None:
-    layout = (invoice_pdf.TEMPLATE_DIR / "invoice.html").read_text(encoding="utf-8")
+    layout = (invoice_text.TEMPLATE_DIR / "invoice.html").read_text(encoding="utf-8")
     names = set(re.findall(r"\$(\w+)", layout))
     label_names = {n.removeprefix("l_") for n in names if n.startswith("l_")}
     assert label_names <= set(labels("en"))
@@ -101,7 +96,7 @@ def test_locale_choice() -> None:
     assert locale_for("de", "AT") == "de_AT"
     assert locale_for("en", "DE") == "en_GB"
     assert locale_for("pl", "FR") == "pl_PL"
-    for language, countries in invoice_pdf._HOME_COUNTRIES.items():
+    for language, countries in invoice_text._HOME_COUNTRIES.items():
         for country in countries:
             Locale.parse(locale_for(language, country))  # Babel has every variant we pick
 

@@ -17,7 +17,8 @@ from lxml import etree
 from pypdf import PdfReader
 
 from adapters.documents.einvoice_validation import validate_cii
-from adapters.documents.invoice_pdf import RenderedInvoice, locale_for, render_invoice
+from adapters.documents.invoice_pdf import RenderedInvoice, render_invoice
+from adapters.documents.invoice_text import locale_for
 from domain.invoice_document import LANGUAGES
 from tests.invoices import cases
 

@@ -12,20 +12,17 @@ import pypdf
 import pytest
 from babel.numbers import format_currency
 
-from adapters.documents.payslip_pdf import (
+from adapters.documents.payslip_builders import belgian_payslip_document
+from adapters.documents.payslip_document import (
     LANGUAGES,
-    TEMPLATES,
     Language,
-    MissingTranslation,
     PayslipDocument,
     PayslipEmployer,
     PayslipMember,
-    belgian_payslip_document,
-    load_catalog,
-    render_payslip_html,
-    render_payslip_pdf,
-    write_payslip_pdf,
 )
+from adapters.documents.payslip_html import render_payslip_html
+from adapters.documents.payslip_labels import TEMPLATES, MissingTranslation, load_catalog
+from adapters.documents.payslip_pdf import render_payslip_pdf, write_payslip_pdf
 from domain.payroll.be_payroll import belgian_payslip
 from domain.payroll.be_withholding import BelgianTaxRecord
 

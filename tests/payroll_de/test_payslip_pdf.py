@@ -13,18 +13,19 @@ import pypdf
 import pytest
 from babel.numbers import format_currency
 
-from adapters.documents.payslip_pdf import (
+from adapters.documents.payslip_builders import (
+    german_payslip_document,
+    provisional_payslip_document,
+)
+from adapters.documents.payslip_document import (
     LANGUAGES,
     Language,
     PayslipDocument,
     PayslipEmployer,
     PayslipMember,
-    PayslipPdfs,
-    german_payslip_document,
-    load_catalog,
-    provisional_payslip_document,
-    render_payslip_pdf,
 )
+from adapters.documents.payslip_labels import load_catalog
+from adapters.documents.payslip_pdf import PayslipPdfs, render_payslip_pdf
 from domain.payroll.de_engine import GermanPayslip, german_payslip
 from domain.payroll.employment import EmploymentPeriod, EmploymentRecordDE
 from domain.payroll.protocol import PayslipData

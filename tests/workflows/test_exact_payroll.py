@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from activities.payroll_step import ExactPayrollStep
-from adapters.documents.payslip_pdf import PayslipEmployer, PayslipPdfs
+from adapters.documents.payslip_document import PayslipEmployer
+from adapters.documents.payslip_pdf import PayslipPdfs
 from adapters.payroll_bureau.export import PayrollBureauExport
 from api.app import create_app
 from config import Settings
