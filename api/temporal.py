@@ -27,6 +27,7 @@ from domain.money import format_eur
 from domain.order_contract import order_workflow_id
 from domain.order_messages import OrderInput, OrderView, PaymentReceived, RefundRecorded
 from domain.order_status import OrderStatus
+from domain.ui_text import literal
 from workflows.order import OrderLifecycleWorkflow
 from workflows.search_attributes import (
     AMOUNT_DUE,
@@ -53,23 +54,24 @@ def static_summary(order: OrderInput) -> str:
     amount = format_eur(order.net_amount_cents)
     for limit in (80, 60, 40, 20):
         text = (
-            f"Order {order.order_id} · {_shorten(order.member_name, limit)} → "
-            f"{_shorten(order.client_name, limit)} · {amount}"
+            f"Order {order.order_id} · {literal(_shorten(order.member_name, limit))} → "
+            f"{literal(_shorten(order.client_name, limit))} · {literal(amount)}"
         )
         if len(text.encode()) <= _SUMMARY_MAX_BYTES:
             return text
-    return f"Order {order.order_id} · {amount}"
+    return f"Order {order.order_id} · {literal(amount)}"
 
 
 def static_details(order: OrderInput) -> str:
+    """Markdown in the Temporal UI: what the member and client typed is shown literally."""
     return "\n".join(
         [
-            f"**Member** {order.member_name} (#{order.member_id})",
-            f"**Client** {order.client_name} ({order.client_country}"
+            f"**Member** {literal(order.member_name)} (#{order.member_id})",
+            f"**Client** {literal(order.client_name)} ({literal(order.client_country)}"
             + (", business" if order.client_is_business else ", consumer")
             + ")",
             f"**Period** {order.period_start.isoformat()} – {order.period_end.isoformat()}",
-            f"**Net** {format_eur(order.net_amount_cents)} ({order.vat_category} VAT), "
+            f"**Net** {literal(format_eur(order.net_amount_cents))} ({order.vat_category} VAT), "
             f"payable {order.payment_terms_days} days after the invoice",
             f"**Jurisdiction** {order.jurisdiction}",
             f"**Offer valid until** {order.offer_valid_until.isoformat()}",

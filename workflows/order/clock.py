@@ -14,6 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.order_messages import OrderInput
+    from domain.ui_text import literal
 
 
 class BusinessClock:
@@ -45,7 +46,7 @@ class BusinessClock:
         if wall <= timedelta(0):
             return condition()
         try:
-            await workflow.wait_condition(condition, timeout=wall, timeout_summary=why)
+            await workflow.wait_condition(condition, timeout=wall, timeout_summary=literal(why))
         except TimeoutError:
             return condition()
         return True
@@ -53,4 +54,4 @@ class BusinessClock:
     async def sleep_until(self, day: date, why: str) -> None:
         wall = self.wall_until(day)
         if wall > timedelta(0):
-            await workflow.sleep(wall, summary=why)
+            await workflow.sleep(wall, summary=literal(why))

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.money import format_eur
     from domain.order_messages import CreditNoteIssued, InvoiceIssued, WagePaid
     from domain.order_status import OrderStatus
+    from domain.ui_text import literal
     from workflows import search_attributes as sa
 
 from workflows.order.steps import PROJECT_STATUS
@@ -50,22 +51,32 @@ class Shown:
 
 
 def current_details(shown: Shown) -> str:
+    """Markdown: our labels in bold, every value through ``literal`` (names reach it inside
+    what the order waits for, and in a refused step's reason)."""
     until = f" **until** {shown.until.isoformat()}" if shown.until else ""
-    lines = [f"**Status:** {shown.status.value}", f"**Waiting for** {shown.waiting_for}{until}"]
+    lines = [
+        f"**Status:** {shown.status.value}",
+        f"**Waiting for** {literal(shown.waiting_for)}{until}",
+    ]
     if shown.invoice:
         lines.append(
-            f"**Invoice** {shown.invoice.number}, due {shown.due_date}: "
-            f"{format_eur(shown.amount_due)} open of {format_eur(shown.invoice.gross_cents)}"
+            f"**Invoice** {literal(shown.invoice.number)}, due {shown.due_date}: "
+            + literal(
+                f"{format_eur(shown.amount_due)} open of {format_eur(shown.invoice.gross_cents)}"
+            )
         )
     if shown.dunning_level:
         lines.append(f"**Dunning level** {shown.dunning_level}")
     if shown.credit_note:
         lines.append(
-            f"**Credit note** {shown.credit_note.number} of {shown.credit_note.issue_date}"
-            + (f": {format_eur(shown.refund_open)} to refund" if shown.refund_open else "")
+            f"**Credit note** {literal(shown.credit_note.number)} of "
+            f"{shown.credit_note.issue_date}"
+            + (f": {literal(format_eur(shown.refund_open))} to refund" if shown.refund_open else "")
         )
     if shown.wage:
-        lines.append(f"**Wage paid** {shown.wage.paid_on}: {format_eur(shown.wage.payout_cents)}")
+        lines.append(
+            f"**Wage paid** {shown.wage.paid_on}: {literal(format_eur(shown.wage.payout_cents))}"
+        )
     elif shown.wage_day and not shown.status.is_final:
         lines.append(f"**Wage day** {shown.wage_day}")
     return "\n\n".join(lines)

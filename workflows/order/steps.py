@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         RefundsStarted,
         WagePaid,
     )
+    from domain.ui_text import literal
 
 R = TypeVar("R")
 Branch = Literal["order", "wage", "collection"]
@@ -133,7 +134,7 @@ class StepRunner:
                 start_to_close_timeout=step.timeout,
                 retry_policy=step.retry,
                 result_type=step.result,
-                summary=summary,
+                summary=literal(summary),
             )
         else:
             result = await workflow.execute_activity(
@@ -143,6 +144,6 @@ class StepRunner:
                 heartbeat_timeout=step.heartbeat,
                 retry_policy=step.retry,
                 result_type=step.result,
-                summary=summary,
+                summary=literal(summary),
             )
         return result
