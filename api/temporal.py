@@ -55,11 +55,11 @@ def static_summary(order: OrderInput) -> str:
     for limit in (80, 60, 40, 20):
         text = (
             f"Order {order.order_id} · {literal(_shorten(order.member_name, limit))} → "
-            f"{literal(_shorten(order.client_name, limit))} · {literal(amount)}"
+            f"{literal(_shorten(order.client_name, limit))} · {amount}"
         )
         if len(text.encode()) <= _SUMMARY_MAX_BYTES:
             return text
-    return f"Order {order.order_id} · {literal(amount)}"
+    return f"Order {order.order_id} · {amount}"
 
 
 def static_details(order: OrderInput) -> str:
@@ -71,7 +71,7 @@ def static_details(order: OrderInput) -> str:
             + (", business" if order.client_is_business else ", consumer")
             + ")",
             f"**Period** {order.period_start.isoformat()} – {order.period_end.isoformat()}",
-            f"**Net** {literal(format_eur(order.net_amount_cents))} ({order.vat_category} VAT), "
+            f"**Net** {format_eur(order.net_amount_cents)} ({order.vat_category} VAT), "
             f"payable {order.payment_terms_days} days after the invoice",
             f"**Jurisdiction** {order.jurisdiction}",
             f"**Offer valid until** {order.offer_valid_until.isoformat()}",

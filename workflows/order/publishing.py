@@ -51,8 +51,9 @@ class Shown:
 
 
 def current_details(shown: Shown) -> str:
-    """Markdown: our labels in bold, every value through ``literal`` (names reach it inside
-    what the order waits for, and in a refused step's reason)."""
+    """Markdown: our labels in bold, our own figures (amounts, dates, numbers) as they are, and
+    what may hold a name (what the order waits for, a refused step's reason) through
+    ``literal``."""
     until = f" **until** {shown.until.isoformat()}" if shown.until else ""
     lines = [
         f"**Status:** {shown.status.value}",
@@ -60,23 +61,19 @@ def current_details(shown: Shown) -> str:
     ]
     if shown.invoice:
         lines.append(
-            f"**Invoice** {literal(shown.invoice.number)}, due {shown.due_date}: "
-            + literal(
-                f"{format_eur(shown.amount_due)} open of {format_eur(shown.invoice.gross_cents)}"
-            )
+            f"**Invoice** {shown.invoice.number}, due {shown.due_date}: "
+            f"{format_eur(shown.amount_due)} open of {format_eur(shown.invoice.gross_cents)}"
         )
     if shown.dunning_level:
         lines.append(f"**Dunning level** {shown.dunning_level}")
     if shown.credit_note:
         lines.append(
-            f"**Credit note** {literal(shown.credit_note.number)} of "
+            f"**Credit note** {shown.credit_note.number} of "
             f"{shown.credit_note.issue_date}"
-            + (f": {literal(format_eur(shown.refund_open))} to refund" if shown.refund_open else "")
+            + (f": {format_eur(shown.refund_open)} to refund" if shown.refund_open else "")
         )
     if shown.wage:
-        lines.append(
-            f"**Wage paid** {shown.wage.paid_on}: {literal(format_eur(shown.wage.payout_cents))}"
-        )
+        lines.append(f"**Wage paid** {shown.wage.paid_on}: {format_eur(shown.wage.payout_cents)}")
     elif shown.wage_day and not shown.status.is_final:
         lines.append(f"**Wage day** {shown.wage_day}")
     return "\n\n".join(lines)
