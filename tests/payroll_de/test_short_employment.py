@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from domain.errors import UnsupportedCase
 from domain.money import round_cents
-from domain.payroll.de_contributions import EmployerCostCurve, german_contributions
+from domain.payroll.de_contributions import german_contributions
+from domain.payroll.de_employer_cost import EmployerCostCurve
 from domain.payroll.de_engine import (
     GrossForBudget,
     german_payslip,
