@@ -39,7 +39,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from adapters.documents.einvoice_cii import build_cii
 from adapters.documents.rendering import RENDER_LOCK
-from domain.invoice_document import LANGUAGES, InvoiceDocument, PostalAddress
+from domain.invoice_document import InvoiceDocument, PostalAddress
+from domain.invoice_wording import LANGUAGES
 from domain.money import to_decimal_euros
 from domain.order_messages import Language
 

@@ -20,7 +20,7 @@ from adapters.documents.invoice_pdf import (
     render_html,
     render_invoice,
 )
-from domain.invoice_document import LANGUAGES
+from domain.invoice_wording import LANGUAGES
 from tests.invoices import cases
 
 # The gross of a 4,800.00 net invoice at 19 %, as each language's default locale writes it.

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from adapters.documents.einvoice_validation import validate_cii
 from adapters.documents.invoice_pdf import RenderedInvoice, locale_for, render_invoice
-from domain.invoice_document import LANGUAGES
+from domain.invoice_wording import LANGUAGES
 from tests.invoices import cases
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
