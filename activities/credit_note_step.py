@@ -25,7 +25,7 @@ from db.models_credit_notes import CreditNote, CreditNoteSeries
 from db.models_payments import PaymentLink, StripeRefund
 from domain import ledger as entries
 from domain import order_steps as steps
-from domain.invoice_document import credit_note_for
+from domain.invoice_builders import credit_note_for
 from domain.money import format_eur
 from domain.order_contract import order_workflow_id
 from domain.order_messages import CreditNoteIssued, RefundRecorded, RefundsStarted

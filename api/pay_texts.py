@@ -20,7 +20,7 @@ from html import escape
 from pathlib import Path
 
 from adapters.documents.invoice_text import Formatter, locale_for
-from domain.invoice_document import LANGUAGES
+from domain.invoice_wording import LANGUAGES
 from domain.order_messages import Language
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "pay_templates"

@@ -25,7 +25,8 @@ from adapters.documents.einvoice_cii import build_cii
 from adapters.documents.einvoice_ubl import build_ubl
 from adapters.documents.einvoice_validation import validate_cii, validate_ubl, warm_up
 from adapters.documents.invoice_pdf import render_pdf
-from domain.invoice_document import LANGUAGES, InvoiceDocument
+from domain.invoice_document import InvoiceDocument
+from domain.invoice_wording import LANGUAGES
 from tests.invoices import cases
 
 

@@ -22,13 +22,8 @@ from adapters.documents.rendering import RENDER_LOCK
 from adapters.errors import PermanentAdapterError
 from adapters.files import write_once
 from adapters.mail.mailers import MailAttachment
-from domain.invoice_document import (
-    InvoiceDocument,
-    InvoiceRow,
-    OrderFacts,
-    Seller,
-    invoice_document_from,
-)
+from domain.invoice_builders import InvoiceRow, OrderFacts, invoice_document_from
+from domain.invoice_document import InvoiceDocument, Seller
 
 
 class InvalidInvoiceDocument(PermanentAdapterError):

@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from adapters.documents.invoice_text import Formatter, MailText, _iban, locale_for
 from domain import order_steps as steps
 from domain.dunning import FIRST_REMINDER_MIN_DAYS
-from domain.invoice_document import InvoiceRow, Seller
+from domain.invoice_builders import InvoiceRow
+from domain.invoice_document import Seller
 from domain.order_messages import Language, OrderInput
 from domain.policy import Jurisdiction
 

@@ -37,11 +37,11 @@ from domain.breakdown import OrderBreakdown
 from domain.errors import InvalidAmount, UnsupportedCase
 from domain.money import Cents, round_cents
 from domain.payroll.de_contributions import (
-    EmployerCostCurve,
     GermanContributions,
     Regime,
     german_contributions,
 )
+from domain.payroll.de_employer_cost import EmployerCostCurve
 from domain.payroll.de_rates import GermanContributionRates, rates_for
 from domain.payroll.de_wage_tax import (
     PAPS,

@@ -8,12 +8,8 @@ from datetime import date
 
 from config import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
 from domain.breakdown import compute_breakdown
-from domain.invoice_document import (
-    InvoiceDocument,
-    Seller,
-    credit_note_for,
-    invoice_document_from,
-)
+from domain.invoice_builders import credit_note_for, invoice_document_from
+from domain.invoice_document import InvoiceDocument, Seller
 from domain.order_messages import Language, OrderInput
 from domain.policy import Jurisdiction, policy_for
 from domain.references import creditor_reference

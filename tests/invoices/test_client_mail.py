@@ -25,7 +25,7 @@ from adapters.mail.client_mail import (
 )
 from config import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
 from domain import order_steps as steps
-from domain.invoice_document import LANGUAGES
+from domain.invoice_wording import LANGUAGES
 from domain.order_messages import Language
 from domain.policy import POLICIES
 from tests.invoices.cases import make_order

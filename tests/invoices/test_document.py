@@ -9,19 +9,14 @@ import pytest
 from pydantic import ValidationError
 
 from db.models import Invoice
+from domain.invoice_builders import credit_note_for, invoice_document_from, parse_address
 from domain.invoice_document import (
-    CREDIT_NOTE_TERMS,
-    LANGUAGES,
-    ON_BEHALF,
-    PAYMENT_TERMS,
     VATEX_OUTSIDE_SCOPE,
     VATEX_REVERSE_CHARGE,
     InvoiceDocument,
     Totals,
-    credit_note_for,
-    invoice_document_from,
-    parse_address,
 )
+from domain.invoice_wording import CREDIT_NOTE_TERMS, LANGUAGES, ON_BEHALF, PAYMENT_TERMS
 from domain.vat import OUTSIDE_SCOPE_NOTE
 from tests.invoices import cases
 

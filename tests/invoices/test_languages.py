@@ -15,7 +15,7 @@ from adapters.documents import invoice_html, invoice_text
 from adapters.documents.invoice_html import render_html
 from adapters.documents.invoice_pdf import render_invoice
 from adapters.documents.invoice_text import DEFAULT_LOCALE, email_text, labels, locale_for
-from domain.invoice_document import LANGUAGES
+from domain.invoice_wording import LANGUAGES
 from tests.invoices import cases
 
 # The gross of a 4,800.00 net invoice at 19 %, as each language's default locale writes it.

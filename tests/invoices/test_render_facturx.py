@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from adapters.documents.einvoice_validation import validate_cii
 from adapters.documents.invoice_pdf import RenderedInvoice, render_invoice
 from adapters.documents.invoice_text import locale_for
-from domain.invoice_document import LANGUAGES
+from domain.invoice_wording import LANGUAGES
 from tests.invoices import cases
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import InvalidAmount, UnsupportedCase
-from domain.payroll.de_contributions import german_contributions, midijob_bases
+from domain.payroll.de_contribution_rules import midijob_bases
+from domain.payroll.de_contributions import german_contributions
 from domain.payroll.de_rates import rates_for
 from domain.payroll.employment import EmploymentRecordDE
 from tests.payroll_de.factories import parent, record

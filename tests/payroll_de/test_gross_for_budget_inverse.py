@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import UnsupportedCase
-from domain.payroll.de_contributions import EmployerCostCurve, german_contributions
+from domain.payroll.de_contributions import german_contributions
+from domain.payroll.de_employer_cost import EmployerCostCurve
 from domain.payroll.de_engine import GermanPayrollEngine, GrossForBudget, gross_for_budget
 from domain.payroll.de_rates import rates_for
 from domain.payroll.employment import EmploymentRecordDE
