@@ -17,11 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.declaration_activities import (
-    DeclarationActivities,
-    EmployerIdentifiers,
-    MemberInsuranceDirectory,
-)
+from activities.declaration_activities import DeclarationActivities, EmployerIdentifiers
+from activities.member_insurance_directory import MemberInsuranceDirectory
 from activities.order_activities import OrderActivities
 from activities.payroll_step import ExactPayrollStep
 from adapters.banking.sepa import LocalSepaBanking

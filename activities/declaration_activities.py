@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,31 +22,38 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from activities.declaration_rows import (
+    MIDIJOB_REPORTS,
+    MINIJOB,
+    Row,
+    belgian,
+    contract_type,
+    de_complete,
+    exact_positions,
+    german,
+    payslip_ref,
+    payslip_refs,
+    require,
+    set_aside,
+    wage_tax_line,
+)
 from activities.errors import permanent_errors
 from adapters.files import write_once
-from adapters.social_security.dimona_models import DimonaWorker
 from db.models import Payslip
 from db.models_declarations import MemberSocialInsurance, PeriodicDeclaration
 from domain.declarations import steps
 from domain.declarations.de_monthly import (
     ContributionLine,
-    WageTaxLine,
     beitragsnachweise,
     lohnsteueranmeldung,
-    positions_from_branches,
     rates_for,
 )
 from domain.declarations.deuev import Employment, reports_for_completed_employment
-from domain.declarations.dmfa import ContractType, DmfaLine, dmfa
-from domain.declarations.errors import MissingEmployeeData
+from domain.declarations.dmfa import DmfaLine, dmfa
 from domain.declarations.periods import Month, Quarter
 from domain.order_contract import order_workflow_id
-from domain.payroll.be_payroll import BelgianPayslip
-from domain.payroll.de_engine import GermanPayslip
 
 log = logging.getLogger(__name__)
-
-Row = tuple[Payslip, MemberSocialInsurance | None]
 
 
 class EmployerIdentifiers(BaseModel):
@@ -90,15 +97,15 @@ class DeclarationActivities:
         """Registration, annual and deregistration reports of the employments paid in the
         month (each order is one employment; its payslip carries its dates and wage)."""
         month = Month.parse(request.period)
-        rows, manual = _set_aside(
+        rows, manual = set_aside(
             await self._payslips("DE", month.first_day(), month.last_day()),
             "DEÜV reports",
-            {"minijob": _MINIJOB, "midijob": _MIDIJOB_REPORTS},
+            {"minijob": MINIJOB, "midijob": MIDIJOB_REPORTS},
         )
-        _require(rows, "an insurance number, health fund and occupation key", _de_complete)
+        require(rows, "an insurance number, health fund and occupation key", de_complete)
         declared = []
         for payslip, insurance in rows:
-            assert insurance is not None  # _require checked it
+            assert insurance is not None  # require checked it
             assert insurance.occupation_key is not None
             assert insurance.health_fund_number is not None
             employment = Employment(
@@ -113,7 +120,7 @@ class DeclarationActivities:
                 start=payslip.period_start,
                 end=payslip.period_end,
             )
-            exact = _german(payslip)
+            exact = german(payslip)
             # The engine's pension base is the wage its contributions were paid on: reported
             # as is. A provisional payslip's gross is capped here, pro rata per day.
             if exact is not None:
@@ -140,15 +147,15 @@ class DeclarationActivities:
     @permanent_errors
     async def declare_beitragsnachweise(self, request: steps.PeriodRequest) -> steps.StepResult:
         month = Month.parse(request.period)
-        rows, manual = _set_aside(
+        rows, manual = set_aside(
             await self._payslips("DE", month.first_day(), month.last_day()),
             "Beitragsnachweis",
-            {"minijob": _MINIJOB},
+            {"minijob": MINIJOB},
         )
-        _require(rows, "a health fund", lambda i: bool(i.health_fund_number))
+        require(rows, "a health fund", lambda i: bool(i.health_fund_number))
         lines = [
             ContributionLine(
-                payslip_ref=_ref(payslip),
+                payslip_ref=payslip_ref(payslip),
                 employee_ref=f"member-{payslip.member_id}",
                 betriebsnummer_krankenkasse=str(insurance.health_fund_number),
                 beitragsgruppen=insurance.contribution_groups,
@@ -157,7 +164,7 @@ class DeclarationActivities:
                 gross_cents=payslip.gross_wage_cents,
                 employee_contributions_cents=payslip.employee_contributions_cents,
                 employer_contributions_cents=payslip.employer_contributions_cents,
-                exact_positions=_exact_positions(payslip, insurance.contribution_groups),
+                exact_positions=exact_positions(payslip, insurance.contribution_groups),
             )
             for payslip, insurance in rows
             if insurance is not None
@@ -182,12 +189,12 @@ class DeclarationActivities:
     async def declare_lohnsteueranmeldung(self, request: steps.PeriodRequest) -> steps.StepResult:
         """The month's return, also when nothing was paid (a nil return is still due)."""
         month = Month.parse(request.period)
-        rows, manual = _set_aside(
+        rows, manual = set_aside(
             await self._payslips("DE", month.first_day(), month.last_day()),
             "Lohnsteuer-Anmeldung",
-            {"minijob": _MINIJOB},
+            {"minijob": MINIJOB},
         )
-        lines = [_wage_tax_line(payslip, insurance) for payslip, insurance in rows]
+        lines = [wage_tax_line(payslip, insurance) for payslip, insurance in rows]
         lsta = lohnsteueranmeldung(month, self._employer.de_steuernummer, lines)
         declared = await self._record(
             lsta.period_key(),
@@ -207,13 +214,13 @@ class DeclarationActivities:
     async def declare_dmfa(self, request: steps.PeriodRequest) -> steps.StepResult:
         quarter = Quarter.parse(request.period)
         rows = await self._payslips("BE", quarter.first_day(), quarter.last_day())
-        _require(rows, "a national number (INSS)", lambda i: len(i.insurance_number) == 11)
+        require(rows, "a national number (INSS)", lambda i: len(i.insurance_number) == 11)
         lines = [
             DmfaLine(
-                payslip_ref=_ref(payslip),
+                payslip_ref=payslip_ref(payslip),
                 worker_ref=f"member-{payslip.member_id}",
                 inss=insurance.insurance_number,
-                contract_type=_contract_type(payslip, insurance),
+                contract_type=contract_type(payslip, insurance),
                 onss_base_cents=exact.social_security_base_cents if exact else None,
                 pay_date=payslip.pay_date,
                 work_days=payslip.work_days,
@@ -223,7 +230,7 @@ class DeclarationActivities:
             )
             for payslip, insurance in rows
             if insurance is not None
-            for exact in [_belgian(payslip)]
+            for exact in [belgian(payslip)]
         ]
         declaration = dmfa(
             quarter, self._employer.be_nsso_number, self._employer.be_employer_category, lines
@@ -296,7 +303,7 @@ class DeclarationActivities:
                     select(PeriodicDeclaration).where(PeriodicDeclaration.period_key == period_key)
                 )
             assert stored is not None
-            unreported = sorted(set(_payslip_refs(payload)) - set(_payslip_refs(stored.payload)))
+            unreported = sorted(set(payslip_refs(payload)) - set(payslip_refs(stored.payload)))
             if unreported:
                 log.warning("%s was declared without payslips %s", period_key, unreported)
             payload = stored.payload
@@ -317,145 +324,3 @@ class DeclarationActivities:
         previous run stopped between the database and the file)."""
         data = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         write_once(self._out_dir / jurisdiction / f"{period_key}.json", data.encode())
-
-
-class MemberInsuranceDirectory:
-    """``adapters.social_security.dimona_models.WorkerDirectory`` over
-    ``member_social_insurance``: the Dimona client's source of national numbers in production."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-
-    async def dimona_worker(self, member_id: str) -> DimonaWorker | None:
-        if not member_id.isdigit():
-            return None
-        async with self._sessions() as session:
-            row = await session.get(MemberSocialInsurance, int(member_id))
-        if row is None or row.jurisdiction != "BE":
-            return None
-        return DimonaWorker(
-            ssin=row.insurance_number,
-            joint_committee=row.joint_committee,
-            worker_type=row.dimona_worker_type,
-        )
-
-
-def _exact(payslip: Payslip) -> bool:
-    """The payslip came from an exact engine (its ``details``), not the provisional rates."""
-    return bool(payslip.details) and '"provisional"' not in str(payslip.details)
-
-
-def _german(payslip: Payslip) -> GermanPayslip | None:
-    return GermanPayslip.model_validate_json(str(payslip.details)) if _exact(payslip) else None
-
-
-_MINIJOB = (
-    "Minijob: contributions, levies and the flat tax are declared to the Minijob-Zentrale, "
-    "which is not implemented"
-)
-_MIDIJOB_REPORTS = "Midijob: the reports need the transition-zone flag, which is not implemented"
-
-
-def _set_aside(
-    rows: Sequence[Row], declaration: str, unsupported: dict[str, str]
-) -> tuple[list[Row], tuple[steps.ManualCase, ...]]:
-    """Split off the payslips whose regime this declaration does not handle: they are left
-    to a person (listed in the run's outcome) instead of stopping the whole period."""
-    kept: list[Row] = []
-    manual: list[steps.ManualCase] = []
-    for row in rows:
-        exact = _german(row[0])
-        reason = unsupported.get(exact.regime) if exact is not None else None
-        if reason is None:
-            kept.append(row)
-        else:
-            manual.append(
-                steps.ManualCase(payslip_ref=_ref(row[0]), declaration=declaration, reason=reason)
-            )
-    return kept, tuple(manual)
-
-
-def _belgian(payslip: Payslip) -> BelgianPayslip | None:
-    return BelgianPayslip.model_validate_json(str(payslip.details)) if _exact(payslip) else None
-
-
-def _exact_positions(payslip: Payslip, beitragsgruppen: str) -> dict[str, int] | None:
-    exact = _german(payslip)
-    if exact is None:
-        return None
-    c = exact.contributions
-    branches: dict[str, tuple[int, int]] = {
-        b.branch: (b.employee_cents, b.employer_cents) for b in c.branches
-    }
-    return positions_from_branches(
-        beitragsgruppen, branches, c.u1_cents, c.u2_cents, c.insolvency_cents
-    )
-
-
-def _wage_tax_line(payslip: Payslip, insurance: MemberSocialInsurance | None) -> WageTaxLine:
-    """The engine's wage tax, solidarity surcharge and church tax; a provisional payslip's
-    flat withholding is all wage tax. Church tax is declared by confession, which only the
-    member's declaration data records."""
-    exact = _german(payslip)
-    common = {
-        "payslip_ref": _ref(payslip),
-        "employee_ref": f"member-{payslip.member_id}",
-        "pay_date": payslip.pay_date,
-    }
-    if exact is None:
-        return WageTaxLine(**common, lohnsteuer_cents=payslip.wage_tax_cents)
-    confession = insurance.church_tax if insurance is not None else None
-    if exact.church_tax_cents and confession not in ("ev", "rk"):
-        raise MissingEmployeeData(
-            f"member {payslip.member_id} pays church tax but has no confession (ev or rk) "
-            "on record (member_social_insurance.church_tax); complete it and retry"
-        )
-    return WageTaxLine(
-        **common,
-        lohnsteuer_cents=exact.wage_tax_cents,
-        solidaritaetszuschlag_cents=exact.solidarity_cents,
-        kirchensteuer_cents=exact.church_tax_cents,
-        konfession=confession if exact.church_tax_cents else None,
-    )
-
-
-_CONTRACT_TYPES = {"standard": "white_collar", "blue_collar": "blue_collar", "artist": "artist"}
-
-
-def _contract_type(payslip: Payslip, insurance: MemberSocialInsurance) -> ContractType:
-    exact = _belgian(payslip)
-    kind = _CONTRACT_TYPES[exact.contract] if exact else insurance.contract_type
-    if kind not in ("white_collar", "blue_collar", "artist"):
-        raise MissingEmployeeData(f"member {payslip.member_id}: unknown contract type {kind!r}")
-    return kind  # type: ignore[return-value]
-
-
-def _ref(payslip: Payslip) -> str:
-    return f"payslip-{payslip.id}"
-
-
-def _payslip_refs(payload: dict[str, Any]) -> list[str]:
-    """Every payslip reference in a declaration's payload, wherever it sits."""
-    refs: list[str] = []
-    if isinstance(payload.get("payslip_refs"), list):
-        refs += payload["payslip_refs"]
-    for worker in payload.get("workers", []):
-        refs += worker.get("payslip_refs", [])
-    return refs
-
-
-def _de_complete(insurance: MemberSocialInsurance) -> bool:
-    return bool(insurance.health_fund_number and insurance.occupation_key)
-
-
-def _require(
-    rows: Sequence[Row], what: str, complete: Callable[[MemberSocialInsurance], bool]
-) -> None:
-    missing = sorted(
-        {payslip.member_id for payslip, ins in rows if ins is None or not complete(ins)}
-    )
-    if missing:
-        raise MissingEmployeeData(
-            f"members {', '.join(map(str, missing))} have payslips in the period but no "
-            f"{what} on record (member_social_insurance); complete their data and retry"
-        )

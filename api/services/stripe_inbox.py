@@ -5,19 +5,8 @@
 ``event_id``). A replay finds its row and changes nothing; only if the earlier handling has not
 finished is it handled again.
 
-``handle`` runs after the answer, each effect keyed by Stripe's own ids so that replays and
-events in any order change nothing twice:
-
-- ``payment_intent.succeeded``: a ``payments`` row (key ``<payment intent>:<charge>``, source
-  ``stripe``, ``applied`` False) for the amount actually received, then the order workflow's
-  ``payment_received`` signal. The workflow also finds unapplied payments on its own before a
-  reminder, so a signal that could not be delivered loses nothing.
-- ``payment_intent.payment_failed``: the payment link shows the failure; no payment.
-- ``charge.refunded`` / ``charge.refund.updated``: one ``stripe_refunds`` row (negative) per
-  succeeded Stripe refund of the charge, read from Stripe's refund list (webhook payloads carry
-  no refund list since API version 2022-11-15), then for each refund the event recorded the
-  order workflow's ``refund_recorded`` signal (key: the Stripe refund id). A refund that another
-  event recorded is that event's to signal, so replays and late events send nothing.
+``handle`` runs after the answer; what each event type changes (payments, failed attempts,
+refunds, each keyed by Stripe's own ids) is in ``stripe_event_handlers``.
 
 An event counts as handled once its signals were delivered; ``handle_pending`` retries the
 others, and the API runs it every ``stripe_pending_interval_seconds``
@@ -33,7 +22,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
@@ -42,11 +31,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.payments.stripe_gateway import CURRENCY, PaymentsGateway
+from adapters.payments.stripe_gateway import PaymentsGateway
 from api.deps import TemporalConnection
+from api.services.stripe_event_handlers import HANDLERS, Outcome, metadata_order_id
 from api.temporal import signal_payment, signal_refund
-from db.models import Order, Payment
-from db.models_payments import PaymentLink, StripeEvent, StripeRefund
+from db.models_payments import StripeEvent
 from domain.order_messages import PaymentReceived, RefundRecorded
 
 log = logging.getLogger(__name__)
@@ -71,26 +60,6 @@ class Inbox:
     gateway: PaymentsGateway
 
 
-# A message for an order's workflow: (order id, message).
-Signal = tuple[int, PaymentReceived | RefundRecorded]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    text: str
-    signals: tuple[Signal, ...] = ()
-    order_id: int | None = None  # when the event's own metadata did not name it
-
-
-def _order_id(metadata: Any) -> int | None:
-    raw = (metadata or {}).get("order_id")
-    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
-
-
-def _day(timestamp: int) -> date:
-    return datetime.fromtimestamp(timestamp, UTC).date()
-
-
 async def receive(
     sessions: async_sessionmaker[AsyncSession], payload: bytes, signature: str | None, secret: str
 ) -> Received:
@@ -106,7 +75,7 @@ async def receive(
                 event_id=event_id,
                 type=event_type,
                 payload=payload.decode("utf-8"),
-                order_id=_order_id(data["data"]["object"].get("metadata")),
+                order_id=metadata_order_id(data["data"]["object"].get("metadata")),
                 outcome="",
                 attempts=0,
                 last_error="",
@@ -130,7 +99,7 @@ async def handle(inbox: Inbox, event_id: str) -> str | None:
         if row is None or row.handled_at is not None:
             return row.outcome if row is not None else None
         event = json.loads(row.payload)
-    handler = _HANDLERS.get(str(event["type"]))
+    handler = HANDLERS.get(str(event["type"]))
     try:
         outcome = await handler(inbox, event) if handler else Outcome("ignored: not handled")
         notes = [note for signal in outcome.signals if (note := await _signal(inbox, *signal))]
@@ -204,195 +173,6 @@ async def _signal(
             "order's workflow is not running, so finance must book it"
         )
     return None
-
-
-# ---------------------------------------------------------------- payment_intent.succeeded
-
-
-def _charge_id(latest_charge: Any) -> str | None:
-    # An id in Stripe's payloads; localstripe embeds the whole charge.
-    if isinstance(latest_charge, dict):
-        return str(latest_charge["id"])
-    return str(latest_charge) if latest_charge else None
-
-
-def _received(intent: dict[str, Any]) -> int:
-    """What the client actually paid: ``amount_received`` (less than ``amount`` after a partial
-    capture). localstripe has no such field; its embedded charge tells the same."""
-    if isinstance(intent.get("amount_received"), int):
-        return int(intent["amount_received"])
-    charge = intent.get("latest_charge")
-    if isinstance(charge, dict):
-        return int(charge["amount"]) - int(charge.get("amount_refunded") or 0)
-    return int(intent["amount"])
-
-
-async def _succeeded(inbox: Inbox, event: dict[str, Any]) -> Outcome:
-    intent = event["data"]["object"]
-    order_id = _order_id(intent.get("metadata"))
-    if order_id is None:
-        return Outcome("ignored: no coopflow order in the metadata")
-    if intent.get("currency") != CURRENCY:
-        return Outcome(f"ignored: currency {intent.get('currency')!r} is not {CURRENCY!r}")
-    received = _received(intent)
-    if received <= 0:
-        return Outcome("ignored: nothing was received")
-    key = f"{intent['id']}:{_charge_id(intent.get('latest_charge')) or 'no-charge'}"
-    recorded_by = f"stripe {event['id']}"
-    async with inbox.sessions() as session:
-        if await session.get(Order, order_id) is None:
-            return Outcome(f"ignored: there is no order {order_id}")
-        payment = await session.scalar(select(Payment).where(Payment.payment_key == key))
-        if payment is None:
-            payment = Payment(
-                payment_key=key,
-                order_id=order_id,
-                amount_cents=received,
-                received_on=_day(int(event["created"])),
-                source="stripe",
-                reference=str((intent.get("metadata") or {}).get("invoice_number", ""))[:140],
-                recorded_by=recorded_by,
-                applied=False,
-            )
-            session.add(payment)
-            try:
-                await session.commit()
-            except IntegrityError:  # the same payment, recorded by a concurrent event
-                await session.rollback()
-                return Outcome(f"payment {key} was already recorded")
-        await session.execute(
-            update(PaymentLink)
-            .where(PaymentLink.payment_intent_id == intent["id"])
-            .values(status="succeeded", last_error="")
-        )
-        await session.commit()
-    if payment.recorded_by != recorded_by or payment.applied:
-        return Outcome(f"payment {key} was already recorded")
-    message = PaymentReceived(
-        payment_key=key,
-        amount_cents=payment.amount_cents,
-        received_on=payment.received_on,
-        source="stripe",
-        reference=payment.reference,
-    )
-    return Outcome(
-        f"payment {key} of {payment.amount_cents} cents recorded", ((order_id, message),)
-    )
-
-
-# ----------------------------------------------------------- payment_intent.payment_failed
-
-
-async def _failed(inbox: Inbox, event: dict[str, Any]) -> Outcome:
-    intent = event["data"]["object"]
-    reason = (intent.get("last_payment_error") or {}).get("message") or "no reason given"
-    async with inbox.sessions.begin() as session:
-        # A success of the same intent (a retry) may have been handled first: it stays.
-        await session.execute(
-            update(PaymentLink)
-            .where(
-                PaymentLink.payment_intent_id == intent["id"],
-                PaymentLink.status != "succeeded",
-            )
-            .values(status="failed", last_error=reason)
-        )
-    return Outcome(f"payment attempt failed, nothing recorded: {reason}")
-
-
-# ------------------------------------------------------------------------------ refunds
-
-
-async def _order_of_charge(
-    inbox: Inbox, charge: dict[str, Any], charge_id: str, intent_id: str
-) -> int | None:
-    order_id = _order_id(charge.get("metadata"))
-    if order_id is not None:
-        return order_id
-    async with inbox.sessions() as session:
-        order_id = await session.scalar(
-            select(Payment.order_id).where(Payment.payment_key == f"{intent_id}:{charge_id}")
-        ) or await session.scalar(
-            select(PaymentLink.order_id).where(PaymentLink.payment_intent_id == intent_id)
-        )
-    if order_id is not None:
-        return order_id
-    # The refund came before the payment's own event: the intent's metadata names the order.
-    return (await inbox.gateway.payment_intent(intent_id)).order_id
-
-
-async def _refunded(inbox: Inbox, event: dict[str, Any]) -> Outcome:
-    obj = event["data"]["object"]
-    charge_id = str(obj["id"] if obj.get("object") == "charge" else obj["charge"])
-    intent_id = obj.get("payment_intent")
-    if not intent_id:
-        return Outcome("ignored: the charge belongs to no payment intent")
-    order_id = await _order_of_charge(inbox, obj, charge_id, str(intent_id))
-    if order_id is None:
-        return Outcome("ignored: no coopflow order for this charge")
-    refunds = [
-        r
-        for r in await inbox.gateway.refunds_for_charge(charge_id)
-        if r.status == "succeeded" and r.amount > 0
-    ]
-    event_id = str(event["id"])
-    async with inbox.sessions() as session:
-        # Which event recorded each refund known so far: only that one signals it (again, when
-        # its earlier attempt could not), so a replay or a later event sends nothing twice.
-        known = await session.execute(
-            select(StripeRefund.refund_id, StripeRefund.event_id).where(
-                StripeRefund.charge_id == charge_id
-            )
-        )
-        recorded_by = {refund_id: by_event for refund_id, by_event in known}
-    signals: list[Signal] = []  # one per refund this event recorded
-    for refund in refunds:
-        if refund.id not in recorded_by:
-            async with inbox.sessions() as session:
-                session.add(
-                    StripeRefund(
-                        refund_id=refund.id,
-                        order_id=order_id,
-                        payment_intent_id=str(intent_id),
-                        charge_id=charge_id,
-                        amount_cents=-refund.amount,
-                        refunded_on=_day(refund.created),
-                        event_id=event_id,
-                        booked=False,
-                    )
-                )
-                try:
-                    await session.commit()
-                except IntegrityError:  # recorded by a concurrent event, which signals it
-                    await session.rollback()
-                    continue
-        elif recorded_by[refund.id] != event_id:
-            continue
-        signals.append(
-            (
-                order_id,
-                RefundRecorded(
-                    refund_key=refund.id,
-                    amount_cents=refund.amount,
-                    refunded_on=_day(refund.created),
-                    source="stripe",
-                    reference=charge_id,
-                ),
-            )
-        )
-    total = sum(r.amount for r in refunds)
-    return Outcome(
-        f"{len(signals)} new refund(s) recorded; {total} cents refunded on {charge_id} in all",
-        tuple(signals),
-        order_id=order_id,
-    )
-
-
-_HANDLERS: dict[str, Callable[[Inbox, dict[str, Any]], Awaitable[Outcome]]] = {
-    "payment_intent.succeeded": _succeeded,
-    "payment_intent.payment_failed": _failed,
-    "charge.refunded": _refunded,
-    "charge.refund.updated": _refunded,
-}
 
 
 # ------------------------------------------------------------------ wiring for the routers

@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from config import Settings
-from dev import devstack
+from dev import processes, stack_services
 from tests.stripe.conftest import API_KEY, eventually, free_port
 
 
@@ -26,17 +26,17 @@ def _settings(**values: Any) -> Settings:
 
 
 def test_localstripe_only_without_a_stripe_of_ones_own() -> None:
-    assert devstack.wants_localstripe(_settings())
-    assert not devstack.wants_localstripe(_settings(stripe_api_key="sk_test_51Real"))
-    assert not devstack.wants_localstripe(_settings(stripe_api_key="sk_live_51Real"))
-    assert not devstack.wants_localstripe(_settings(stripe_api_base="http://127.0.0.1:9999"))
+    assert stack_services.wants_localstripe(_settings())
+    assert not stack_services.wants_localstripe(_settings(stripe_api_key="sk_test_51Real"))
+    assert not stack_services.wants_localstripe(_settings(stripe_api_key="sk_live_51Real"))
+    assert not stack_services.wants_localstripe(_settings(stripe_api_base="http://127.0.0.1:9999"))
 
 
 def test_the_app_processes_are_pointed_at_localstripe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COOPFLOW_STRIPE_API_BASE", raising=False)
-    env = devstack.child_env(_settings(), demo=False, localstripe=True)
+    env = stack_services.child_env(_settings(), demo=False, localstripe=True)
     assert env["COOPFLOW_STRIPE_API_BASE"] == "http://127.0.0.1:8420"
-    assert "COOPFLOW_STRIPE_API_BASE" not in devstack.child_env(_settings(), demo=False)
+    assert "COOPFLOW_STRIPE_API_BASE" not in stack_services.child_env(_settings(), demo=False)
     # What the API then reads: localstripe, with the test key (the /pay test-card button).
     monkeypatch.setenv("COOPFLOW_STRIPE_API_BASE", env["COOPFLOW_STRIPE_API_BASE"])
     api_settings = Settings(_env_file=None)
@@ -45,28 +45,28 @@ def test_the_app_processes_are_pointed_at_localstripe(monkeypatch: pytest.Monkey
 
 
 def test_the_command_is_the_venvs_localstripe() -> None:
-    command = devstack.localstripe_command()
+    command = stack_services.localstripe_command()
     assert command[0] == str(Path(sys.executable).parent / "localstripe")
     assert Path(command[0]).exists()
     assert command[1:] == ["--port", "8420"]
 
 
 @pytest.fixture
-def children() -> Iterator[list[devstack.Child]]:
-    started: list[devstack.Child] = []
+def children() -> Iterator[list[processes.Child]]:
+    started: list[processes.Child] = []
     yield started
-    devstack.stop_all(started)
+    processes.stop_all(started)
 
 
 async def test_start_localstripe_registers_the_apis_webhook(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, children: list[devstack.Child]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, children: list[processes.Child]
 ) -> None:
     """Started as the dev stack starts it (on a free port, without localstripe's shared pickle
     file), a payment in localstripe reaches the API's webhook URL signed with its secret."""
     port, api_port = free_port(), free_port()
-    monkeypatch.setattr(devstack, "LOCALSTRIPE_PORT", port)
+    monkeypatch.setattr(stack_services, "LOCALSTRIPE_PORT", port)
     monkeypatch.setattr(
-        devstack,
+        stack_services,
         "localstripe_command",
         lambda: [sys.executable, "-m", "tests.stripe.localstripe_server", "--port", str(port)],
     )
@@ -91,13 +91,13 @@ async def test_start_localstripe_registers_the_apis_webhook(
     )
     serving = asyncio.create_task(server.serve())
     try:
-        await asyncio.to_thread(devstack.start_localstripe, settings, children)
+        await asyncio.to_thread(stack_services.start_localstripe, settings, children)
         assert [c.name for c in children] == ["localstripe"]
         assert (tmp_path / "localstripe.log").exists()
 
         client = stripe.StripeClient(
             API_KEY,
-            base_addresses={"api": devstack.localstripe_url()},
+            base_addresses={"api": stack_services.localstripe_url()},
             http_client=stripe.HTTPXClient(),
         )
         intent = await client.v1.payment_intents.create_async(
@@ -112,20 +112,22 @@ async def test_start_localstripe_registers_the_apis_webhook(
     finally:
         server.should_exit = True
         await serving
-    devstack.stop_all(children)
+    processes.stop_all(children)
     assert not children[0].alive()
 
 
 def test_localstripe_that_does_not_come_up_is_an_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, children: list[devstack.Child]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, children: list[processes.Child]
 ) -> None:
-    monkeypatch.setattr(devstack, "LOCALSTRIPE_PORT", free_port())
-    monkeypatch.setattr(devstack, "localstripe_command", lambda: [sys.executable, "-c", "pass"])
-    with pytest.raises(devstack.ChildDied, match="localstripe exited with code 0"):
-        devstack.start_localstripe(_settings(data_dir=tmp_path), children)
+    monkeypatch.setattr(stack_services, "LOCALSTRIPE_PORT", free_port())
+    monkeypatch.setattr(
+        stack_services, "localstripe_command", lambda: [sys.executable, "-c", "pass"]
+    )
+    with pytest.raises(processes.ChildDied, match="localstripe exited with code 0"):
+        stack_services.start_localstripe(_settings(data_dir=tmp_path), children)
 
 
 def test_the_webhook_url_is_the_apis() -> None:
     settings = _settings(api_host="0.0.0.0", api_port=8123)
-    assert devstack.webhook_url(settings) == "http://127.0.0.1:8123/webhooks/stripe"
-    assert httpx.URL(devstack.localstripe_url()).port == devstack.LOCALSTRIPE_PORT
+    assert stack_services.webhook_url(settings) == "http://127.0.0.1:8123/webhooks/stripe"
+    assert httpx.URL(stack_services.localstripe_url()).port == stack_services.LOCALSTRIPE_PORT
