@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.temporal_client import TemporalAccess
 from domain.invoice_document import ElectronicAddress, PostalAddress, Seller
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -55,8 +56,32 @@ def default_seller(jurisdiction: str) -> Seller:
     return DEFAULT_SELLER_BE if jurisdiction == "BE" else DEFAULT_SELLER_DE
 
 
+# Values anyone can read in this repository: they must never guard a running system.
+PUBLIC_PLACEHOLDERS = frozenset(
+    {
+        "dev-admin-token",
+        "dev-signing-secret-change-me",
+        "whsec_dev_change_me",
+        "sk_test_localstripe",
+        "compose-admin-token-change-me",
+        "compose-signing-secret-change-me",
+        "whsec_compose_change_me",
+    }
+)
+MIN_SECRET_LENGTH = 32
+MIN_WEBHOOK_SECRET_LENGTH = 24  # Stripe's whsec_… secrets are 38 characters
+
+
+class UnsafeSettings(RuntimeError):
+    """A process refuses to start: a secret is empty, public or too short outside dev mode."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COOPFLOW_", env_file=".env", extra="ignore")
+
+    # Dev mode (`make run`, the tests, the benches): the public development secrets below are
+    # accepted. Outside it the API and the worker refuse to start with them (require_safe).
+    dev_mode: bool = False
 
     # Database: SQLite is the embedded default, PostgreSQL the production database.
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / '.data' / 'coopflow.db'}"
@@ -64,6 +89,12 @@ class Settings(BaseSettings):
     # Temporal
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    # A real cluster (docs/production.md): an API key (Temporal Cloud) or mutual TLS.
+    temporal_api_key: str = ""
+    temporal_tls_cert_file: str = ""
+    temporal_tls_key_file: str = ""
+    temporal_tls_ca_file: str = ""
+    temporal_tls_server_name: str = ""
     task_queue: str = "coopflow-orders"
 
     # API
@@ -132,6 +163,50 @@ class Settings(BaseSettings):
     # Seconds of wall time per business day for new workflows (86400 = real time).
     # Read by the API when it starts a workflow and passed as workflow input.
     seconds_per_day: float = 86400
+
+    def unsafe_secrets(self) -> list[str]:
+        """What is wrong with the secrets, one sentence each, naming the setting."""
+        problems: list[str] = []
+        checks = [
+            ("admin_token", self.admin_token, MIN_SECRET_LENGTH),
+            ("signing_secret", self.signing_secret, MIN_SECRET_LENGTH),
+            ("stripe_webhook_secret", self.stripe_webhook_secret, MIN_WEBHOOK_SECRET_LENGTH),
+            ("stripe_api_key", self.stripe_api_key, 1),
+        ]
+        if self.social_security_backend == "dimona":
+            checks.append(("dimona_client_secret", self.dimona_client_secret, 1))
+        for name, value, minimum in checks:
+            env = f"COOPFLOW_{name.upper()}"
+            if not value.strip():
+                problems.append(f"{env} is empty")
+            elif value in PUBLIC_PLACEHOLDERS or "change-me" in value or "change_me" in value:
+                problems.append(f"{env} is a public placeholder")
+            elif len(value) < minimum:
+                problems.append(f"{env} is shorter than {minimum} characters")
+        return problems
+
+    def require_safe(self) -> None:
+        """Refuse to run a real system on secrets anyone can read (not in dev mode)."""
+        if self.dev_mode:
+            return
+        problems = self.unsafe_secrets()
+        if problems:
+            raise UnsafeSettings(
+                "refusing to start: "
+                + "; ".join(problems)
+                + '. Set each to a random value, e.g. `python -c "import secrets; '
+                'print(secrets.token_urlsafe(32))"` (a Stripe key and webhook secret from the '
+                "Stripe dashboard), or COOPFLOW_DEV_MODE=1 for a local development stack."
+            )
+
+    def temporal_access(self) -> TemporalAccess:
+        return TemporalAccess(
+            api_key=self.temporal_api_key,
+            tls_cert_file=self.temporal_tls_cert_file,
+            tls_key_file=self.temporal_tls_key_file,
+            tls_ca_file=self.temporal_tls_ca_file,
+            tls_server_name=self.temporal_tls_server_name,
+        )
 
     def seller(self, jurisdiction: str) -> Seller:
         return self.seller_be if jurisdiction == "BE" else self.seller_de

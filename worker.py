@@ -199,8 +199,11 @@ async def main() -> None:
     for noisy in ("weasyprint", "fontTools", "factur-x", "facturx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)  # per-invoice rendering steps
     settings = get_settings()
+    settings.require_safe()
     engine = make_engine(settings.database_url)
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await connect(
+        settings.temporal_address, settings.temporal_namespace, settings.temporal_access()
+    )
     sessions = make_session_factory(engine)
     worker = build_worker(
         client,

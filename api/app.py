@@ -68,9 +68,13 @@ def api_config(settings: Settings) -> ApiConfig:
 def create_app(settings: Settings, *, temporal_client: Client | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.require_safe()  # uvicorn reports "Application startup failed" and exits
         engine = make_engine(settings.database_url)
         temporal = TemporalConnection(
-            settings.temporal_address, settings.temporal_namespace, temporal_client
+            settings.temporal_address,
+            settings.temporal_namespace,
+            temporal_client,
+            access=settings.temporal_access(),
         )
         if temporal_client is None:
             await temporal.try_connect()

@@ -20,7 +20,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from adapters.temporal_client import connect
+from adapters.temporal_client import TemporalAccess, connect
 from api.errors import ProblemError
 
 log = logging.getLogger(__name__)
@@ -31,10 +31,16 @@ class TemporalConnection:
     Temporal was not up yet at start (the API still serves reads from the database)."""
 
     def __init__(
-        self, address: str, namespace: str = "default", client: Client | None = None
+        self,
+        address: str,
+        namespace: str = "default",
+        client: Client | None = None,
+        *,
+        access: TemporalAccess | None = None,
     ) -> None:
         self._address = address
         self._namespace = namespace
+        self._access = access
         self._client = client
         self._lock = asyncio.Lock()
 
@@ -53,7 +59,7 @@ class TemporalConnection:
         async with self._lock:
             if self._client is None:
                 try:
-                    self._client = await connect(self._address, self._namespace)
+                    self._client = await connect(self._address, self._namespace, self._access)
                 except Exception as exc:  # connection refused, DNS, TLS: all mean "not now"
                     raise ProblemError(
                         503,

@@ -242,6 +242,7 @@ async def run_full(
     await asyncio.to_thread(_migrate, url)
     port = free_port()
     settings = Settings(
+        dev_mode=True,  # a local bench on the development secrets
         database_url=url,
         data_dir=work,
         mail_backend="maildir",

@@ -52,6 +52,7 @@ def child_env(settings: Settings, demo: bool, localstripe: bool = False) -> dict
     """Environment of the worker, the API and the demo: they talk to the Temporal (and the
     localstripe) we start."""
     env = dict(os.environ)
+    env["COOPFLOW_DEV_MODE"] = "1"  # the development secrets are accepted here, and only here
     env["COOPFLOW_TEMPORAL_ADDRESS"] = f"{TEMPORAL_HOST}:{TEMPORAL_PORT}"
     if localstripe:
         env["COOPFLOW_STRIPE_API_BASE"] = localstripe_url()

@@ -17,6 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from db import all_models
 from db.session import make_engine, make_session_factory
 
+# The suite runs the stack with the public development secrets (a test per secret checks that
+# outside dev mode the API and the worker refuse them); subprocesses inherit this.
+os.environ.setdefault("COOPFLOW_DEV_MODE", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 TEMPORAL_CLI = VENV_BIN / "temporal"

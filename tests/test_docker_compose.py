@@ -40,12 +40,32 @@ def compose() -> Compose:
 
 # --- helpers ------------------------------------------------------------------------------------
 
-_INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?::?-(?P<default>[^}]*))?\}")
+_INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+# What an operator passes for the secrets compose requires (``${VAR:?message}``).
+OPERATOR_SECRETS = {
+    "COOPFLOW_SIGNING_SECRET": "s" * 40,
+    "COOPFLOW_ADMIN_TOKEN": "a" * 40,
+    "COOPFLOW_STRIPE_API_KEY": "sk_live_" + "k" * 24,
+    "COOPFLOW_STRIPE_WEBHOOK_SECRET": "whsec_" + "w" * 32,
+}
 
 
 def interpolate(value: str) -> str:
-    """Resolve compose ``${VAR:-default}`` with its default (the environment is ignored)."""
-    return _INTERPOLATION.sub(lambda m: m.group("default") or "", value).replace("$$", "$")
+    """Resolve compose ``${VAR:-default}`` with its default and ``${VAR:?message}`` with what
+    the operator passes (``OPERATOR_SECRETS``; the environment is ignored)."""
+
+    def resolve(m: re.Match[str]) -> str:
+        if (m.group("op") or "").endswith("?"):
+            return OPERATOR_SECRETS[m.group("name")]
+        return m.group("arg") or ""
+
+    return _INTERPOLATION.sub(resolve, value).replace("$$", "$")
+
+
+def required_variables(compose: Compose) -> set[str]:
+    """Variables compose refuses to start without (``${VAR:?message}``)."""
+    text = yaml.safe_dump(compose)
+    return {m.group("name") for m in _INTERPOLATION.finditer(text) if m.group("op") in (":?", "?")}
 
 
 def environment(service: Compose) -> dict[str, str]:
@@ -101,12 +121,19 @@ def check_app_environment(compose: Compose) -> list[str]:
 
 
 def check_ports(compose: Compose) -> list[str]:
-    expected = {"api": (8000, 8000), "temporal-ui": (8233, 8080), "temporal": (7233, 7233)}
+    expected = {"api": (8000, 8000), "temporal-ui": (8233, 8080)}
     problems = []
     for name, pair in expected.items():
         service = compose["services"].get(name, {})
         if pair not in published_ports(service):
             problems.append(f"{name}: port {pair[0]}:{pair[1]} is not published")
+    # Temporal bypasses the API's roles: its frontend stays inside the compose network, its UI
+    # on this host only.
+    if published_ports(compose["services"].get("temporal", {})):
+        problems.append("temporal: the frontend must not be published")
+    for port in compose["services"].get("temporal-ui", {}).get("ports", []):
+        if not str(port).startswith("127.0.0.1:"):
+            problems.append(f"temporal-ui: {port} is published beyond this host")
     return problems
 
 
@@ -212,6 +239,12 @@ def test_app_environment_parses_into_production_settings(
     assert any(str(v).endswith(":/data") for v in compose["services"][service_name]["volumes"])
     assert settings.signing_secret != Settings.model_fields["signing_secret"].default
     assert settings.admin_token != Settings.model_fields["admin_token"].default
+    assert not settings.dev_mode
+    settings.require_safe()  # with what the operator passes, the API and worker start
+
+
+def test_secrets_have_no_fallback(compose: Compose) -> None:
+    assert required_variables(compose) == set(OPERATOR_SECRETS)
 
 
 def test_app_services_share_one_configuration(compose: Compose) -> None:
@@ -271,8 +304,12 @@ def test_checks_catch_broken_files(compose: Compose) -> None:
     assert any("COOPFLOW_TEMPORAL_ADRESS" in p for p in check_app_environment(broken))
 
     broken = copy.deepcopy(compose)
-    broken["services"]["temporal-ui"]["ports"] = ["8080:8080"]
+    broken["services"]["temporal-ui"]["ports"] = ["127.0.0.1:8080:8080"]
     assert check_ports(broken) == ["temporal-ui: port 8233:8080 is not published"]
+    broken["services"]["temporal-ui"]["ports"] = ["8233:8080"]
+    assert check_ports(broken) == ["temporal-ui: 8233:8080 is published beyond this host"]
+    broken["services"]["temporal"]["ports"] = ["7233:7233"]
+    assert "temporal: the frontend must not be published" in check_ports(broken)
 
     service, line = _first_sa_line(compose)
     name = shlex.split(line)[shlex.split(line).index("--name") + 1]
