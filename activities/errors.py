@@ -6,6 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
+import sqlalchemy.exc
 from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError
 
@@ -13,6 +14,9 @@ from adapters.errors import PermanentAdapterError
 from domain.errors import DomainError
 
 P = ParamSpec("P")
+# Errors that come from the data, not from the moment: a database or network hiccup is an
+# OSError, a connection or an operational error, and those are retried.
+DATA_ERRORS = (ValueError, ArithmeticError, sqlalchemy.exc.DataError)
 R = TypeVar("R")
 
 
@@ -27,5 +31,14 @@ def permanent_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
         except (DomainError, PermanentAdapterError, ValidationError) as err:
             # Bad data (a refused rule, an invalid document) does not get better by retrying.
             raise ApplicationError(str(err), type="PermanentError", non_retryable=True) from err
+        except DATA_ERRORS as err:
+            # Data no rule foresaw (a number beyond the database's integers, a character XML
+            # cannot hold): retrying would fail the same way for ever, and the order's action
+            # would never be answered. Ops see it and fix the data.
+            raise ApplicationError(
+                f"the data cannot be processed ({type(err).__name__}: {err})",
+                type="PermanentError",
+                non_retryable=True,
+            ) from err
 
     return wrapper

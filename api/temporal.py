@@ -6,11 +6,13 @@ Temporal errors are turned into problems by ``api.errors``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
 from temporalio.client import (
     Client,
+    RPCTimeoutOrCancelledError,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
@@ -23,6 +25,7 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.errors import ProblemError
 from domain.money import format_eur
 from domain.order_contract import order_workflow_id
 from domain.order_messages import OrderInput, OrderView, PaymentReceived, RefundRecorded
@@ -115,10 +118,30 @@ def _handle(client: Client, order_id: int) -> WorkflowHandle[OrderLifecycleWorkf
     return client.get_workflow_handle_for(OrderLifecycleWorkflow.run, order_workflow_id(order_id))
 
 
+# How long a request waits for the order's answer to an action. Past it the API answers 504:
+# the action stays with the order (Temporal keeps the Update) and may still take effect.
+UPDATE_DEADLINE_SECONDS = 15.0
+
+
 async def order_update(
     client: Client, order_id: int, update: OrderUpdate, arg: Any, *, update_id: str | None = None
 ) -> OrderView:
-    return await _handle(client, order_id).execute_update(update, arg, id=update_id)
+    try:
+        return await asyncio.wait_for(
+            _handle(client, order_id).execute_update(update, arg, id=update_id),
+            UPDATE_DEADLINE_SECONDS,
+        )
+    except (TimeoutError, RPCTimeoutOrCancelledError):
+        # (the SDK turns the cancelled call into RPCTimeoutOrCancelledError)
+        raise ProblemError(
+            504,
+            "order-did-not-answer",
+            f"Order {order_id} did not answer within {UPDATE_DEADLINE_SECONDS:.0f} seconds; it "
+            "is still processing and the action may yet take effect. Check the order "
+            f"(GET /orders/{order_id}) before retrying; a retry with the same Idempotency-Key "
+            "waits for the same action.",
+            headers={"Retry-After": "10"},
+        ) from None
 
 
 async def signal_payment(client: Client, order_id: int, payment: PaymentReceived) -> None:

@@ -31,4 +31,5 @@ def _visible(char: str) -> str:
 def literal(text: str) -> str:
     """``text`` as Markdown that renders as exactly these characters, on one line."""
     shown = "".join(_visible(c) for c in unicodedata.normalize("NFC", text))
-    return _PUNCTUATION.sub(r"\\\1", shown)
+    # Leading spaces would indent a code block, trailing ones a line break: neither is text.
+    return _PUNCTUATION.sub(r"\\\1", shown.strip(" "))

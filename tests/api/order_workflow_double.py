@@ -90,6 +90,8 @@ class OrderWorkflowDouble:
 
     @workflow.update(name=contract.RESPOND_TO_OFFER)
     async def respond_to_offer(self, response: OfferResponse) -> OrderView:
+        if response.signer_name == "Never Answered":  # test only: an order that hangs
+            await workflow.wait_condition(lambda: False)
         self.signer = response.signer_name
         if response.decision == "accept":
             self.status = OrderStatus.SIGNED

@@ -3,14 +3,17 @@ used, refused by the workflow."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from api import temporal as api_temporal
 from db.models import Order
 from domain.signing import SigningClaims, encode_signing_token
 from tests.api.api_helpers import (
@@ -208,3 +211,18 @@ async def test_draft_submit_unknown_to_others(api: httpx.AsyncClient) -> None:
     token, order = await member_with_order(api)
     detail = await api.get(f"/orders/{order['id']}", headers=bearer(token))
     assert detail.json()["view"] is None
+
+
+async def test_an_order_that_does_not_answer_gets_a_504_within_the_deadline(
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api_temporal, "UPDATE_DEADLINE_SECONDS", 0.5)
+    _, order = await submitted_order(api)
+    started = time.monotonic()
+    response = await api.post(
+        signing_path(order), json={"decision": "accept", "signer_name": "Never Answered"}
+    )
+    assert time.monotonic() - started < 5
+    body = assert_problem(response, 504, "order-did-not-answer")
+    assert f"GET /orders/{order['id']}" in body["detail"]
+    assert response.headers["Retry-After"] == "10"

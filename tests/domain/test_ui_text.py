@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -49,6 +49,7 @@ def test_line_breaks_do_not_start_new_blocks() -> None:
     assert html.count("<p>") == 1
 
 
+@settings(max_examples=2000)
 @given(st.text(max_size=60))
 def test_any_text_renders_as_one_paragraph_of_itself(text: str) -> None:
     html = rendered_text(literal(text))
