@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
@@ -132,5 +132,3 @@ TemporalClient = Annotated[Client, Depends(get_temporal)]
 TemporalConn = Annotated[TemporalConnection, Depends(get_temporal_connection)]
 
 # Paging of list endpoints.
-Limit = Annotated[int, Query(ge=1, le=500, description="At most this many items")]
-Offset = Annotated[int, Query(ge=0, description="Skip this many items")]

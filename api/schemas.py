@@ -1,4 +1,5 @@
-"""Request and response bodies. Money is integer cents in ``*_cents`` fields, never a float."""
+"""Request and response bodies. Money is integer cents in ``*_cents`` fields, never a float;
+every request field has its limits (``api.bounds``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from pydantic import (
 from schwifty import BIC, IBAN
 from stdnum.eu import vat as eu_vat
 
+from api.bounds import Cents, Day, OrderNetCents, Ref, line, paragraph
+from domain.bounds import clean_text
 from domain.order_messages import Instalment, Language, OrderView
 from domain.order_status import OrderStatus
 from domain.payroll.protocol import PayslipData
@@ -35,6 +38,10 @@ UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def _line(value: str) -> str:
+    return clean_text(value)
+
+
 def _email(value: str) -> str:
     value = value.strip()
     if not _EMAIL.match(value):
@@ -42,8 +49,8 @@ def _email(value: str) -> str:
     return value.lower()
 
 
-Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Email = Annotated[str, Field(max_length=320), AfterValidator(_line), AfterValidator(_email)]
+Name = line(200, min_length=1)
 
 
 class _Out(BaseModel):
@@ -129,10 +136,10 @@ class FinanceUserCreate(BaseModel):
 class ClientCreate(BaseModel):
     name: Name
     email: Email
-    address: str = Field(default="", max_length=1000)
+    address: paragraph(1000) = ""
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. DE")
     is_business: bool = True
-    vat_id: str | None = Field(default=None, max_length=20)
+    vat_id: line(20) | None = None
     language: Language = "en"
 
     @field_validator("country")
@@ -175,14 +182,14 @@ class ClientOut(_Out):
 
 
 class OrderCreate(BaseModel):
-    client_id: int
-    description: str = Field(min_length=1, max_length=2000)
-    period_start: date
-    period_end: date
-    net_amount_cents: int = Field(gt=0, description="Net price in cents (480000 = €4,800.00)")
+    client_id: Ref
+    description: paragraph(2000, min_length=1)
+    period_start: Day
+    period_end: Day
+    net_amount_cents: OrderNetCents
     vat_category: Literal["standard", "reduced"] = "standard"
     payment_terms_days: int = Field(default=30, ge=0, le=120)
-    offer_valid_until: date | None = Field(default=None, description="Default: today + 14 days")
+    offer_valid_until: Day | None = Field(default=None, description="Default: today + 14 days")
 
     @model_validator(mode="after")
     def _period(self) -> OrderCreate:
@@ -221,9 +228,9 @@ class OrderOut(_Out):
 
 
 class ExpenseCreate(BaseModel):
-    description: str = Field(min_length=1, max_length=200)
-    amount_cents: int = Field(gt=0)
-    incurred_on: date
+    description: line(200, min_length=1)
+    amount_cents: Cents
+    incurred_on: Day
 
 
 class ExpenseOut(_Out):
@@ -235,19 +242,19 @@ class ExpenseOut(_Out):
 
 
 class CompleteRequest(BaseModel):
-    actual_start: date
-    actual_end: date
+    actual_start: Day
+    actual_end: Day
     work_days: int = Field(ge=1, le=366)
 
 
 class CancelRequest(BaseModel):
-    reason: str = Field(default="", max_length=500)
+    reason: paragraph(500) = ""
 
 
 class OfferAnswer(BaseModel):
     decision: Literal["accept", "reject"]
-    signer_name: str = Field(min_length=1, max_length=200)
-    comment: str = Field(default="", max_length=2000)
+    signer_name: line(200, min_length=1)
+    comment: paragraph(2000) = ""
 
 
 class OfferAnswered(BaseModel):
@@ -344,10 +351,10 @@ class PayslipOut(PayslipData):
 
 
 class PaymentCreate(BaseModel):
-    order_id: int
-    amount_cents: int = Field(gt=0)
-    received_on: date
-    reference: str = Field(default="", max_length=140)
+    order_id: Ref
+    amount_cents: Cents
+    received_on: Day
+    reference: line(140) = ""
     payment_key: str | None = Field(
         default=None,
         min_length=1,
@@ -379,24 +386,24 @@ class FinanceCaseOut(BaseModel):
 
 
 class DecisionPayment(BaseModel):
-    amount_cents: int = Field(gt=0)
-    received_on: date
-    reference: str = Field(default="", max_length=140)
+    amount_cents: Cents
+    received_on: Day
+    reference: line(140) = ""
     payment_key: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class CreditNoteRequest(BaseModel):
     """Cancel an issued invoice in full; the reason is printed on the credit note."""
 
-    reason: str = Field(min_length=3, max_length=500)
+    reason: paragraph(500, min_length=3)
 
 
 class RefundRequest(BaseModel):
     """A refund finance paid to the client by bank transfer, for a refund case."""
 
-    amount_cents: int = Field(gt=0)
-    refunded_on: date
-    reference: str = Field(default="", max_length=140)
+    amount_cents: Cents
+    refunded_on: Day
+    reference: line(140) = ""
     refund_key: str | None = Field(default=None, min_length=1, max_length=100)
 
 
@@ -410,8 +417,8 @@ class RefundRecordedOut(BaseModel):
 
 class DecisionRequest(BaseModel):
     kind: Literal["extend", "record_payment", "instalments", "write_off", "collection"]
-    note: str = Field(default="", max_length=2000)
-    new_due_date: date | None = None
+    note: paragraph(2000) = ""
+    new_due_date: Day | None = None
     payment: DecisionPayment | None = None
     instalments: list[Instalment] = []
 

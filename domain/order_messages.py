@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.bounds import MAX_AMOUNT_CENTS
 from domain.order_status import OrderStatus
 from domain.policy import Jurisdiction
 
@@ -126,7 +127,7 @@ class PaymentReceived(_Frozen):
 
 class Instalment(_Frozen):
     due_on: date
-    amount_cents: int = Field(gt=0)
+    amount_cents: int = Field(gt=0, le=MAX_AMOUNT_CENTS)
 
 
 class FinanceDecision(_Frozen):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Bidirectional embeddings, overrides and isolates, and the marks that steer them.
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+from domain.bounds import BIDI_CONTROLS
+
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and then it is
 # literal: no emphasis, link, image, HTML, heading, list, table or entity can start.
 _PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
@@ -23,7 +23,7 @@ def _visible(char: str) -> str:
     """Control and bidi characters become a visible ``<U+202E>``; line breaks a space."""
     if char in "\r\n\t\u2028\u2029":
         return " "
-    if char in _BIDI or unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+    if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
         return f"<U+{ord(char):04X}>"
     return char
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 
 from api.auth import AnyPrincipal, MemberPrincipal
-from api.deps import DbSession, Limit, Offset
+from api.bounds import IdPath, Limit, Offset
+from api.deps import DbSession
 from api.idempotency import IdempotencyDep
 from api.schemas import ClientCreate, ClientOut
 from api.services import clients as service
@@ -38,5 +39,5 @@ async def list_clients(
 
 
 @router.get("/clients/{client_id}")
-async def get_client(client_id: int, principal: AnyPrincipal, session: DbSession) -> ClientOut:
+async def get_client(client_id: IdPath, principal: AnyPrincipal, session: DbSession) -> ClientOut:
     return ClientOut.model_validate(await service.visible_client(session, principal, client_id))

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body
 from pydantic import ValidationError
 
 from api.auth import AdminPrincipal
+from api.bounds import IdPath
 from api.deps import DbSession
 from api.errors import ProblemError, not_found
 from db.models import Member
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/members", tags=["members"])
 
 @router.put("/{member_id}/employment")
 async def put_employment(
-    member_id: int,
+    member_id: IdPath,
     _: AdminPrincipal,
     session: DbSession,
     record: Annotated[dict[str, Any], Body(description="EmploymentRecordDE or BelgianEmployment")],
@@ -60,7 +61,9 @@ async def put_employment(
 
 
 @router.get("/{member_id}/employment")
-async def get_employment(member_id: int, _: AdminPrincipal, session: DbSession) -> dict[str, Any]:
+async def get_employment(
+    member_id: IdPath, _: AdminPrincipal, session: DbSession
+) -> dict[str, Any]:
     stored = await session.get(EmploymentRecord, member_id)
     if stored is None:
         raise not_found("employment record of member", member_id)

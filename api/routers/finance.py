@@ -23,6 +23,7 @@ from api.auth import (
     cookie_principal,
     principal_for_token,
 )
+from api.bounds import IdPath
 from api.deps import AppConfig, DbSession, TemporalConn
 from api.errors import ProblemError, problem_of
 from api.html import finance_page, form_fields, login_page
@@ -51,7 +52,7 @@ async def open_cases(_staff: StaffPrincipal, session: DbSession) -> list[Finance
 
 @router.post("/cases/{case_id}/decision")
 async def decide(
-    case_id: int,
+    case_id: IdPath,
     body: DecisionRequest,
     principal: FinancePrincipal,
     session: DbSession,
@@ -67,7 +68,7 @@ async def decide(
 
 @router.post("/orders/{order_id}/credit-note")
 async def credit_note(
-    order_id: int,
+    order_id: IdPath,
     body: CreditNoteRequest,
     principal: FinancePrincipal,
     session: DbSession,
@@ -86,7 +87,7 @@ async def credit_note(
 
 @router.post("/cases/{case_id}/refund", status_code=202)
 async def record_refund(
-    case_id: int,
+    case_id: IdPath,
     body: RefundRequest,
     _principal: FinancePrincipal,
     session: DbSession,
@@ -184,7 +185,7 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
 
 
 async def _desk_action(
-    case_id: int,
+    case_id: IdPath,
     request: Request,
     session: DbSession,
     config: AppConfig,
@@ -217,7 +218,7 @@ async def _desk_action(
 
 
 async def _credit_note_from_desk(
-    case_id: int,
+    case_id: IdPath,
     principal: Principal,
     session: DbSession,
     temporal: TemporalConn,
@@ -250,7 +251,7 @@ def _form_refund(fields: dict[str, str]) -> RefundRequest:
 
 @router.post("/cases/{case_id}/refunded", include_in_schema=False)
 async def refund_from_desk(
-    case_id: int,
+    case_id: IdPath,
     request: Request,
     session: DbSession,
     config: AppConfig,
@@ -266,7 +267,7 @@ async def refund_from_desk(
 
 @router.post("/cases/{case_id}/decide", include_in_schema=False)
 async def decide_from_desk(
-    case_id: int,
+    case_id: IdPath,
     request: Request,
     session: DbSession,
     config: AppConfig,

@@ -8,7 +8,8 @@ from typing import Literal
 from fastapi import APIRouter
 
 from api.auth import AnyPrincipal
-from api.deps import DbSession, Limit, Offset
+from api.bounds import IdPath, Limit, Offset
+from api.deps import DbSession
 from api.schemas import InvoiceDetail, InvoiceOut
 from api.services import books
 
@@ -31,6 +32,6 @@ async def list_invoices(
 
 @router.get("/{invoice_id}")
 async def get_invoice(
-    invoice_id: int, principal: AnyPrincipal, session: DbSession
+    invoice_id: IdPath, principal: AnyPrincipal, session: DbSession
 ) -> InvoiceDetail:
     return await books.invoice_detail(session, principal, invoice_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.auth import AnyPrincipal
+from api.bounds import IdPath
 from api.deps import DbSession
 from api.schemas import OrderLedger
 from api.services import books
@@ -13,6 +14,8 @@ router = APIRouter(prefix="/ledger", tags=["ledger"])
 
 
 @router.get("/orders/{order_id}")
-async def order_ledger(order_id: int, principal: AnyPrincipal, session: DbSession) -> OrderLedger:
+async def order_ledger(
+    order_id: IdPath, principal: AnyPrincipal, session: DbSession
+) -> OrderLedger:
     """Finance and admin see every order's ledger, a member their own orders'."""
     return await books.order_ledger(session, principal, order_id)

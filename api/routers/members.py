@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 
 from api.auth import AdminPrincipal, MemberPrincipal
-from api.deps import DbSession, Limit, Offset
+from api.bounds import IdPath, Limit, Offset
+from api.deps import DbSession
 from api.idempotency import IdempotencyDep
 from api.schemas import FinanceUserCreate, MemberCreate, MemberCreated, MemberOut, TokenIssued
 from api.services import members as service
@@ -38,7 +39,7 @@ async def list_members(
 
 @router.post("/members/{member_id}/tokens", status_code=201)
 async def issue_member_token(
-    member_id: int, _admin: AdminPrincipal, session: DbSession, idem: IdempotencyDep
+    member_id: IdPath, _admin: AdminPrincipal, session: DbSession, idem: IdempotencyDep
 ) -> TokenIssued:
     """Another token for a member (e.g. a lost one); older tokens keep working."""
     issued = await service.issue_member_token(session, member_id)

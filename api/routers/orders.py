@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from api.auth import AnyPrincipal, MemberPrincipal
-from api.deps import AppConfig, DbSession, Limit, Offset, TemporalClient, TemporalConn
+from api.bounds import IdPath, Limit, Offset
+from api.deps import AppConfig, DbSession, TemporalClient, TemporalConn
 from api.idempotency import IdempotencyDep
 from api.schemas import (
     CancelRequest,
@@ -50,7 +51,7 @@ async def list_orders(
 
 @router.get("/{order_id}")
 async def get_order(
-    order_id: int, principal: AnyPrincipal, session: DbSession, temporal: TemporalConn
+    order_id: IdPath, principal: AnyPrincipal, session: DbSession, temporal: TemporalConn
 ) -> OrderOut:
     """The stored order and, once submitted, the live state from its workflow (``view``)."""
     return await service.order_detail(session, temporal, principal, order_id)
@@ -58,7 +59,7 @@ async def get_order(
 
 @router.post("/{order_id}/submit")
 async def submit_order(
-    order_id: int,
+    order_id: IdPath,
     principal: MemberPrincipal,
     session: DbSession,
     temporal: TemporalClient,
@@ -71,7 +72,7 @@ async def submit_order(
 
 @router.post("/{order_id}/expenses", status_code=201)
 async def add_expense(
-    order_id: int,
+    order_id: IdPath,
     body: ExpenseCreate,
     principal: MemberPrincipal,
     session: DbSession,
@@ -86,7 +87,7 @@ async def add_expense(
 
 @router.get("/{order_id}/expenses")
 async def list_expenses(
-    order_id: int, principal: AnyPrincipal, session: DbSession
+    order_id: IdPath, principal: AnyPrincipal, session: DbSession
 ) -> Sequence[ExpenseOut]:
     expenses = await service.list_expenses(session, principal, order_id)
     return [ExpenseOut.model_validate(e) for e in expenses]
@@ -94,7 +95,7 @@ async def list_expenses(
 
 @router.post("/{order_id}/complete")
 async def complete_order(
-    order_id: int,
+    order_id: IdPath,
     body: CompleteRequest,
     principal: MemberPrincipal,
     session: DbSession,
@@ -109,7 +110,7 @@ async def complete_order(
 
 @router.post("/{order_id}/cancel")
 async def cancel_order(
-    order_id: int,
+    order_id: IdPath,
     principal: MemberPrincipal,
     session: DbSession,
     temporal: TemporalConn,

@@ -9,7 +9,8 @@ from fastapi.responses import FileResponse
 
 from adapters.documents.payslip_pdf import payslip_pdf_path
 from api.auth import AnyPrincipal
-from api.deps import AppConfig, DbSession, Limit, Offset
+from api.bounds import IdPath, Limit, Offset
+from api.deps import AppConfig, DbSession
 from api.errors import ProblemError
 from api.schemas import PayslipOut
 from api.services import books
@@ -29,7 +30,9 @@ async def list_payslips(
 
 
 @router.get("/{payslip_id}")
-async def get_payslip(payslip_id: int, principal: AnyPrincipal, session: DbSession) -> PayslipOut:
+async def get_payslip(
+    payslip_id: IdPath, principal: AnyPrincipal, session: DbSession
+) -> PayslipOut:
     return PayslipOut.model_validate(await books.payslip(session, principal, payslip_id))
 
 
@@ -39,7 +42,7 @@ async def get_payslip(payslip_id: int, principal: AnyPrincipal, session: DbSessi
     responses={200: {"content": {"application/pdf": {}}, "description": "The payslip PDF"}},
 )
 async def get_payslip_pdf(
-    payslip_id: int, principal: AnyPrincipal, session: DbSession, config: AppConfig
+    payslip_id: IdPath, principal: AnyPrincipal, session: DbSession, config: AppConfig
 ) -> FileResponse:
     """The PDF the worker filed for the payslip, in the member's language."""
     payslip = await books.payslip(session, principal, payslip_id)
