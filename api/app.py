@@ -17,6 +17,7 @@ from temporalio.client import Client
 
 from adapters.payments.stripe_gateway import StripeGateway
 from api.deps import ApiConfig, Resources, TemporalConnection
+from api.docs import install_docs
 from api.errors import install_problem_handlers
 from api.idempotency import install_idempotency_handler
 from api.routers import (
@@ -34,6 +35,7 @@ from api.routers import (
     signing,
     stripe_webhooks,
 )
+from api.security import BodyLimit, RateLimits, SecurityHeaders, redact_access_logs
 from api.services import stripe_inbox
 from config import Settings, get_settings
 from db.session import make_engine, make_session_factory
@@ -108,7 +110,20 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
                 await own_gateway.aclose()
             await engine.dispose()
 
-    app = FastAPI(title="coopflow", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="coopflow",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served below from the app's own assets, not a CDN
+        redoc_url=None,
+    )
+    install_docs(app)
+    # Outermost last: the headers go on every answer, the 429 and 413 ones too.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(RateLimits)
+    app.add_middleware(SecurityHeaders)
+    redact_access_logs()
     install_problem_handlers(app)
     install_idempotency_handler(app)
     for module in (

@@ -1,0 +1,256 @@
+"""What every answer of the API carries and what every request may cost, as ASGI middleware:
+security headers, a bounded request body, rate limits on the doors people knock on (finance
+login, signing links, pay links, failed tokens), and access logs that never hold a token.
+
+The rate limits are token buckets in this process's memory: enough for one API process;
+behind several processes each has its own buckets (a shared store is named in
+docs/decisions.md as the next step).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from api.errors import PROBLEM_JSON
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY_BYTES = 1_000_000  # the largest request (an employment record, a webhook) is a few KB
+
+# Pages that hold personal data or capability tokens are never cached or framed, and never
+# leak their address to another site. The pages need their own inline style and nothing else.
+_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+_CSP_PAGES = (
+    b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# The API docs (Swagger UI, ReDoc) run their own scripts, served from this app (no CDN).
+_CSP_DOCS = (
+    b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc", "/docs-assets/")
+
+
+def _problem(
+    status: int, code: str, detail: str, instance: str, headers: dict[str, str]
+) -> tuple[Any, bytes]:
+    body = json.dumps(
+        {
+            "type": f"https://coopflow.example/problems/{code}",
+            "title": code.replace("-", " ").capitalize(),
+            "status": status,
+            "detail": detail,
+            "instance": instance,
+        }
+    ).encode()
+    raw = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return raw, body
+
+
+async def _send_problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    raw, body = _problem(status, code, detail, str(scope.get("path", "")), headers or {})
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = str(scope.get("path", "")).startswith(DOCS_PATHS)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in _HEADERS:
+                    if name not in present:
+                        headers.append((name, value))
+                headers.append((b"content-security-policy", _CSP_DOCS if docs else _CSP_PAGES))
+                if b"cache-control" not in present and not docs:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BodyLimit:
+    """Refuse a body over ``limit`` bytes with 413, by its Content-Length or as it streams."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        detail = f"The request body is larger than {self.limit:,} bytes."
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await _send_problem(scope, send, 413, "payload-too-large", detail)
+                return
+        # Read the body here (it is small or refused), so an over-long stream without a
+        # Content-Length is refused before any handler parses it.
+        chunks: list[Message] = []
+        seen = 0
+        while True:
+            message = await receive()
+            chunks.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                await _send_problem(scope, send, 413, "payload-too-large", detail)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return chunks.pop(0) if chunks else await receive()
+
+        await self.app(scope, replay, send)
+
+
+@dataclass
+class Bucket:
+    capacity: float
+    per_second: float
+    tokens: float
+    at: float
+
+    def wait(self, now: float) -> float:
+        """0 when a token is there, else the seconds until one is (takes nothing)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.per_second)
+        self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.per_second
+
+    def take(self, now: float) -> float:
+        """0 when a request may pass (and takes a token), else the seconds to wait."""
+        wait = self.wait(now)
+        if wait == 0:
+            self.tokens -= 1
+        return wait
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    per_minute: int
+    burst: int
+    matches: Callable[[str, str], bool]  # (method, path)
+
+
+LIMITS = (
+    Limit("finance login", 10, 5, lambda m, p: m == "POST" and p == "/finance/login"),
+    Limit("signing links", 30, 10, lambda m, p: p.startswith("/sign/")),
+    Limit("pay links", 60, 20, lambda m, p: p.startswith("/pay/")),
+)
+# Requests answered 401 (a wrong or unknown token): a guesser is slowed down, a client with a
+# valid token is never counted.
+FAILED_TOKENS = Limit("failed tokens", 20, 10, lambda m, p: True)
+
+
+class RateLimits:
+    def __init__(self, app: ASGIApp, limits: tuple[Limit, ...] = LIMITS) -> None:
+        self.app = app
+        self.limits = limits
+        self.buckets: dict[tuple[str, str], Bucket] = {}
+        self.clock: Callable[[], float] = time.monotonic
+
+    def _bucket(self, limit: Limit, client: str, now: float) -> Bucket:
+        key = (limit.name, client)
+        if key not in self.buckets:
+            if len(self.buckets) > 100_000:  # bounded memory under a flood of addresses
+                self.buckets.clear()
+            self.buckets[key] = Bucket(limit.burst, limit.per_minute / 60, limit.burst, now)
+        return self.buckets[key]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        method, path = scope["method"], scope["path"]
+        now = self.clock()
+        for limit in (*self.limits, FAILED_TOKENS):
+            if limit is FAILED_TOKENS:
+                bucket = self.buckets.get((limit.name, client))
+                wait = 0.0 if bucket is None else bucket.wait(now)
+            elif limit.matches(method, path):
+                wait = self._bucket(limit, client, now).take(now)
+            else:
+                continue
+            if wait > 0:
+                await _send_problem(
+                    scope,
+                    send,
+                    429,
+                    "too-many-requests",
+                    f"Too many requests to {limit.name} from your address; try again in "
+                    f"{math.ceil(wait)} seconds.",
+                    {"Retry-After": str(math.ceil(wait))},
+                )
+                return
+
+        async def counting_failures(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                now = self.clock()
+                self._bucket(FAILED_TOKENS, client, now).take(now)
+            await send(message)
+
+        await self.app(scope, receive, counting_failures)
+
+
+# ---- access logs ----
+
+_TOKEN_PATHS = re.compile(r"(/(?:sign|pay)/)[^\s/?\"]+")
+
+
+class RedactTokens(logging.Filter):
+    """Uvicorn's access lines without the capability tokens of signing and pay links."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_PATHS.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
+            )
+        elif isinstance(record.msg, str):
+            record.msg = _TOKEN_PATHS.sub(r"\1…", record.msg)
+        return True
+
+
+def redact_access_logs() -> None:
+    """Install once per process (idempotent); uvicorn logs requests on ``uvicorn.access``."""
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactTokens) for f in logger.filters):
+        logger.addFilter(RedactTokens())
