@@ -20,6 +20,7 @@ from api.deps import ApiConfig, Resources, TemporalConnection
 from api.docs import install_docs
 from api.errors import install_problem_handlers
 from api.idempotency import install_idempotency_handler
+from api.problem_docs import PROBLEM_RESPONSES
 from api.routers import (
     clients,
     employment,
@@ -117,6 +118,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         lifespan=lifespan,
         docs_url=None,  # served below from the app's own assets, not a CDN
         redoc_url=None,
+        responses=PROBLEM_RESPONSES,
     )
     install_docs(app)
     # Outermost last: the headers go on every answer, the 429 and 413 ones too.

@@ -105,3 +105,13 @@ async def test_docs_are_served_without_a_cdn(api: httpx.AsyncClient) -> None:
         response = await api.get(f"/docs-assets/{asset}")
         assert response.status_code == 200
         assert len(response.content) > 100_000
+
+
+async def test_the_openapi_document_names_the_error_answers(api: httpx.AsyncClient) -> None:
+    spec = (await api.get("/openapi.json")).json()
+    operations = [op for path in spec["paths"].values() for op in path.values()]
+    assert len(operations) > 20
+    for operation in operations:
+        for status in ("401", "404", "409", "422", "429"):
+            content = operation["responses"][status]["content"]
+            assert "application/problem+json" in content, (operation["operationId"], status)
