@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role", required=True, choices=["finance", "admin", "member"])
     token.add_argument("--label", default="", help="the holder's name (finance, admin)")
     token.add_argument("--member-id", type=int, help="the member (role member)")
+    revoke = commands.add_parser("revoke-token", help="revoke a token at once (lost, leaked)")
+    revoke.add_argument("--id", type=int, required=True, help="the token's id (token_id)")
     return parser
 
 
@@ -61,6 +63,10 @@ async def _run(args: argparse.Namespace) -> str:
                     f"member {created.member.id} {created.member.name} <{created.member.email}>\n"
                     f"token: {created.token}\n"
                 )
+            if args.command == "revoke-token":
+                revoked = await service.revoke(session, args.id)
+                await session.commit()
+                return f"revoked {revoked.role} token {revoked.token_id} ({revoked.label})\n"
             role: Role = args.role
             if role == "member":
                 if args.member_id is None:
@@ -70,7 +76,10 @@ async def _run(args: argparse.Namespace) -> str:
                 label = args.label or f"{role} (CLI)"
                 issued = await service.issue_staff_token(session, role, label)
             await session.commit()
-            return f"{issued.role} token for {issued.label}\ntoken: {issued.token}\n"
+            return (
+                f"{issued.role} token {issued.token_id} for {issued.label}, valid until "
+                f"{issued.expires_at:%Y-%m-%d}\ntoken: {issued.token}\n"
+            )
     finally:
         await engine.dispose()
 

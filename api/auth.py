@@ -16,9 +16,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,9 +31,9 @@ from db.models import ApiToken
 Role = Literal["member", "finance", "admin"]
 ROLES: tuple[Role, ...] = ("member", "finance", "admin")
 
-# The finance web page keeps the token in this cookie (HttpOnly, SameSite=Strict); only the
-# HTML routes read it, the JSON API takes the Authorization header alone.
-SESSION_COOKIE = "coopflow_token"
+# A token lives this long unless the request that issues it asks for less; then it must be
+# renewed (another token) — a lost token stops working on its own.
+TOKEN_DAYS = 180
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /members or the admin CLI")
 
@@ -72,15 +73,46 @@ def new_token() -> str:
 
 
 async def issue_token(
-    session: AsyncSession, *, role: Role, label: str, member_id: int | None = None
-) -> str:
-    """Store a new token's hash and return the token (the only time it is visible)."""
+    session: AsyncSession,
+    *,
+    role: Role,
+    label: str,
+    member_id: int | None = None,
+    valid_days: int = TOKEN_DAYS,
+) -> tuple[str, ApiToken]:
+    """Store a new token's hash; the token itself is returned this once, never stored."""
     token = new_token()
-    session.add(
-        ApiToken(token_hash=hash_token(token), role=role, member_id=member_id, label=label[:200])
+    row = ApiToken(
+        token_hash=hash_token(token),
+        role=role,
+        member_id=member_id,
+        label=label[:200],
+        expires_at=datetime.now(UTC) + timedelta(days=valid_days),
     )
+    session.add(row)
     await session.flush()
-    return token
+    return token, row
+
+
+async def revoke_token(session: AsyncSession, token_id: int) -> ApiToken | None:
+    """Revoke a token (and with it its desk log-ins); None if there is no such token."""
+    row = await session.get(ApiToken, token_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = datetime.now(UTC)
+        await session.flush()
+    return row
+
+
+def token_refusal(row: ApiToken, now: datetime) -> str | None:
+    """Why a stored token no longer opens anything, or None."""
+    if row.revoked_at is not None:
+        return "This token was revoked; ask an admin for a new one."
+    expires = row.expires_at
+    if expires is not None:
+        expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+        if expires <= now:
+            return f"This token expired on {expires:%Y-%m-%d}; ask an admin for a new one."
+    return None
 
 
 def _unauthorized(detail: str, error: str | None = None) -> ProblemError:
@@ -98,6 +130,9 @@ async def principal_for_token(session: AsyncSession, admin_token: str, token: st
         raise _unauthorized(
             "This bearer token is not known; ask an admin for a valid token.", "invalid_token"
         )
+    refused = token_refusal(row, datetime.now(UTC))
+    if refused:
+        raise _unauthorized(refused, "invalid_token")
     role: Role = row.role
     return Principal(role=role, label=row.label, member_id=row.member_id, token_id=row.id)
 
@@ -140,11 +175,3 @@ FinancePrincipal = Annotated[Principal, require_role("finance")]
 AdminPrincipal = Annotated[Principal, require_role("admin")]
 StaffPrincipal = Annotated[Principal, require_role("finance", "admin")]
 AnyPrincipal = Annotated[Principal, require_role("member", "finance", "admin")]
-
-
-async def cookie_principal(request: Request, session: DbSession, config: AppConfig) -> Principal:
-    """For the finance HTML page: the token from its cookie (or None → login form)."""
-    token = request.cookies.get(SESSION_COOKIE, "")
-    if not token:
-        raise _unauthorized("Log in on /finance with a finance token.")
-    return await principal_for_token(session, config.admin_token, token)

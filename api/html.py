@@ -104,11 +104,15 @@ def login_page(message: str = "", *, status: int = 200) -> HTMLResponse:
     )
 
 
-def _refund_form(case: FinanceCaseOut, today: date) -> str:
+def _csrf(token: str) -> str:
+    return f"<input type='hidden' name='csrf' value='{escape(token)}'>"
+
+
+def _refund_form(case: FinanceCaseOut, today: date, csrf: str) -> str:
     action = f"/finance/cases/{case.case_id}/refunded"
     amount = f"{case.amount_due_cents // 100}.{case.amount_due_cents % 100:02d}"
     return (
-        f"<form method='post' action='{action}' class='inline'>"
+        f"<form method='post' action='{action}' class='inline'>{_csrf(csrf)}"
         "<p>Invoice cancelled by a credit note: pay this back to the client by transfer, "
         "then record it.</p>"
         f"<label>Amount refunded (EUR)<input name='amount_eur' inputmode='decimal' "
@@ -119,12 +123,12 @@ def _refund_form(case: FinanceCaseOut, today: date) -> str:
     )
 
 
-def _decision_form(case: FinanceCaseOut, today: date) -> str:
+def _decision_form(case: FinanceCaseOut, today: date, csrf: str) -> str:
     if case.kind == "refund":
-        return _refund_form(case, today)
+        return _refund_form(case, today, csrf)
     action = f"/finance/cases/{case.case_id}/decide"
     return (
-        f"<form method='post' action='{action}' class='inline'>"
+        f"<form method='post' action='{action}' class='inline'>{_csrf(csrf)}"
         "<label>Decision<select name='kind'>"
         "<option value='record_payment'>record payment</option>"
         "<option value='extend'>extend due date</option>"
@@ -150,6 +154,7 @@ def finance_page(
     message: str = "",
     error: str = "",
     status: int = 200,
+    csrf: str,
 ) -> HTMLResponse:
     notes = ""
     if message:
@@ -159,7 +164,7 @@ def finance_page(
     header = (
         f"<p>Logged in as {escape(who)}. "
         "<form method='post' action='/finance/logout' style='display:inline'>"
-        "<button>Log out</button></form></p>"
+        f"{_csrf(csrf)}<button>Log out</button></form></p>"
     )
     if not cases:
         return page("Finance desk — open cases", header + notes + "<p>No open cases.</p>", status)
@@ -171,7 +176,7 @@ def finance_page(
         f"<td>{escape(format_eur(c.amount_due_cents))}<br>"
         + ("to refund" if c.kind == "refund" else f"dunning level {c.dunning_level}")
         + "</td>"
-        f"<td>{_decision_form(c, today)}</td>"
+        f"<td>{_decision_form(c, today, csrf)}</td>"
         "</tr>"
         for c in cases
     )

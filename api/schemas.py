@@ -116,9 +116,18 @@ class MemberOut(_Out):
 
 class TokenIssued(BaseModel):
     token: str | None = Field(description="Shown once: store it now")
+    token_id: int | None = Field(default=None, description="To revoke it: DELETE /tokens/{id}")
     role: str
     label: str
     member_id: int | None = None
+    expires_at: datetime | None = None
+
+
+class TokenRevoked(BaseModel):
+    token_id: int
+    role: str
+    label: str
+    revoked_at: datetime
 
 
 class MemberCreated(BaseModel):

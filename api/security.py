@@ -33,8 +33,10 @@ MAX_BODY_BYTES = 1_000_000  # the largest request (an employment record, a webho
 _HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
 ]
+# A signing or pay link is a capability: its page never tells another site where it was. The
+# rest keeps the origin to itself (same-origin: the desk's forms still send their Origin).
+TOKEN_PAGES = ("/sign/", "/pay/")
 _CSP_PAGES = (
     b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
     b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -95,6 +97,9 @@ class SecurityHeaders:
                     if name not in present:
                         headers.append((name, value))
                 headers.append((b"content-security-policy", _CSP_DOCS if docs else _CSP_PAGES))
+                token_page = str(scope.get("path", "")).startswith(TOKEN_PAGES)
+                policy = b"no-referrer" if token_page else b"same-origin"
+                headers.append((b"referrer-policy", policy))
                 if b"cache-control" not in present and not docs:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

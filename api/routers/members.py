@@ -10,7 +10,14 @@ from api.auth import AdminPrincipal, MemberPrincipal
 from api.bounds import IdPath, Limit, Offset
 from api.deps import DbSession
 from api.idempotency import IdempotencyDep
-from api.schemas import FinanceUserCreate, MemberCreate, MemberCreated, MemberOut, TokenIssued
+from api.schemas import (
+    FinanceUserCreate,
+    MemberCreate,
+    MemberCreated,
+    MemberOut,
+    TokenIssued,
+    TokenRevoked,
+)
 from api.services import members as service
 
 router = APIRouter(tags=["members"])
@@ -41,7 +48,8 @@ async def list_members(
 async def issue_member_token(
     member_id: IdPath, _admin: AdminPrincipal, session: DbSession, idem: IdempotencyDep
 ) -> TokenIssued:
-    """Another token for a member (e.g. a lost one); older tokens keep working."""
+    """Another token for a member (e.g. a lost one); revoke the lost one with
+    ``DELETE /tokens/{id}``. A token expires after 180 days."""
     issued = await service.issue_member_token(session, member_id)
     await idem.remember(201, issued, redact=["token"])
     return issued
@@ -60,3 +68,14 @@ async def create_finance_user(
 @router.get("/members/me")
 async def me(principal: MemberPrincipal, session: DbSession) -> MemberOut:
     return MemberOut.model_validate(await service.get_member(session, principal.own_member_id))
+
+
+@router.delete("/tokens/{token_id}")
+async def revoke_token(
+    token_id: IdPath, _admin: AdminPrincipal, session: DbSession
+) -> TokenRevoked:
+    """Revoke a token at once (a lost or leaked one): it opens nothing any more, and the
+    finance desk sessions opened with it end."""
+    revoked = await service.revoke(session, token_id)
+    await session.commit()
+    return revoked

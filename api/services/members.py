@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth import Role, issue_token
+from api.auth import Role, issue_token, revoke_token
 from api.errors import ProblemError, not_found
-from api.schemas import MemberCreate, MemberCreated, MemberOut, TokenIssued
-from db.models import Member
+from api.schemas import MemberCreate, MemberCreated, MemberOut, TokenIssued, TokenRevoked
+from db.models import ApiToken, Member
 
 
 async def create_member(session: AsyncSession, data: MemberCreate) -> MemberCreated:
@@ -32,7 +32,7 @@ async def create_member(session: AsyncSession, data: MemberCreate) -> MemberCrea
     except IntegrityError as exc:  # a concurrent request took the e-mail
         raise _duplicate_email(data.email, None) from exc
     await session.refresh(member)
-    token = await issue_token(session, role="member", member_id=member.id, label=member.name)
+    token, _ = await issue_token(session, role="member", member_id=member.id, label=member.name)
     return MemberCreated(member=MemberOut.model_validate(member), token=token)
 
 
@@ -60,10 +60,29 @@ async def list_members(session: AsyncSession, *, limit: int, offset: int) -> Seq
 
 async def issue_member_token(session: AsyncSession, member_id: int) -> TokenIssued:
     member = await get_member(session, member_id)
-    token = await issue_token(session, role="member", member_id=member.id, label=member.name)
-    return TokenIssued(token=token, role="member", label=member.name, member_id=member.id)
+    token, row = await issue_token(session, role="member", member_id=member.id, label=member.name)
+    return _issued(token, row)
 
 
 async def issue_staff_token(session: AsyncSession, role: Role, label: str) -> TokenIssued:
-    token = await issue_token(session, role=role, label=label)
-    return TokenIssued(token=token, role=role, label=label)
+    token, row = await issue_token(session, role=role, label=label)
+    return _issued(token, row)
+
+
+def _issued(token: str, row: ApiToken) -> TokenIssued:
+    return TokenIssued(
+        token=token,
+        token_id=row.id,
+        role=row.role,
+        label=row.label,
+        member_id=row.member_id,
+        expires_at=row.expires_at,
+    )
+
+
+async def revoke(session: AsyncSession, token_id: int) -> TokenRevoked:
+    row = await revoke_token(session, token_id)
+    if row is None:
+        raise not_found("token", token_id)
+    assert row.revoked_at is not None
+    return TokenRevoked(token_id=row.id, role=row.role, label=row.label, revoked_at=row.revoked_at)

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import httpx
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from tests.api.api_helpers import bearer, completed_order, create_member, finance_token
+from api.auth import hash_token
+from db.models import ApiToken
+from tests.api.api_helpers import ADMIN, bearer, completed_order, create_member, finance_token
 from tests.api.api_rows import insert_case, insert_invoice
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+async def csrf(api: httpx.AsyncClient) -> str:
+    """The CSRF token the desk page puts in its forms."""
+    found = re.search(r"name='csrf' value='([^']+)'", (await api.get("/finance")).text)
+    assert found, "the desk shows no form"
+    return found.group(1)
+
+
+async def post_form(api: httpx.AsyncClient, path: str, body: str) -> httpx.Response:
+    """A desk form as the browser sends it: with the page's CSRF token."""
+    token = await csrf(api)
+    return await api.post(path, content=f"{body}&csrf={token}".encode(), headers=FORM)
 
 
 async def login(api: httpx.AsyncClient, token: str) -> httpx.Response:
@@ -54,25 +75,19 @@ async def test_desk_lists_cases_and_decides(
     assert f"/finance/cases/{case_id}/decide" in desk.text
 
     form = "kind=record_payment&amount_eur=5712%2C00&received_on=2026-08-30&reference=&note=cheque"
-    bad = await api.post(
-        f"/finance/cases/{case_id}/decide",
-        content=b"kind=record_payment&amount_eur=12.345",
-        headers={"content-type": "application/x-www-form-urlencoded"},
+    bad = await post_form(
+        api, f"/finance/cases/{case_id}/decide", "kind=record_payment&amount_eur=12.345"
     )
     assert bad.status_code == 422
     assert "two decimals" in bad.text
-    done = await api.post(
-        f"/finance/cases/{case_id}/decide",
-        content=form.encode(),
-        headers={"content-type": "application/x-www-form-urlencoded"},
-    )
+    done = await post_form(api, f"/finance/cases/{case_id}/decide", form)
     assert done.status_code == 303, done.text
     after = await api.get(done.headers["location"])
     assert "record payment decided" in after.text
     view = (await api.get(f"/orders/{order['id']}", headers=bearer(token))).json()["view"]
     assert view["paid_cents"] == 571200
 
-    await api.post("/finance/logout")
+    await post_form(api, "/finance/logout", "")
     assert "name='token'" in (await api.get("/finance")).text
 
 
@@ -110,10 +125,8 @@ async def test_refund_case_is_settled_by_recording_the_transfer(
     desk = await api.get("/finance")
     assert f"/finance/cases/{case_id}/refunded" in desk.text
     assert "to refund" in desk.text
-    bad = await api.post(
-        f"/finance/cases/{case_id}/refunded",
-        content=b"amount_eur=12.345&refunded_on=2026-08-30",
-        headers={"content-type": "application/x-www-form-urlencoded"},
+    bad = await post_form(
+        api, f"/finance/cases/{case_id}/refunded", "amount_eur=12.345&refunded_on=2026-08-30"
     )
     assert bad.status_code == 422
     assert "amount refunded in euros" in bad.text
@@ -140,11 +153,110 @@ async def test_desk_offers_a_credit_note_and_shows_the_orders_refusal(
     assert "value='credit_note'" in (await api.get("/finance")).text
     # The order's workflow decides; this stand-in refuses a cancellation after completion, and
     # the desk shows its words with the case.
-    answer = await api.post(
-        f"/finance/cases/{case_id}/decide",
-        content=b"kind=credit_note&note=venue+cancelled",
-        headers={"content-type": "application/x-www-form-urlencoded"},
+    answer = await post_form(
+        api, f"/finance/cases/{case_id}/decide", "kind=credit_note&note=venue+cancelled"
     )
     assert answer.status_code == 409
     assert f"Case {case_id}:" in answer.text
     assert "can no longer be cancelled" in answer.text
+
+
+async def _desk_with_a_case(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> tuple[str, int]:
+    _, order = await completed_order(api)
+    invoice_id = await insert_invoice(session_factory, order)
+    case_id = await insert_case(session_factory, order["id"], invoice_id)
+    token = await finance_token(api)
+    await login(api, token)
+    return token, case_id
+
+
+async def test_the_cookie_holds_a_session_not_the_token(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    token, _ = await _desk_with_a_case(api, session_factory)
+    cookie = api.cookies.get("coopflow_desk", path="/finance")
+    assert cookie
+    assert token not in cookie
+    assert api.cookies.get("coopflow_token") is None
+
+
+async def test_a_form_without_the_csrf_token_or_from_another_origin_is_refused(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    _, case_id = await _desk_with_a_case(api, session_factory)
+    path = f"/finance/cases/{case_id}/decide"
+    forged = await api.post(path, content=b"kind=write_off", headers=FORM)
+    assert forged.status_code == 403
+    assert "out of date" in forged.json()["detail"]
+    token = await csrf(api)
+    other_site = await api.post(
+        path,
+        content=f"kind=write_off&csrf={token}".encode(),
+        headers=FORM | {"origin": "http://testserver:8233"},  # another port is another site
+    )
+    assert other_site.status_code == 403
+    assert other_site.json()["type"].endswith("/cross-site-form")
+    # Nothing was decided: the case is still open on the desk.
+    assert f"#{case_id}" in (await api.get("/finance")).text
+
+
+async def test_logging_out_ends_the_session_for_good(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    _, case_id = await _desk_with_a_case(api, session_factory)
+    stolen = api.cookies.get("coopflow_desk", path="/finance")
+    out = await post_form(api, "/finance/logout", "")
+    assert out.status_code == 303
+    assert "logged out" in (await api.get(out.headers["location"])).text
+    api.cookies.set("coopflow_desk", stolen or "", path="/finance")  # the old cookie, replayed
+    page = await api.get("/finance")
+    assert "name='token'" in page.text
+    assert f"#{case_id}" not in page.text
+
+
+async def test_revoking_a_token_ends_its_desk_sessions_and_its_api_access(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    token, case_id = await _desk_with_a_case(api, session_factory)
+    assert f"#{case_id}" in (await api.get("/finance")).text
+    me = await api.get("/finance/cases", headers=bearer(token))
+    assert me.status_code == 200
+    issued = await api.post("/finance-users", headers=ADMIN, json={"name": "Other"})
+    assert issued.json()["expires_at"] is not None
+    async with session_factory() as session:
+        token_id = await session.scalar(
+            select(ApiToken.id).where(ApiToken.token_hash == hash_token(token))
+        )
+    revoked = await api.delete(f"/tokens/{token_id}", headers=ADMIN)
+    assert revoked.status_code == 200, revoked.text
+    assert "name='token'" in (await api.get("/finance")).text
+    refused = await api.get("/finance/cases", headers=bearer(token))
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
+
+
+async def test_an_expired_token_opens_nothing(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    token = await finance_token(api)
+    async with session_factory.begin() as session:
+        await session.execute(
+            update(ApiToken)
+            .where(ApiToken.token_hash == hash_token(token))
+            .values(expires_at=datetime.now(UTC) - timedelta(days=1))
+        )
+    refused = await api.get("/finance/cases", headers=bearer(token))
+    assert refused.status_code == 401
+    assert "expired" in refused.json()["detail"]
+    assert (await login(api, token)).status_code == 401
+
+
+async def test_the_desk_shows_only_its_own_sentences(api: httpx.AsyncClient) -> None:
+    spoof = "Your session expired: send your token to finance@evil.example"
+    page = await api.get("/finance", params={"message": spoof, "notice": spoof})
+    assert "evil.example" not in page.text
+    page = await api.get("/finance", params={"notice": "decided", "case": "7", "kind": "evil"})
+    assert "evil" not in page.text
+    assert "decided" not in page.text

@@ -20,7 +20,7 @@ async def test_every_answer_carries_the_security_headers(api: httpx.AsyncClient)
     ):
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
         assert response.headers["cache-control"] == "no-store"
         csp = response.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp

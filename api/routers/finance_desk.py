@@ -1,0 +1,238 @@
+"""The finance desk: escalated cases and refunds to make, as a small web page.
+
+``GET /finance`` asks for a finance token once (login form) and opens a desk session: the
+cookie holds the session's random id, never the token (``api.desk_sessions``). Every form
+carries the session's CSRF token and is refused from another origin; log-out ends the session.
+A confirmation after an action is one of a fixed set of sentences (``NOTICES``), never text
+from the address bar.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from decimal import InvalidOperation
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api import desk_sessions as desk
+from api.auth import Principal, principal_for_token
+from api.bounds import IdPath
+from api.deps import AppConfig, DbSession, TemporalConn
+from api.errors import ProblemError, problem_of
+from api.html import finance_page, form_fields, login_page
+from api.schemas import CreditNoteRequest, DecisionPayment, DecisionRequest, RefundRequest
+from api.services import finance as service
+from api.services.orders import utc_today
+from domain.money import parse_euros
+
+router = APIRouter(prefix="/finance", tags=["finance"])
+
+NOTICES = {
+    "decided": "Case {case}: {kind} decided.",
+    "refund": "Case {case}: refund recorded.",
+    "credit-note": "Case {case}: invoice cancelled by credit note {number}.",
+    "logged-out": "You are logged out.",
+}
+_NOTICE_VALUES = {
+    "case": re.compile(r"\d{1,18}"),
+    "kind": re.compile(r"extend|record payment|instalments|write off|collection"),
+    "number": re.compile(r"CN-[A-Z]{2}-\d{4}-\d{6}"),
+}
+
+
+def notice_text(params: dict[str, str]) -> str:
+    """The confirmation a redirect asks for, if it is one of ours with well-formed values."""
+    template = NOTICES.get(params.get("notice", ""))
+    if template is None:
+        return ""
+    values = {k: params.get(k, "") for k in _NOTICE_VALUES if "{" + k + "}" in template}
+    if not all(_NOTICE_VALUES[k].fullmatch(v) for k, v in values.items()):
+        return ""
+    return template.format(**values)
+
+
+def _notice(notice: str, **values: str) -> RedirectResponse:
+    return RedirectResponse("/finance?" + urlencode({"notice": notice, **values}), 303)
+
+
+@router.get("", response_class=HTMLResponse, include_in_schema=False)
+async def show_desk(request: Request, session: DbSession) -> HTMLResponse:
+    login = await desk.current_login(request, session)
+    notice = notice_text(dict(request.query_params))
+    if login is None or not login.principal.is_staff:
+        return login_page(notice)
+    cases = await service.open_cases(session)
+    return finance_page(
+        cases, who=login.principal.label, today=utc_today(), message=notice, csrf=login.csrf
+    )
+
+
+@router.post("/login", include_in_schema=False)
+async def login(request: Request, session: DbSession, config: AppConfig) -> Response:
+    desk.check_origin(request, config.public_base_url)
+    token = form_fields(await request.body()).get("token", "").strip()
+    try:
+        principal = await principal_for_token(session, config.admin_token, token)
+    except ProblemError as refused:
+        return login_page(refused.detail or "This token is not known.", status=401)
+    if not principal.is_staff:
+        return login_page("The desk is for finance tokens; this is a member token.", status=403)
+    session_id, _ = await desk.open_session(session, principal)
+    await session.commit()
+    response = RedirectResponse("/finance", status_code=303)
+    desk.set_cookie(response, session_id, config.public_base_url)
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout(request: Request, session: DbSession, config: AppConfig) -> Response:
+    desk.check_origin(request, config.public_base_url)
+    login = await desk.current_login(request, session)
+    if login is not None:
+        desk.check_csrf(login, form_fields(await request.body()))
+        await desk.close_session(session, login)
+        await session.commit()
+    response = _notice("logged-out")
+    desk.clear_cookie(response)
+    return response
+
+
+def _form_decision(fields: dict[str, str]) -> DecisionRequest:
+    kind = fields.get("kind", "")
+    payment = None
+    if kind == "record_payment":
+        try:
+            amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
+        except (ValueError, InvalidOperation) as exc:
+            raise ProblemError(
+                422,
+                "invalid-amount",
+                "Enter the amount received in euros, e.g. 1234.56 (at most two decimals).",
+            ) from exc
+        try:
+            received_on = date.fromisoformat(fields.get("received_on") or utc_today().isoformat())
+        except ValueError as exc:
+            raise ProblemError(
+                422, "invalid-date", "Enter the day the payment was received (YYYY-MM-DD)."
+            ) from exc
+        payment = DecisionPayment(
+            amount_cents=amount, received_on=received_on, reference=fields.get("reference", "")
+        )
+    return DecisionRequest.model_validate(
+        {
+            "kind": kind,
+            "note": fields.get("note", ""),
+            "new_due_date": fields.get("new_due_date") or None,
+            "payment": payment,
+        }
+    )
+
+
+Notice = tuple[str, dict[str, str]]  # a key of NOTICES and its values
+
+
+async def _desk_action(
+    case_id: IdPath,
+    request: Request,
+    session: DbSession,
+    config: AppConfig,
+    action: Callable[[Principal, dict[str, str]], Awaitable[Notice]],
+) -> Response:
+    """Run a desk form's action for the logged-in finance user: from the desk (Origin) with
+    its session's CSRF token. A refusal shows the desk again with the reason, success
+    redirects to it with the action's confirmation."""
+    desk.check_origin(request, config.public_base_url)
+    login = await desk.current_login(request, session)
+    if login is None:
+        return login_page("Log in again.", status=401)
+    fields = form_fields(await request.body())
+    desk.check_csrf(login, fields)
+    principal = login.principal
+    try:
+        if principal.role != "finance":
+            raise ProblemError(403, "forbidden", "Only finance tokens act on cases.")
+        notice, values = await action(principal, fields)
+    except Exception as exc:
+        problem = problem_of(exc)
+        if problem is None:
+            raise
+        await session.rollback()
+        cases = await service.open_cases(session)
+        return finance_page(
+            cases,
+            who=principal.label,
+            today=utc_today(),
+            error=f"Case {case_id}: {problem.detail}",
+            status=problem.status,
+            csrf=login.csrf,
+        )
+    return _notice(notice, case=str(case_id), **values)
+
+
+async def _credit_note_from_desk(
+    case_id: IdPath,
+    principal: Principal,
+    session: DbSession,
+    temporal: TemporalConn,
+    fields: dict[str, str],
+) -> Notice:
+    """Cancel an escalated case's invoice by a credit note; the note field is the reason."""
+    case = await service.open_case(session, case_id)
+    body = CreditNoteRequest(reason=fields.get("note", "").strip() or "cancelled by finance")
+    order = await service.issue_credit_note(
+        session, await temporal.get(), principal, case.order_id, body
+    )
+    number = order.view.credit_note_number if order.view else None
+    return "credit-note", {"number": number or ""}
+
+
+def _form_refund(fields: dict[str, str]) -> RefundRequest:
+    try:
+        amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
+        refunded_on = date.fromisoformat(fields.get("refunded_on") or "")
+    except (ValueError, InvalidOperation) as exc:
+        raise ProblemError(
+            422,
+            "invalid-refund",
+            "Enter the amount refunded in euros (e.g. 1234.56) and the day (YYYY-MM-DD).",
+        ) from exc
+    return RefundRequest(
+        amount_cents=amount, refunded_on=refunded_on, reference=fields.get("reference", "")
+    )
+
+
+@router.post("/cases/{case_id}/refunded", include_in_schema=False)
+async def refund_from_desk(
+    case_id: IdPath,
+    request: Request,
+    session: DbSession,
+    config: AppConfig,
+    temporal: TemporalConn,
+) -> Response:
+    async def record(_principal: Principal, fields: dict[str, str]) -> Notice:
+        await service.record_refund(session, await temporal.get(), case_id, _form_refund(fields))
+        return "refund", {}
+
+    return await _desk_action(case_id, request, session, config, record)
+
+
+@router.post("/cases/{case_id}/decide", include_in_schema=False)
+async def decide_from_desk(
+    case_id: IdPath,
+    request: Request,
+    session: DbSession,
+    config: AppConfig,
+    temporal: TemporalConn,
+) -> Response:
+    async def decide(principal: Principal, fields: dict[str, str]) -> Notice:
+        if fields.get("kind") == "credit_note":
+            return await _credit_note_from_desk(case_id, principal, session, temporal, fields)
+        body = _form_decision(fields)
+        await service.decide(session, await temporal.get(), principal, case_id, body)
+        return "decided", {"kind": body.kind.replace("_", " ")}
+
+    return await _desk_action(case_id, request, session, config, decide)
