@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 from fastapi.responses import HTMLResponse
 
+from api.page_texts import PayTexts
 from api.schemas import FinanceCaseOut
 from domain.money import format_eur
 
@@ -49,6 +50,7 @@ def form_fields(body: bytes) -> dict[str, str]:
 
 
 def offer_page(
+    texts: PayTexts,
     *,
     member_name: str,
     client_name: str,
@@ -63,34 +65,39 @@ def offer_page(
     open_: bool,
     closed_reason: str,
 ) -> HTMLResponse:
-    rate = f"{(vat_rate * 100).normalize():f} %"
+    """The offer in the client's language and locale (``texts``), with the form to answer."""
+    t = texts.html
+    rate = texts.fmt.percent(vat_rate * 100)
+    period = t("period_value", start=texts.day(period_start), end=texts.day(period_end))
     details = (
         "<dl>"
-        f"<dt>From</dt><dd>{escape(member_name)}, member of the cooperative</dd>"
-        f"<dt>For</dt><dd>{escape(client_name)}</dd>"
-        f"<dt>Service</dt><dd>{escape(description)}</dd>"
-        f"<dt>Period</dt><dd>{period_start.isoformat()} to {period_end.isoformat()}</dd>"
-        f"<dt>Net price</dt><dd>{escape(format_eur(net_amount_cents))}</dd>"
-        f"<dt>VAT rate</dt><dd>{escape(rate)}"
+        f"<dt>{t('from_label')}</dt><dd>{t('from_value', member=member_name)}</dd>"
+        f"<dt>{t('for_label')}</dt><dd>{escape(client_name)}</dd>"
+        f"<dt>{t('service_label')}</dt><dd>{escape(description)}</dd>"
+        f"<dt>{t('period_label')}</dt><dd>{period}</dd>"
+        f"<dt>{t('net_label')}</dt><dd>{escape(texts.money(net_amount_cents))}</dd>"
+        f"<dt>{t('vat_label')}</dt><dd>{escape(rate)}"
         + (f" — {escape(vat_note)}" if vat_note else "")
         + "</dd>"
-        f"<dt>Payment</dt><dd>{payment_terms_days} days after the invoice</dd>"
-        f"<dt>Offer valid until</dt><dd>{valid_until.isoformat()}</dd>"
+        f"<dt>{t('payment_label')}</dt><dd>{t('payment_value', days=str(payment_terms_days))}</dd>"
+        f"<dt>{t('valid_label')}</dt><dd>{escape(texts.day(valid_until))}</dd>"
         "</dl>"
     )
+    title = texts.text("title")
+    lang = texts.language
     if not open_:
-        return page("Offer", details + f"<p class='err'>{escape(closed_reason)}</p>")
+        return page(title, details + f"<p class='err'>{escape(closed_reason)}</p>", lang=lang)
     form = (
         "<form method='post'>"
-        "<p><label>Your name (signature)<br>"
+        f"<p><label>{t('signer_label')}<br>"
         "<input name='signer_name' required maxlength='200' autocomplete='name'></label></p>"
-        "<p><label>Comment (optional)<br><textarea name='comment' rows='3' cols='50'"
+        f"<p><label>{t('comment_label')}<br><textarea name='comment' rows='3' cols='50'"
         " maxlength='2000'></textarea></label></p>"
-        "<p><button name='decision' value='accept'>Accept and sign the offer</button> "
-        "<button name='decision' value='reject'>Reject the offer</button></p>"
+        f"<p><button name='decision' value='accept'>{t('accept')}</button> "
+        f"<button name='decision' value='reject'>{t('reject')}</button></p>"
         "</form>"
     )
-    return page("Offer", details + form)
+    return page(title, details + form, lang=lang)
 
 
 def login_page(message: str = "", *, status: int = 200) -> HTMLResponse:

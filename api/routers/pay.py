@@ -12,7 +12,7 @@ Either way the money is recorded from Stripe's webhook, not from this page.
 
 The page speaks the client's language (``Client.language``, the language of the invoice and
 reminder e-mails that carry the link), with amounts and dates in the client's locale; its words
-are in ``api/pay_templates/<lang>.toml`` (``api.pay_texts``).
+are in ``api/pay_templates/<lang>.toml`` (``api.page_texts``).
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.errors import PermanentAdapterError
 from adapters.payments.stripe_gateway import TEST_CARDS
-from api import pay_texts
+from api import page_texts as pay_texts
 from api.deps import AppConfig, get_resources
 from api.errors import ProblemError
 from api.html import form_fields, message_page, page
-from api.pay_texts import PayTexts
+from api.page_texts import PayTexts
 from api.services import pay_links
 from api.services.stripe_inbox import StripeResources, stripe_resources
 

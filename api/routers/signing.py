@@ -13,10 +13,18 @@ from fastapi.responses import HTMLResponse
 from api.deps import AppConfig, DbSession, TemporalClient
 from api.errors import ProblemError, problem_of
 from api.html import form_fields, message_page, offer_page
+from api.page_texts import SIGN_TEMPLATE_DIR, PayTexts, for_client
 from api.schemas import OfferAnswer, OfferAnswered
 from api.services import signing as service
+from db.models import Order
 
 router = APIRouter(prefix="/sign", tags=["signing"])
+
+
+def _texts(order: Order) -> PayTexts:
+    """The signing page's words in the client's language, figures in the client's locale."""
+    return for_client(order.client.language, order.client.country, folder=SIGN_TEMPLATE_DIR)
+
 
 _ANSWER_BODY: dict[str, Any] = {
     "requestBody": {
@@ -36,12 +44,10 @@ async def offer(token: str, session: DbSession, config: AppConfig) -> HTMLRespon
     except ProblemError as exc:
         return message_page(exc.problem.title, exc.detail, status=exc.status, error=True)
     order = found.order
-    closed_reason = (
-        "This offer has already been answered."
-        if found.used
-        else f"This offer is no longer open (the order is {order.status})."
-    )
+    texts = _texts(order)
+    closed_reason = texts.text("already_answered" if found.used else "closed")
     return offer_page(
+        texts,
         member_name=order.member.name,
         client_name=order.client.name,
         description=order.description,
@@ -70,12 +76,16 @@ async def answer(
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         try:
             body = OfferAnswer.model_validate(form_fields(raw))
-            answered = await service.respond(session, temporal, config.signing_secret, token, body)
+            texts = _texts((await service.load_offer(session, config.signing_secret, token)).order)
+            await service.respond(session, temporal, config.signing_secret, token, body)
         except Exception as exc:
             problem = problem_of(exc)
             if problem is None:
                 raise
             return message_page(problem.title, problem.detail, status=problem.status, error=True)
-        return message_page("Offer answered", answered.message)
+        said = texts.text(
+            "accepted" if body.decision == "accept" else "rejected", name=body.signer_name
+        )
+        return message_page(texts.text("answered_title"), said, lang=texts.language)
     body = OfferAnswer.model_validate_json(raw)  # invalid → 422 problem+json
     return await service.respond(session, temporal, config.signing_secret, token, body)

@@ -19,6 +19,9 @@ from domain.signing import SigningClaims, encode_signing_token
 from tests.api.api_helpers import (
     SIGNING_SECRET,
     bearer,
+    create_client,
+    create_member,
+    create_order,
     member_with_order,
     signing_path,
     submitted_order,
@@ -69,9 +72,12 @@ async def test_signing_page_shows_the_offer(api: httpx.AsyncClient) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     html = page.text
-    for text in ("Ada Lovelace", "ACME GmbH", "Analytical engine programming", "€4,800.00"):
+    # The client writes German: the page in German, figures in the German locale.
+    assert "<html lang='de'>" in html
+    for text in ("Ada Lovelace", "ACME GmbH", "Analytical engine programming", "4.800,00\xa0€"):
         assert text in html
-    assert "19 %" in html  # domestic DE client
+    assert "19\xa0%" in html  # domestic DE client
+    assert "Angebot annehmen und unterschreiben" in html
     assert "value='accept'" in html
     assert "value='reject'" in html
     assert "name='signer_name'" in html
@@ -92,7 +98,7 @@ async def test_accept_signs_once(api: httpx.AsyncClient) -> None:
     body = assert_problem(used, 409, "signing-link-used")
     assert "already used" in str(body["detail"])
     page = await api.get(path)
-    assert "already been answered" in page.text
+    assert "bereits beantwortet" in page.text  # the German client's language
     resubmit = await api.post(f"/orders/{order['id']}/submit", headers=bearer(token))
     assert resubmit.status_code == 409
 
@@ -106,7 +112,7 @@ async def test_reject_by_form_answers_html(api: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert "rejected" in response.text
+    assert "Das Angebot ist abgelehnt" in response.text
     detail = (await api.get(f"/orders/{order['id']}", headers=bearer(token))).json()
     assert detail["view"]["status"] == "Rejected"
     assert detail["signed_by"] is None
@@ -204,7 +210,7 @@ async def test_answer_after_cancellation_is_refused(
     closed = await api.post(signing_path(order), json=answer)
     assert "Cancelled" in str(assert_problem(closed, 410, "offer-closed")["detail"])
     page = await api.get(signing_path(order))
-    assert "no longer open" in page.text
+    assert "nicht mehr offen" in page.text
 
 
 async def test_draft_submit_unknown_to_others(api: httpx.AsyncClient) -> None:
@@ -226,3 +232,36 @@ async def test_an_order_that_does_not_answer_gets_a_504_within_the_deadline(
     body = assert_problem(response, 504, "order-did-not-answer")
     assert f"GET /orders/{order['id']}" in body["detail"]
     assert response.headers["Retry-After"] == "10"
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "accept", "amount"),
+    [
+        ("en", "IE", "Accept and sign the offer", "€4,800.00"),
+        ("fr", "BE", "Accepter et signer l’offre", "4\u202f800,00\xa0€"),
+        ("nl", "BE", "Offerte aanvaarden en ondertekenen", "€\xa04.800,00"),
+        ("it", "IT", "Accetta e firma l’offerta", "4.800,00\xa0€"),
+        ("pl", "PL", "Przyjmij i podpisz ofertę", "4\xa0800,00\xa0€"),
+    ],
+)
+async def test_the_signing_page_speaks_the_clients_language(
+    api: httpx.AsyncClient, language: str, country: str, accept: str, amount: str
+) -> None:
+    _, token = await create_member(api)
+    client = await create_client(
+        api, token, language=language, country=country, vat_id=None, is_business=False
+    )
+    order = await create_order(api, token, client["id"])
+    submitted = await api.post(f"/orders/{order['id']}/submit", headers=bearer(token))
+    page = await api.get(signing_path(submitted.json()))
+    assert f"<html lang='{language}'>" in page.text
+    assert accept in page.text
+    assert amount in page.text
+    answer = await api.post(
+        signing_path(submitted.json()),
+        content=b"decision=accept&signer_name=Grace",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 200
+    assert f"<html lang='{language}'>" in answer.text
+    assert "Grace" in answer.text

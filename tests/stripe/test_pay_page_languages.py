@@ -12,7 +12,7 @@ import pytest
 from fastapi.responses import HTMLResponse
 
 from adapters.payments.stripe_gateway import PaymentIntentRef
-from api import pay_texts
+from api import page_texts as pay_texts
 from api.routers.pay import outcome_page, pay_page, state_page, stripe_down_page, unknown_page
 from api.services.pay_links import LinkState, LinkView, Prepared
 from db.models import Client, Invoice, Order

@@ -1,8 +1,9 @@
-"""The words of the payment page ``/pay/<token>`` in the client's language.
+"""The words of the client's pages in the client's language: the payment page ``/pay/<token>``
+(``pay_templates/``) and the signing page ``/sign/<token>`` (``sign_templates/``).
 
-Every word comes from ``pay_templates/<lang>.toml`` (one file per language, the same keys and
+Every word comes from ``<folder>/<lang>.toml`` (one file per language, the same keys and
 placeholders in each; a missing key raises ``KeyError``: there is no English fallback, as for the
-invoice and the e-mails that carry the link). Amounts and dates are formatted by Babel in the
+invoice and the e-mails that carry the links). Amounts and dates are formatted by Babel in the
 client's locale exactly as on the invoice (``adapters.documents.invoice_text.locale_for`` and its
 ``Formatter``), so the page repeats the figures of the e-mail the client came from.
 
@@ -24,12 +25,13 @@ from domain.invoice_wording import LANGUAGES
 from domain.order_messages import Language
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "pay_templates"
+SIGN_TEMPLATE_DIR = Path(__file__).resolve().parent / "sign_templates"
 
 
 @cache
-def labels(language: Language) -> dict[str, str]:
+def labels(language: Language, folder: Path = TEMPLATE_DIR) -> dict[str, str]:
     """The texts of one language, exactly as its file holds them."""
-    with (TEMPLATE_DIR / f"{language}.toml").open("rb") as f:
+    with (folder / f"{language}.toml").open("rb") as f:
         data = tomllib.load(f)
     return {key: str(value).strip() for key, value in data.items()}
 
@@ -49,10 +51,11 @@ class PayTexts:
 
     language: Language
     fmt: Formatter
+    folder: Path = TEMPLATE_DIR
 
     @property
     def labels(self) -> dict[str, str]:
-        return labels(self.language)
+        return labels(self.language, self.folder)
 
     def text(self, key: str, **values: str) -> str:
         return self.labels[key].format(**values)
@@ -68,10 +71,20 @@ class PayTexts:
         return self.fmt.day(value)
 
 
-def for_client(language: str, country: str, currency: str = "EUR") -> PayTexts:
+def for_client(
+    language: str, country: str, currency: str = "EUR", *, folder: Path = TEMPLATE_DIR
+) -> PayTexts:
     """The texts for a client writing ``language`` in ``country`` (ISO 3166 alpha-2)."""
     lang = language_of(language)
-    return PayTexts(lang, Formatter(locale_for(lang, country), currency))
+    return PayTexts(lang, Formatter(locale_for(lang, country), currency), folder)
 
 
-__all__ = ["LANGUAGES", "TEMPLATE_DIR", "PayTexts", "for_client", "labels", "language_of"]
+__all__ = [
+    "LANGUAGES",
+    "SIGN_TEMPLATE_DIR",
+    "TEMPLATE_DIR",
+    "PayTexts",
+    "for_client",
+    "labels",
+    "language_of",
+]
