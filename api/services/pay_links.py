@@ -58,13 +58,20 @@ class Prepared:
 
 
 async def amount_due(session: AsyncSession, invoice: Invoice) -> int:
-    """Principal still due now: payments recorded but not yet applied by the workflow count."""
+    """What the client owes now, as the finance desk and the reminders say it: the principal
+    and the dunning charges still open (the order's projection), less payments recorded but
+    not yet applied by the workflow. Right after the invoice the projection may not have
+    caught up: the principal still due is the floor."""
     unapplied = await session.scalar(
         select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
             Payment.order_id == invoice.order_id, Payment.applied.is_(False)
         )
     )
-    return invoice.gross_cents - invoice.paid_cents - int(unapplied or 0)
+    projected = await session.scalar(
+        select(Order.amount_due_cents).where(Order.id == invoice.order_id)
+    )
+    principal = invoice.gross_cents - invoice.paid_cents
+    return max(int(projected or 0), principal) - int(unapplied or 0)
 
 
 async def _intent_recorded(session: AsyncSession, payment_intent_id: str) -> bool:

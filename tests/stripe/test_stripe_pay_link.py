@@ -9,7 +9,7 @@ import re
 from sqlalchemy import update
 
 from api.services import pay_links
-from db.models import Invoice, Payment
+from db.models import Invoice, Order, Payment
 from db.models_payments import PaymentLink, StripeCustomer
 from tests.factories import create_client, create_member
 from tests.stripe.conftest import StripeStack, bill, eventually
@@ -189,6 +189,22 @@ async def test_stripe_js_gets_an_intent_for_the_amount_due(stack: StripeStack) -
     assert body["payment_intent_id"] == link.payment_intent_id
     assert body["client_secret"].startswith(f"{link.payment_intent_id}_secret_")
     assert (body["amount_due_cents"], body["currency"]) == (119_000, "EUR")
+
+
+async def test_the_link_asks_for_the_dunning_charges_too(stack: StripeStack) -> None:
+    """The page, the reminders and the finance desk name the same amount: the principal and
+    the reminder charges still open (the order's projection, kept by the workflow)."""
+    billed = await bill(stack)
+    async with stack.sessions.begin() as session:
+        await session.execute(
+            update(Order)
+            .where(Order.id == billed.order.id)
+            .values(amount_due_cents=119_000 + 4_250)
+        )
+    body = (await stack.api.post(f"{billed.path}/intent")).json()
+    assert body["amount_due_cents"] == 123_250
+    page = await stack.api.get(billed.path)
+    assert "1,232.50" in page.text or "1.232,50" in page.text
 
 
 # ------------------------------------------------------ failed, partial and refunded payments
