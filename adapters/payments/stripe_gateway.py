@@ -82,6 +82,41 @@ class PaymentInProgress(PermanentAdapterError):
     """The PaymentIntent to replace already moves money (succeeded or processing)."""
 
 
+@dataclass(frozen=True)
+class ReceivedPayment:
+    """A succeeded PaymentIntent as Stripe itself reports it."""
+
+    intent_id: str
+    charge_id: str | None
+    order_id: int | None
+    currency: str
+    received_cents: int
+    invoice_number: str
+
+
+def received_payment(intent: dict[str, Any]) -> ReceivedPayment:
+    """Read a PaymentIntent (Stripe's API shape, or localstripe's, which embeds the charge):
+    what the client actually paid is ``amount_received`` (less than ``amount`` after a partial
+    capture); localstripe has no such field, its embedded charge tells the same."""
+    charge = intent.get("latest_charge")
+    if isinstance(intent.get("amount_received"), int):
+        received = int(intent["amount_received"])
+    elif isinstance(charge, dict):
+        received = int(charge["amount"]) - int(charge.get("amount_refunded") or 0)
+    else:
+        received = int(intent["amount"])
+    charge_id = str(charge["id"]) if isinstance(charge, dict) else (str(charge) if charge else None)
+    metadata = intent.get("metadata") or {}
+    return ReceivedPayment(
+        intent_id=str(intent["id"]),
+        charge_id=charge_id,
+        order_id=_order_id(metadata),
+        currency=str(intent.get("currency", "")),
+        received_cents=received,
+        invoice_number=str(metadata.get("invoice_number", ""))[:140],
+    )
+
+
 class PaymentsGateway(Protocol):
     async def ensure_customer(
         self,
@@ -107,6 +142,8 @@ class PaymentsGateway(Protocol):
     ) -> PaymentIntentRef: ...
 
     async def payment_intent(self, payment_intent_id: str) -> PaymentIntentRef: ...
+
+    async def succeeded_payment(self, payment_intent_id: str) -> ReceivedPayment | None: ...
 
     async def confirm_with_test_card(
         self, payment_intent_id: str, *, payment_method: str, idempotency_key: str
@@ -239,6 +276,18 @@ class StripeGateway:
 
     async def payment_intent(self, payment_intent_id: str) -> PaymentIntentRef:
         return _ref(await self._client.v1.payment_intents.retrieve_async(payment_intent_id))
+
+    async def succeeded_payment(self, payment_intent_id: str) -> ReceivedPayment | None:
+        """The PaymentIntent read back from Stripe with our key: a webhook's payload is never
+        booked on its own word. None unless Stripe says it succeeded (or does not know it)."""
+        try:
+            intent = await self._client.v1.payment_intents.retrieve_async(payment_intent_id)
+        except stripe.InvalidRequestError:  # no such PaymentIntent at Stripe
+            return None
+        data = intent.to_dict()
+        if data.get("status") != "succeeded":
+            return None
+        return received_payment(data)
 
     async def confirm_with_test_card(
         self, payment_intent_id: str, *, payment_method: str, idempotency_key: str

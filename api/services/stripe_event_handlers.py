@@ -54,35 +54,21 @@ def _day(timestamp: int) -> date:
 # ---------------------------------------------------------------- payment_intent.succeeded
 
 
-def _charge_id(latest_charge: Any) -> str | None:
-    # An id in Stripe's payloads; localstripe embeds the whole charge.
-    if isinstance(latest_charge, dict):
-        return str(latest_charge["id"])
-    return str(latest_charge) if latest_charge else None
-
-
-def _received(intent: dict[str, Any]) -> int:
-    """What the client actually paid: ``amount_received`` (less than ``amount`` after a partial
-    capture). localstripe has no such field; its embedded charge tells the same."""
-    if isinstance(intent.get("amount_received"), int):
-        return int(intent["amount_received"])
-    charge = intent.get("latest_charge")
-    if isinstance(charge, dict):
-        return int(charge["amount"]) - int(charge.get("amount_refunded") or 0)
-    return int(intent["amount"])
-
-
 async def _succeeded(inbox: Inbox, event: dict[str, Any]) -> Outcome:
-    intent = event["data"]["object"]
-    order_id = metadata_order_id(intent.get("metadata"))
+    # The signature says the event came from Stripe; what was paid, Stripe says again when
+    # asked with our key (a replayed or forged payload books nothing on its own word).
+    paid = await inbox.gateway.succeeded_payment(str(event["data"]["object"]["id"]))
+    if paid is None:
+        return Outcome("ignored: Stripe does not report this PaymentIntent as succeeded")
+    order_id = paid.order_id
     if order_id is None:
         return Outcome("ignored: no coopflow order in the metadata")
-    if intent.get("currency") != CURRENCY:
-        return Outcome(f"ignored: currency {intent.get('currency')!r} is not {CURRENCY!r}")
-    received = _received(intent)
+    if paid.currency != CURRENCY:
+        return Outcome(f"ignored: currency {paid.currency!r} is not {CURRENCY!r}")
+    received = paid.received_cents
     if received <= 0:
         return Outcome("ignored: nothing was received")
-    key = f"{intent['id']}:{_charge_id(intent.get('latest_charge')) or 'no-charge'}"
+    key = f"{paid.intent_id}:{paid.charge_id or 'no-charge'}"
     recorded_by = f"stripe {event['id']}"
     async with inbox.sessions() as session:
         if await session.get(Order, order_id) is None:
@@ -95,7 +81,7 @@ async def _succeeded(inbox: Inbox, event: dict[str, Any]) -> Outcome:
                 amount_cents=received,
                 received_on=_day(int(event["created"])),
                 source="stripe",
-                reference=str((intent.get("metadata") or {}).get("invoice_number", ""))[:140],
+                reference=paid.invoice_number,
                 recorded_by=recorded_by,
                 applied=False,
             )
@@ -107,7 +93,7 @@ async def _succeeded(inbox: Inbox, event: dict[str, Any]) -> Outcome:
                 return Outcome(f"payment {key} was already recorded")
         await session.execute(
             update(PaymentLink)
-            .where(PaymentLink.payment_intent_id == intent["id"])
+            .where(PaymentLink.payment_intent_id == paid.intent_id)
             .values(status="succeeded", last_error="")
         )
         await session.commit()

@@ -11,6 +11,7 @@ from typing import Any
 import stripe
 from sqlalchemy import func, select
 
+from adapters.payments.stripe_gateway import received_payment
 from api.deps import TemporalConnection
 from api.services.stripe_inbox import Inbox, handle_pending
 from db.models import Payment
@@ -21,7 +22,6 @@ from tests.stripe.link_payments import (
     all_rows,
     handled_events,
     link_row,
-    paid_more,
     paid_through_link,
     pay,
     stripe_payments,
@@ -59,53 +59,73 @@ async def test_replays_and_events_out_of_order_change_nothing_twice(stack: Strip
     assert await stack.payments_seen(billed.order.id) == [payment.payment_key]
 
 
-async def test_a_stripe_shaped_event_credits_amount_received_and_the_rest_stays_payable(
-    stack: StripeStack,
-) -> None:
-    """Stripe's own payload differs from localstripe's: ``latest_charge`` is an id and
+def test_a_stripe_shaped_payment_intent_credits_amount_received() -> None:
+    """Stripe's own objects differ from localstripe's: ``latest_charge`` is an id and
     ``amount_received`` says what was paid (here less than the amount: a partial capture).
-    The event is shaped after Stripe's API reference for the SDK's API version."""
-    billed = await bill(stack)
-    link = await link_row(stack, billed)
-    event = {
-        "id": "evt_3SzStripeShaped0001",
+    Shaped after Stripe's API reference for the SDK's API version."""
+    paid = received_payment(
+        {
+            "id": "pi_3SzStripeShaped",
+            "object": "payment_intent",
+            "amount": 119_000,
+            "amount_capturable": 0,
+            "amount_received": 60_000,
+            "capture_method": "manual",
+            "currency": "eur",
+            "customer": "cus_StripeShaped",
+            "latest_charge": "ch_3SzStripeShapedCharge",
+            "metadata": {"order_id": "42", "invoice_number": "DE-2026-000042"},
+            "status": "succeeded",
+        }
+    )
+    assert paid.received_cents == 60_000
+    assert paid.charge_id == "ch_3SzStripeShapedCharge"
+    assert (paid.order_id, paid.invoice_number, paid.currency) == (42, "DE-2026-000042", "eur")
+
+
+def _signed_success(billed: object, intent_id: str, **fields: object) -> dict[str, Any]:
+    return {
+        "id": f"evt_{intent_id}_forged_amount",
         "object": "event",
         "api_version": stripe.api_version,
         "created": 1_795_000_000,
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
         "type": "payment_intent.succeeded",
         "data": {
             "object": {
-                "id": link.payment_intent_id,
+                "id": intent_id,
                 "object": "payment_intent",
                 "amount": 119_000,
-                "amount_capturable": 0,
-                "amount_received": 60_000,
-                "capture_method": "manual",
+                "amount_received": 119_000,
                 "currency": "eur",
-                "customer": "cus_StripeShaped",
-                "latest_charge": "ch_3SzStripeShapedCharge",
-                "metadata": {
-                    "order_id": str(billed.order.id),
-                    "invoice_number": billed.invoice.number,
-                },
+                "latest_charge": "ch_forged",
+                "metadata": {"order_id": str(billed.order.id)},  # type: ignore[attr-defined]
                 "status": "succeeded",
             }
+            | fields
         },
     }
-    assert (await stack.deliver(event)).status_code == 200
-    [payment] = await stripe_payments(stack, billed)
-    assert payment.payment_key == f"{link.payment_intent_id}:ch_3SzStripeShapedCharge"
-    assert payment.amount_cents == 60_000
-    assert str(payment.received_on) == "2026-11-18"
 
-    # The rest is payable from the same link, with a new intent (the paid one stays).
-    assert "590,00\u00a0€" in (await stack.api.get(billed.path)).text
-    rest = await paid_more(stack, billed, count=2)
-    assert rest.amount_cents == 59_000
-    assert rest.payment_key.split(":")[0] != link.payment_intent_id
+
+async def test_a_signed_event_is_booked_only_as_stripe_reports_it(stack: StripeStack) -> None:
+    """Signed with our webhook secret (as anyone who knows it could), the payload says the
+    invoice is paid; Stripe, asked with our key, says the PaymentIntent waits for a payment
+    method: nothing is booked. Paid for real, the amount is Stripe's, not the payload's."""
+    billed = await bill(stack)
+    link = await link_row(stack, billed)
+    assert link.payment_intent_id
+    claimed = _signed_success(billed, link.payment_intent_id)
+    assert (await stack.deliver(claimed)).status_code == 200
+    [handled] = await handled_events(stack, "payment_intent.succeeded")
+    assert "does not report this PaymentIntent as succeeded" in handled.outcome
+    assert await all_rows(stack, Payment, Payment.order_id == billed.order.id) == []
+
+    unknown = _signed_success(billed, "pi_does_not_exist") | {"id": "evt_unknown_intent"}
+    assert (await stack.deliver(unknown)).status_code == 200
+    await handled_events(stack, "payment_intent.succeeded", count=2)
+    assert await all_rows(stack, Payment, Payment.order_id == billed.order.id) == []
+
+    payment = await paid_through_link(stack, billed)
+    assert payment.amount_cents == 119_000
 
 
 async def test_a_bad_signature_is_refused_and_nothing_stored(stack: StripeStack) -> None:
