@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -34,7 +34,7 @@ class CollectionSteps(OrderSteps):
 
     _mailer: Mailer
     _coop_name: str
-    _payment_link: Callable[[Invoice], str]
+    _payment_link: Callable[[int], Awaitable[str]]
 
     # ------------------------------------------------------------------ payments
 
@@ -140,7 +140,7 @@ class CollectionSteps(OrderSteps):
             invoice,
             number=number,
             seller=self._seller(request.order.jurisdiction),
-            payment_link=self._payment_link(invoice),
+            payment_link=await self._payment_link(invoice.id),
             earlier_charges_due_cents=request.earlier_charges_due_cents,
         )
         mail = client_mail.reminder_mail(

@@ -9,6 +9,7 @@ case per order.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,7 +50,9 @@ class Refunder(Protocol):
 
 
 class PaymentLinkFor(Protocol):
-    def __call__(self, invoice_number: str) -> str: ...
+    """A new ``/pay/<token>`` URL for a document about the invoice ``invoice_id``."""
+
+    def __call__(self, invoice_id: int) -> Awaitable[str]: ...
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ class CreditNoteStep:
                 ),
             )
         invoice_doc = self._documents.document(
-            invoice, order, order.jurisdiction, payment_link=self._payment_link(invoice.number)
+            invoice, order, order.jurisdiction, payment_link=await self._payment_link(invoice.id)
         )
         doc = credit_note_for(
             invoice_doc, number=note.number, issue_date=note.issue_date, reason=note.reason

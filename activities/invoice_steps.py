@@ -13,13 +13,12 @@ from activities.heartbeat import heartbeating
 from activities.order_base import OrderSteps
 from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.mail.mailers import Mailer, OutgoingMail
-from db import ledger
+from db import ledger, pay_link_tokens
 from db.invoice_numbers import format_invoice_number, take_next_number
 from db.models import (
     Invoice,
     Order,
 )
-from db.models_payments import PaymentLink
 from domain import ledger as entries
 from domain import order_steps as steps
 from domain.breakdown import OrderBreakdown
@@ -31,7 +30,6 @@ from domain.order_messages import (
 )
 from domain.order_status import OrderStatus
 from domain.references import creditor_reference
-from domain.signing import payment_link_token
 
 
 class InvoiceSteps(OrderSteps):
@@ -84,19 +82,10 @@ class InvoiceSteps(OrderSteps):
                 )
                 session.add(invoice)
                 await session.flush()
-                # The stable /pay/<token> link of the invoice; Stripe's payment behind it is
-                # made when the client opens it (api.services.pay_links).
-                session.add(
-                    PaymentLink(
-                        token=payment_link_token(self._signing_secret, invoice.number),
-                        order_id=order.order_id,
-                        invoice_id=invoice.id,
-                        amount_cents=0,
-                        status="open",
-                        generation=0,
-                        last_error="",
-                    )
-                )
+                # The invoice's payment link; Stripe's payment behind it is made when the
+                # client opens it (api.services.pay_links). Each document carries a public
+                # token of its own (db.pay_link_tokens).
+                await pay_link_tokens.payment_link(session, invoice.id)
                 key = order_workflow_id(order.order_id)
                 await ledger.post(
                     session,
@@ -147,13 +136,14 @@ class InvoiceSteps(OrderSteps):
                 body_text=documents.invoice_text(invoice, order, b, self._coop_name),
             )
         doc = self._documents.document(
-            invoice, order, order.jurisdiction, payment_link=self._payment_link(invoice)
+            invoice, order, order.jurisdiction, payment_link=await self._payment_link(invoice.id)
         )
         return await documents.document_mail(self._documents, doc, message_id, order.client_email)
 
-    def _payment_link(self, invoice: Invoice) -> str:
-        return self._payment_link_for(invoice.number)
-
-    def _payment_link_for(self, invoice_number: str) -> str:
-        token = payment_link_token(self._signing_secret, invoice_number)
+    async def _payment_link(self, invoice_id: int) -> str:
+        """A new ``/pay/<token>`` for a document about the invoice (a token per document:
+        only hashes are stored, so a token cannot be read back for the next one)."""
+        async with self._sessions.begin() as session:
+            link = await pay_link_tokens.payment_link(session, invoice_id)
+            token = await pay_link_tokens.mint(session, link.id)
         return f"{self._base_url}/pay/{token}"

@@ -84,7 +84,7 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
             mailer=mailer,
             documents=invoice_documents,
             refunder=refunder,
-            payment_link=self._payment_link_for,
+            payment_link=self._payment_link,
             coop_name=coop_name,
         )
 

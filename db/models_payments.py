@@ -40,8 +40,24 @@ class StripeCustomer(Base):
     created_at: Mapped[datetime] = _now()
 
 
+class PayLinkToken(Base):
+    """A public ``/pay/<token>`` capability: random (192 bits), stored only as its SHA-256,
+    expiring and revocable. Each document (the invoice, each reminder, the credit note) carries
+    a token of its own; all lead to the invoice's one ``PaymentLink``."""
+
+    __tablename__ = "pay_link_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    payment_link_id: Mapped[int] = mapped_column(ForeignKey("payment_links.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class PaymentLink(Base):
-    """The stable ``/pay/<token>`` link of an invoice and the PaymentIntent it pays now.
+    """The invoice's payment and the PaymentIntent it pays now; ``token`` is its internal
+    random id (never shown: clients reach it through ``PayLinkToken``s).
 
     The intent is replaced (and the old one cancelled) when the amount due changed or the last
     attempt failed; ``generation`` counts the intents created, so each gets its own

@@ -63,10 +63,3 @@ def decode_signing_token(secret: str, token: str, now: datetime) -> SigningClaim
             "ask the member for a new offer"
         )
     return claims
-
-
-def payment_link_token(secret: str, invoice_number: str) -> str:
-    """The stable token of an invoice's ``/pay/<token>`` link: derived, so every e-mail about
-    the invoice (the invoice, each reminder) carries the same link, and unguessable."""
-    mac = hmac.new(secret.encode(), f"pay:{invoice_number}".encode(), hashlib.sha256).digest()
-    return _b64(mac[:18])

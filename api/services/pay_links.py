@@ -16,7 +16,6 @@ Imports nothing of FastAPI, so an activity can call it as it is.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.payments.stripe_gateway import PaymentInProgress, PaymentIntentRef, PaymentsGateway
 from api.temporal import order_workflow_id
+from db import pay_link_tokens
 from db.models import Invoice, Order, Payment
 from db.models_payments import PaymentLink, StripeCustomer
 
@@ -84,7 +84,8 @@ async def _intent_recorded(session: AsyncSession, payment_intent_id: str) -> boo
 
 
 async def load_view(session: AsyncSession, token: str) -> LinkView:
-    link = await session.scalar(select(PaymentLink).where(PaymentLink.token == token))
+    """The invoice a public token opens (unknown, expired and revoked tokens open nothing)."""
+    link = await pay_link_tokens.resolve(session, token)
     if link is None:
         raise UnknownPaymentLink(token)
     invoice = await session.get_one(Invoice, link.invoice_id)
@@ -109,41 +110,17 @@ async def load_view(session: AsyncSession, token: str) -> LinkView:
 
 
 async def open_payment_link(
-    sessions: async_sessionmaker[AsyncSession],
-    gateway: PaymentsGateway,
-    invoice_id: int,
-    *,
-    token: str | None = None,
-) -> PaymentLink:
-    """The invoice's link (created once, with ``token`` or a random one), with a PaymentIntent
-    for the amount due.
+    sessions: async_sessionmaker[AsyncSession], gateway: PaymentsGateway, invoice_id: int
+) -> tuple[PaymentLink, str]:
+    """The invoice's link, a new public token for it, and a PaymentIntent for the amount due.
 
-    The link row is committed before Stripe is asked, so a retry after a Stripe failure finds
-    it and the invoice e-mail can carry the link whatever Stripe answered."""
-    async with sessions() as session:
-        link = await session.scalar(select(PaymentLink).where(PaymentLink.invoice_id == invoice_id))
-        if link is None:
-            invoice = await session.get_one(Invoice, invoice_id)
-            link = PaymentLink(
-                token=token or secrets.token_urlsafe(24),
-                order_id=invoice.order_id,
-                invoice_id=invoice_id,
-                amount_cents=0,
-                status="open",
-                generation=0,
-                last_error="",
-            )
-            session.add(link)
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                link = await session.scalar(
-                    select(PaymentLink).where(PaymentLink.invoice_id == invoice_id)
-                )
-                assert link is not None
-    prepared = await prepare_payment(sessions, gateway, link.token)
-    return prepared.view.link
+    The link and its token are committed before Stripe is asked, so a retry after a Stripe
+    failure finds them and the token works whatever Stripe answered."""
+    async with sessions.begin() as session:
+        link = await pay_link_tokens.payment_link(session, invoice_id)
+        token = await pay_link_tokens.mint(session, link.id)
+    prepared = await prepare_payment(sessions, gateway, token)
+    return prepared.view.link, token
 
 
 async def ensure_customer(

@@ -36,6 +36,8 @@ from api.services.stripe_inbox import StripeResources
 from config import Settings
 from db.models import Invoice, Order
 from db.models_payments import PaymentLink
+from domain import order_contract as contract
+from domain.order_contract import order_workflow_id
 from domain.order_messages import RefundRecorded
 from tests.conftest import ROOT, TEMPORAL_TEST_SERVER
 from tests.factories import create_client, create_member, create_order, order_input
@@ -160,10 +162,11 @@ class Billed:
     order: Order
     invoice: Invoice
     link: PaymentLink
+    token: str  # the public token of the invoice's link
 
     @property
     def path(self) -> str:
-        return f"/pay/{self.link.token}"
+        return f"/pay/{self.token}"
 
 
 @pytest.fixture
@@ -269,15 +272,13 @@ async def bill(
         )
         session.add(invoice)
     await stack.env.client.start_workflow(
-        "OrderLifecycleWorkflow",
+        contract.WORKFLOW_TYPE,
         order_input(order, member, client, today=today),
-        id=f"order-{order.id}",
+        id=order_workflow_id(order.id),
         task_queue=TASK_QUEUE,
     )
-    link = await pay_links.open_payment_link(
-        stack.sessions, stack.gateway, invoice.id, token=f"pay-{invoice.number}-{uuid.uuid4().hex}"
-    )
-    return Billed(order, invoice, link)
+    link, token = await pay_links.open_payment_link(stack.sessions, stack.gateway, invoice.id)
+    return Billed(order, invoice, link, token)
 
 
 async def eventually(

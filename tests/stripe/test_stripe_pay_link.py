@@ -106,14 +106,14 @@ async def test_every_mutating_call_carries_an_idempotency_key_a_retry_repeats(
             .values(payment_intent_id=None, amount_cents=0, generation=0)
         )
     before = len(stack.recorder.sent)
-    await pay_links.prepare_payment(stack.sessions, stack.gateway, other.link.token)
+    await pay_links.prepare_payment(stack.sessions, stack.gateway, other.token)
     [retried] = [p for p in stack.recorder.sent[before:] if p.method == "POST"]
     assert retried.path == "/v1/payment_intents"
     assert retried.idempotency_key == created.idempotency_key
 
     # Nothing changed: the link's intent is reused, nothing is sent to Stripe but a read.
     before = len(stack.recorder.sent)
-    await pay_links.prepare_payment(stack.sessions, stack.gateway, other.link.token)
+    await pay_links.prepare_payment(stack.sessions, stack.gateway, other.token)
     assert [p.method for p in stack.recorder.sent[before:]] == ["GET"]
 
 
