@@ -47,13 +47,18 @@ Back office of a freelancer work cooperative. Each submitted order is one durabl
 workflow (`order-<id>`); actions on it are workflow Updates, reads come from the database
 projection its activities write, live state from a Query.
 
-* **Auth**: `Authorization: Bearer <token>`; roles member, finance, admin.
+* **Auth**: `Authorization: Bearer <token>`; roles member, finance, admin. Tokens expire
+  after 180 days; an admin revokes one with `DELETE /tokens/{id}`.
 * **Errors**: `application/problem+json` (RFC 9457).
 * **Retries**: send an `Idempotency-Key` header on POSTs; the first answer is replayed.
 * **Money**: integer cents in `*_cents` fields.
 * **Signing links** (`/sign/{token}`, no login): HTML for the client, JSON for programs.
-* **Finance desk** (`/finance`): a web page of open cases; log in once with a finance token, kept
-  in an HttpOnly, SameSite=Strict cookie limited to `/finance`.
+* **Limits**: every field has its bounds (a 422 names the field); bodies up to 1 MB; logins,
+  signing and pay links and failed tokens are rate-limited (429 with `Retry-After`); an action
+  on an order is answered within 15 s (else 504: it may still take effect).
+* **Finance desk** (`/finance`): a web page of open cases; log in with a finance token: the
+  desk keeps a session (8 hours, ended by logging out) in an HttpOnly, SameSite=Strict cookie
+  limited to `/finance`, never the token; its forms carry a CSRF token.
 """
 
 
