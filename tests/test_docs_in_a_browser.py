@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import ROOT, migrate
+from tests.live_api import live_api
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -28,43 +23,10 @@ if not Path(CHROMIUM).exists():
 from playwright.sync_api import Route, sync_playwright  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("docs")
-    url = f"sqlite+aiosqlite:///{tmp / 'app.db'}"
-    migrate(url)
-    port = _free_port()
-    env = os.environ | {
-        "COOPFLOW_DATABASE_URL": url,
-        "COOPFLOW_DATA_DIR": str(tmp),
-        "COOPFLOW_TEMPORAL_ADDRESS": "127.0.0.1:1",
-        "COOPFLOW_DEV_MODE": "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:app", "--port", str(port), "--no-access-log"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with live_api(tmp_path_factory.mktemp("docs")) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.mark.parametrize(

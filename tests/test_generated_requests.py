@@ -8,65 +8,23 @@ a correct answer, not an error.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import ROOT, migrate
+from tests.live_api import live_api
 
 ADMIN_TOKEN = "generated-requests-admin-token-0123456789"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp: Path = tmp_path_factory.mktemp("generated")
-    url = f"sqlite+aiosqlite:///{tmp / 'app.db'}"
-    migrate(url)
-    port = _free_port()
-    env = os.environ | {
-        "COOPFLOW_DATABASE_URL": url,
-        "COOPFLOW_DATA_DIR": str(tmp),
-        "COOPFLOW_TEMPORAL_ADDRESS": "127.0.0.1:1",
-        "COOPFLOW_STRIPE_API_BASE": "http://127.0.0.1:1",
-        "COOPFLOW_ADMIN_TOKEN": ADMIN_TOKEN,
-        "COOPFLOW_DEV_MODE": "1",
-    }
-    log = (tmp / "api.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:app", "--port", str(port), "--no-access-log"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    env = {"COOPFLOW_ADMIN_TOKEN": ADMIN_TOKEN, "COOPFLOW_STRIPE_API_BASE": "http://127.0.0.1:1"}
+    with live_api(tmp_path_factory.mktemp("generated"), env=env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def _member_token(base: str) -> str:
