@@ -114,22 +114,6 @@ class MemberOut(_Out):
     created_at: UtcDatetime | None = None
 
 
-class TokenIssued(BaseModel):
-    token: str | None = Field(description="Shown once: store it now")
-    token_id: int | None = Field(default=None, description="To revoke it: DELETE /tokens/{id}")
-    role: str
-    label: str
-    member_id: int | None = None
-    expires_at: datetime | None = None
-
-
-class TokenRevoked(BaseModel):
-    token_id: int
-    role: str
-    label: str
-    revoked_at: datetime
-
-
 class MemberCreated(BaseModel):
     member: MemberOut
     token: str | None = Field(description="The member's bearer token, shown once")

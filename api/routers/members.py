@@ -15,9 +15,8 @@ from api.schemas import (
     MemberCreate,
     MemberCreated,
     MemberOut,
-    TokenIssued,
-    TokenRevoked,
 )
+from api.schemas_tokens import TokenIssued, TokenRevoked
 from api.services import members as service
 
 router = APIRouter(tags=["members"])

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import Role, issue_token, revoke_token
 from api.errors import ProblemError, not_found
-from api.schemas import MemberCreate, MemberCreated, MemberOut, TokenIssued, TokenRevoked
+from api.schemas import MemberCreate, MemberCreated, MemberOut
+from api.schemas_tokens import TokenIssued, TokenRevoked
 from db.models import ApiToken, Member
 
 

@@ -1,0 +1,23 @@
+"""Bearer tokens as the API shows them: issued (the token itself shown once) and revoked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class TokenIssued(BaseModel):
+    token: str | None = Field(description="Shown once: store it now")
+    token_id: int | None = Field(default=None, description="To revoke it: DELETE /tokens/{id}")
+    role: str
+    label: str
+    member_id: int | None = None
+    expires_at: datetime | None = None
+
+
+class TokenRevoked(BaseModel):
+    token_id: int
+    role: str
+    label: str
+    revoked_at: datetime
