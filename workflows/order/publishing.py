@@ -113,12 +113,24 @@ class Publisher:
         )
         self._dirty = False
         self._signed_by: str | None = None
+        self._saved: list[OrderStatus] = []  # see blocked()
 
     async def enter(self, status: OrderStatus, signed_by: str | None = None) -> None:
         """A stage or phase was entered (``status`` as it shows without refused steps)."""
         changed = status != self._entered or signed_by is not None
         self._entered = status
         await self.publish(project=changed, signed_by=signed_by)
+
+    async def blocked(self, blocked: bool) -> None:
+        """A step was refused (or retried after one). Orders before the lean history compared
+        their next stage with NeedsAttention while a step waited, and with what they showed
+        before once it went on: kept so their histories replay."""
+        if blocked:
+            self._saved.append(self._entered)
+            self._entered = OrderStatus.NEEDS_ATTENTION
+        elif self._saved:
+            self._entered = self._saved.pop()
+        await self.publish()
 
     async def publish(self, project: bool = True, signed_by: str | None = None) -> None:
         if self.lean:

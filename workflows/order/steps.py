@@ -98,7 +98,7 @@ BOOK_REFUND: Step[None] = Step(steps.BOOK_REFUND, None, _SHORT, local=True)
 class StepRunner:
     """Runs steps for the order's branches; each branch has its own slot for a refused step."""
 
-    def __init__(self, *, on_blocked: Callable[[], Awaitable[None]]) -> None:
+    def __init__(self, *, on_blocked: Callable[[bool], Awaitable[None]]) -> None:
         # Orders started before the lean history ran every step as a full activity.
         self.lean = False
         self._on_blocked = on_blocked
@@ -120,10 +120,10 @@ class StepRunner:
                     raise
                 seen = self._retries
                 self.blocked[branch] = f"ops: {summary} was refused: {cause.message}"
-                await self._on_blocked()
+                await self._on_blocked(True)
                 await workflow.wait_condition(lambda seen=seen: self._retries > seen)
                 del self.blocked[branch]
-                await self._on_blocked()
+                await self._on_blocked(False)
 
     async def _execute(self, step: Step[R], request: Any, summary: str) -> R:
         result: R

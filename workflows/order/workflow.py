@@ -94,8 +94,8 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             wage_day=self._wage_day,
         )
 
-    async def _publish_blocked(self) -> None:
-        await self._publisher.publish()
+    async def _publish_blocked(self, blocked: bool) -> None:
+        await self._publisher.blocked(blocked)
 
     @workflow.query(name=contract.STATE)
     def state(self) -> OrderView:
