@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppConfig, DbSession
 from api.errors import ProblemError
+from api.schemas import as_utc
 from db.models import ApiToken
 
 Role = Literal["member", "finance", "admin"]
@@ -109,7 +110,7 @@ def token_refusal(row: ApiToken, now: datetime) -> str | None:
         return "This token was revoked; ask an admin for a new one."
     expires = row.expires_at
     if expires is not None:
-        expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+        expires = as_utc(expires)
         if expires <= now:
             return f"This token expired on {expires:%Y-%m-%d}; ask an admin for a new one."
     return None

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import Principal, hash_token, token_refusal
 from api.errors import ProblemError
+from api.schemas import as_utc
 from db.models import ApiToken, DeskSession
 
 COOKIE = "coopflow_desk"
@@ -51,10 +52,6 @@ async def open_session(session: AsyncSession, principal: Principal) -> tuple[str
     return session_id, csrf
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite: naive, stored as UTC
-
-
 async def current_login(request: Request, session: AsyncSession) -> DeskLogin | None:
     """The live session of this browser, or None (log in again)."""
     session_id = request.cookies.get(COOKIE, "")
@@ -64,7 +61,7 @@ async def current_login(request: Request, session: AsyncSession) -> DeskLogin | 
         select(DeskSession).where(DeskSession.session_hash == hash_token(session_id))
     )
     now = datetime.now(UTC)
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
         return None
     member_id = None
     if row.token_id is not None:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from api.errors import PROBLEM_JSON
+from api.errors import PROBLEM_JSON, Problem
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -52,15 +52,8 @@ DOCS_PATHS = ("/docs", "/redoc", "/docs-assets/")
 def _problem(
     status: int, code: str, detail: str, instance: str, headers: dict[str, str]
 ) -> tuple[Any, bytes]:
-    body = json.dumps(
-        {
-            "type": f"https://coopflow.example/problems/{code}",
-            "title": code.replace("-", " ").capitalize(),
-            "status": status,
-            "detail": detail,
-            "instance": instance,
-        }
-    ).encode()
+    """The same problem+json body as every other refusal of the API (``api.errors``)."""
+    body = json.dumps(Problem(status, code, detail).body(instance)).encode()
     raw = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     return raw, body
