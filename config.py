@@ -155,6 +155,10 @@ class Settings(BaseSettings):
     # The API handles again, this often, the webhook events whose handling failed (0: never).
     stripe_pending_interval_seconds: float = 60
 
+    # Rate limits (api/rate_limits.py): empty keeps the buckets in the API process's memory;
+    # a Redis URL (redis://host:6379/0) shares them between every API process.
+    redis_url: str = ""
+
     @property
     def stripe_test_mode(self) -> bool:
         """Test keys only: the /pay page may then confirm server-side with a test card."""

@@ -21,6 +21,7 @@ from api.docs import install_docs
 from api.errors import install_problem_handlers
 from api.idempotency import install_idempotency_handler
 from api.problem_docs import PROBLEM_RESPONSES
+from api.rate_limits import RateLimits, bucket_store
 from api.routers import (
     clients,
     employment,
@@ -37,7 +38,7 @@ from api.routers import (
     signing,
     stripe_webhooks,
 )
-from api.security import BodyLimit, RateLimits, SecurityHeaders, redact_access_logs
+from api.security import BodyLimit, SecurityHeaders, redact_access_logs
 from api.services import stripe_inbox
 from config import Settings, get_settings
 from db.session import make_engine, make_session_factory
@@ -129,7 +130,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
     install_docs(app)
     # Outermost last: the headers go on every answer, the 429 and 413 ones too.
     app.add_middleware(BodyLimit)
-    app.add_middleware(RateLimits)
+    app.add_middleware(RateLimits, store=bucket_store(settings.redis_url))
     app.add_middleware(SecurityHeaders)
     redact_access_logs()
     install_problem_handlers(app)

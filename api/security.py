@@ -1,21 +1,14 @@
 """What every answer of the API carries and what every request may cost, as ASGI middleware:
-security headers, a bounded request body, rate limits on the doors people knock on (finance
-login, signing links, pay links, failed tokens), and access logs that never hold a token.
-
-The rate limits are token buckets in this process's memory: enough for one API process;
-behind several processes each has its own buckets (a shared store is named in
-docs/decisions.md as the next step).
+security headers, a bounded request body, and access logs that never hold a token. The rate
+limits are in ``api.rate_limits``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import re
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
 from typing import Any
 
 from api.errors import PROBLEM_JSON, Problem
@@ -59,7 +52,7 @@ def _problem(
     return raw, body
 
 
-async def _send_problem(
+async def send_problem(
     scope: Scope,
     send: Send,
     status: int,
@@ -115,7 +108,7 @@ class BodyLimit:
         detail = f"The request body is larger than {self.limit:,} bytes."
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _send_problem(scope, send, 413, "payload-too-large", detail)
+                await send_problem(scope, send, 413, "payload-too-large", detail)
                 return
         # Read the body here (it is small or refused), so an over-long stream without a
         # Content-Length is refused before any handler parses it.
@@ -128,7 +121,7 @@ class BodyLimit:
                 break
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                await _send_problem(scope, send, 413, "payload-too-large", detail)
+                await send_problem(scope, send, 413, "payload-too-large", detail)
                 return
             if not message.get("more_body", False):
                 break
@@ -137,96 +130,6 @@ class BodyLimit:
             return chunks.pop(0) if chunks else await receive()
 
         await self.app(scope, replay, send)
-
-
-@dataclass
-class Bucket:
-    capacity: float
-    per_second: float
-    tokens: float
-    at: float
-
-    def wait(self, now: float) -> float:
-        """0 when a token is there, else the seconds until one is (takes nothing)."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.per_second)
-        self.at = now
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.per_second
-
-    def take(self, now: float) -> float:
-        """0 when a request may pass (and takes a token), else the seconds to wait."""
-        wait = self.wait(now)
-        if wait == 0:
-            self.tokens -= 1
-        return wait
-
-
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    per_minute: int
-    burst: int
-    matches: Callable[[str, str], bool]  # (method, path)
-
-
-LIMITS = (
-    Limit("finance login", 10, 5, lambda m, p: m == "POST" and p == "/finance/login"),
-    Limit("signing links", 30, 10, lambda m, p: p.startswith("/sign/")),
-    Limit("pay links", 60, 20, lambda m, p: p.startswith("/pay/")),
-)
-# Requests answered 401 (a wrong or unknown token): a guesser is slowed down, a client with a
-# valid token is never counted.
-FAILED_TOKENS = Limit("failed tokens", 20, 10, lambda m, p: True)
-
-
-class RateLimits:
-    def __init__(self, app: ASGIApp, limits: tuple[Limit, ...] = LIMITS) -> None:
-        self.app = app
-        self.limits = limits
-        self.buckets: dict[tuple[str, str], Bucket] = {}
-        self.clock: Callable[[], float] = time.monotonic
-
-    def _bucket(self, limit: Limit, client: str, now: float) -> Bucket:
-        key = (limit.name, client)
-        if key not in self.buckets:
-            if len(self.buckets) > 100_000:  # bounded memory under a flood of addresses
-                self.buckets.clear()
-            self.buckets[key] = Bucket(limit.burst, limit.per_minute / 60, limit.burst, now)
-        return self.buckets[key]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        client = (scope.get("client") or ("unknown", 0))[0]
-        method, path = scope["method"], scope["path"]
-        now = self.clock()
-        for limit in (*self.limits, FAILED_TOKENS):
-            if limit is FAILED_TOKENS:
-                bucket = self.buckets.get((limit.name, client))
-                wait = 0.0 if bucket is None else bucket.wait(now)
-            elif limit.matches(method, path):
-                wait = self._bucket(limit, client, now).take(now)
-            else:
-                continue
-            if wait > 0:
-                await _send_problem(
-                    scope,
-                    send,
-                    429,
-                    "too-many-requests",
-                    f"Too many requests to {limit.name} from your address; try again in "
-                    f"{math.ceil(wait)} seconds.",
-                    {"Retry-After": str(math.ceil(wait))},
-                )
-                return
-
-        async def counting_failures(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 401:
-                now = self.clock()
-                self._bucket(FAILED_TOKENS, client, now).take(now)
-            await send(message)
-
-        await self.app(scope, receive, counting_failures)
 
 
 # ---- access logs ----
