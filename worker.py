@@ -161,7 +161,6 @@ def build_activities(
         refunder=StripeGateway(settings.stripe_api_key, settings.stripe_api_base),
         seller=settings.seller,
         public_base_url=settings.public_base_url,
-        signing_secret=settings.signing_secret,
         coop_name=settings.coop_name,
     )
 

@@ -39,7 +39,6 @@ class InvoiceSteps(OrderSteps):
     _mailer: Mailer
     _coop_name: str
     _seller: Callable[[str], Seller]
-    _signing_secret: str
     _base_url: str
 
     # ------------------------------------------------------------------ invoice

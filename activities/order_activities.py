@@ -28,7 +28,7 @@ from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.mail import client_mail
 from adapters.mail.mailers import Mailer, OutgoingMail
 from adapters.social_security.declarations import EmploymentDeclaration, SocialSecurity
-from db import ledger
+from db import ledger, signing_links
 from db.models import (
     Declaration,
     Order,
@@ -45,7 +45,6 @@ from domain.order_messages import (
 from domain.order_status import OrderStatus
 from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.payroll.protocol import Payroll
-from domain.signing import SigningClaims, encode_signing_token
 
 
 class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
@@ -63,7 +62,6 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
         invoice_documents: InvoiceDocuments | None = None,
         seller: Callable[[str], Seller],
         public_base_url: str,
-        signing_secret: str,
         coop_name: str,
     ) -> None:
         self._sessions = sessions
@@ -76,7 +74,6 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
         )
         self._documents = invoice_documents
         self._base_url = public_base_url.rstrip("/")
-        self._signing_secret = signing_secret
         self._coop_name = coop_name
         self._seller = seller
         self._credit_notes = CreditNoteStep(
@@ -142,13 +139,8 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
                     token_id=secrets.token_urlsafe(16), order_id=order.order_id, expires_at=expires
                 )
                 session.add(token)
-        expires_at = token.expires_at
-        if expires_at.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
-            expires_at = expires_at.replace(tzinfo=UTC)
-        link_token = encode_signing_token(
-            self._signing_secret,
-            SigningClaims(order_id=order.order_id, token_id=token.token_id, expires_at=expires_at),
-        )
+                await session.flush()
+            link_token = await signing_links.mint(session, token.token_id)
         mail = client_mail.offer_mail(order, f"{self._base_url}/sign/{link_token}", self._coop_name)
         await self._mailer.send(
             OutgoingMail(

@@ -4,8 +4,10 @@
         --jurisdiction DE --iban DE89370400440532013000 [--bic COBADEFFXXX] [--language en]
     python -m api.admin create-token --role finance --label "Fiona Finance"
     python -m api.admin create-token --role member --member-id 3
+    python -m api.admin revoke-token --id 7
+    python -m api.admin revoke-links --order 42
 
-Each prints the new bearer token on the last line (it is stored only as a hash).
+The create commands print the new bearer token on the last line (it is stored only as a hash).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from api.auth import Role
 from api.errors import ProblemError, field_errors
 from api.schemas import MemberCreate
 from api.services import members as service
+from api.services.link_revocation import revoke_order_links
 from config import get_settings
 from db.session import make_engine, make_session_factory
 
@@ -41,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--member-id", type=int, help="the member (role member)")
     revoke = commands.add_parser("revoke-token", help="revoke a token at once (lost, leaked)")
     revoke.add_argument("--id", type=int, required=True, help="the token's id (token_id)")
+    links = commands.add_parser("revoke-links", help="close an order's signing and pay links")
+    links.add_argument("--order", type=int, required=True, help="the order's id")
     return parser
 
 
@@ -62,6 +67,13 @@ async def _run(args: argparse.Namespace) -> str:
                 return (
                     f"member {created.member.id} {created.member.name} <{created.member.email}>\n"
                     f"token: {created.token}\n"
+                )
+            if args.command == "revoke-links":
+                closed = await revoke_order_links(session, args.order)
+                await session.commit()
+                return (
+                    f"order {closed.order_id}: revoked {closed.signing_links} signing and "
+                    f"{closed.pay_links} payment links\n{closed.next_steps}\n"
                 )
             if args.command == "revoke-token":
                 revoked = await service.revoke(session, args.id)

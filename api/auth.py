@@ -12,7 +12,6 @@ endpoint → 403.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from api.deps import AppConfig, DbSession
 from api.errors import ProblemError
 from api.schemas import as_utc
 from db.models import ApiToken
+from domain.capability import token_hash as hash_token
 
 Role = Literal["member", "finance", "admin"]
 ROLES: tuple[Role, ...] = ("member", "finance", "admin")
@@ -63,10 +63,6 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return self.role in {"finance", "admin"}
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token() -> str:

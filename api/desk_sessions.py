@@ -17,10 +17,11 @@ from fastapi import Request, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth import Principal, hash_token, token_refusal
+from api.auth import Principal, token_refusal
 from api.errors import ProblemError
 from api.schemas import as_utc
 from db.models import ApiToken, DeskSession
+from domain.capability import token_hash as hash_token
 
 COOKIE = "coopflow_desk"
 SESSION_HOURS = 8  # a working day

@@ -21,3 +21,13 @@ class TokenRevoked(BaseModel):
     role: str
     label: str
     revoked_at: datetime
+
+
+class LinksRevoked(BaseModel):
+    """An order's public links closed at once (leaked, sent to the wrong person)."""
+
+    order_id: int
+    signing_links: int = Field(description="signing links revoked (the open offer's)")
+    pay_links: int = Field(description="payment-link tokens revoked")
+    revoked_at: datetime
+    next_steps: str

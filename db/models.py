@@ -137,7 +137,9 @@ class OrderExpense(Base):
 
 
 class SigningToken(Base):
-    """A signing link's single use is recorded here (the token itself is HMAC-signed)."""
+    """An offer's signing: when its links expire and when the client answered (single use).
+    Clients reach it through ``SigningLinkToken``s (or, until they expire, the former
+    HMAC-signed links that carry ``token_id``)."""
 
     __tablename__ = "signing_tokens"
 
@@ -145,6 +147,20 @@ class SigningToken(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SigningLinkToken(Base):
+    """A public ``/sign/<token>`` capability: random (192 bits), stored only as its SHA-256,
+    revocable; it expires with its offer (``SigningToken.expires_at``). The offer e-mail and
+    the member's submit answer each carry a token of their own."""
+
+    __tablename__ = "signing_link_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    signing_token_id: Mapped[str] = mapped_column(ForeignKey("signing_tokens.token_id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class InvoiceSeries(Base):

@@ -20,7 +20,9 @@ from api.schemas import (
     RefundRecordedOut,
     RefundRequest,
 )
+from api.schemas_tokens import LinksRevoked
 from api.services import finance as service
+from api.services.link_revocation import revoke_order_links
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 
@@ -64,6 +66,17 @@ async def credit_note(
     )
     await idem.remember(200, order)
     return order
+
+
+@router.post("/orders/{order_id}/revoke-links")
+async def revoke_links(
+    order_id: IdPath, _staff: StaffPrincipal, session: DbSession
+) -> LinksRevoked:
+    """Close every signing and payment link of the order sent so far (a leaked or misdirected
+    e-mail). Former HMAC signing links close too. New links go out with what comes next."""
+    revoked = await revoke_order_links(session, order_id)
+    await session.commit()
+    return revoked
 
 
 @router.post("/cases/{case_id}/refund", status_code=202)

@@ -16,12 +16,12 @@ from api.errors import ProblemError, not_found
 from api.idempotency import Idempotency
 from api.schemas import CompleteRequest, ExpenseCreate, OrderCreate, OrderOut, as_utc
 from api.temporal import order_update, query_view, start_order_workflow
+from db import signing_links
 from db.models import Client, Invoice, Member, Order, OrderExpense, SigningToken
 from domain import order_contract as contract
 from domain.guarantee import client_blocked
 from domain.order_messages import Cancellation, Completion, Expense, OrderInput, OrderView
 from domain.order_status import OrderStatus
-from domain.signing import SigningClaims, encode_signing_token
 from workflows.order import OrderLifecycleWorkflow
 
 OPEN_FOR_EXPENSES = {
@@ -240,11 +240,9 @@ async def submit_order(
         order.status = OrderStatus.AWAITING_SIGNATURE.value
     order.workflow_id = workflow_id
     await session.flush()
-    claims = SigningClaims(
-        order_id=order.id, token_id=token.token_id, expires_at=as_utc(token.expires_at)
-    )
-    url = f"{config.public_base_url}/sign/{encode_signing_token(config.signing_secret, claims)}"
-    return order_out(order, signing_url=url)
+    # The member's own link to the offer (to hand over in person); the e-mail carries another.
+    link = await signing_links.mint(session, token.token_id)
+    return order_out(order, signing_url=f"{config.public_base_url}/sign/{link}")
 
 
 async def add_expense(

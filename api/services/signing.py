@@ -1,8 +1,9 @@
 """The client's answer to an offer, through the signed link (no login).
 
-The link is HMAC-signed and expires (``domain.signing``); its single use is recorded in
-``signing_tokens`` with a conditional UPDATE, committed before the workflow is asked, and undone
-when the workflow refuses, so a refused answer can be given again.
+The link's token is random and stored as a hash (``db.signing_links``); former links, signed
+with HMAC (``domain.signing``, recognised by their dot), keep working until their offer expires.
+The single use is recorded in ``signing_tokens`` with a conditional UPDATE, committed before the
+workflow is asked, and undone when the workflow refuses, so a refused answer can be given again.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client as TemporalClient
 
 from api.errors import ProblemError
-from api.schemas import OfferAnswer, OfferAnswered
+from api.schemas import OfferAnswer, OfferAnswered, as_utc
 from api.temporal import order_update
+from db import signing_links
 from db.models import Order, SigningToken
 from domain.order_messages import OfferResponse
 from domain.order_status import OrderStatus
@@ -52,8 +54,51 @@ class Offer:
         return not self.used and self.order.status == OrderStatus.AWAITING_SIGNATURE
 
 
+def _unknown() -> ProblemError:
+    return ProblemError(
+        400,
+        "invalid-signing-token",
+        "This signing link does not match any offer; ask the member for a new one.",
+        title="Invalid signing link",
+    )
+
+
+def _expired(expires_at: datetime) -> ProblemError:
+    return ProblemError(
+        410,
+        "signing-link-expired",
+        f"this signing link expired on {expires_at:%Y-%m-%d %H:%M} UTC; ask the member for a "
+        "new offer",
+        title="Signing link expired",
+    )
+
+
+async def claims_of(session: AsyncSession, secret: str, token: str, now: datetime) -> SigningClaims:
+    """What a link opens: 400 for a link that is not ours (or revoked), 410 for one of ours
+    whose offer expired."""
+    if "." in token:
+        return decode_link(secret, token, now)
+    found = await signing_links.resolve(session, token)
+    if found is None:
+        raise _unknown()
+    link, signing = found
+    if link.revoked_at is not None:
+        raise ProblemError(
+            410,
+            "signing-link-revoked",
+            "The cooperative closed this signing link; ask the member for a new one.",
+            title="Signing link closed",
+        )
+    expires_at = as_utc(signing.expires_at)
+    if now >= expires_at:
+        raise _expired(expires_at)
+    return SigningClaims(
+        order_id=signing.order_id, token_id=signing.token_id, expires_at=expires_at
+    )
+
+
 def decode_link(secret: str, token: str, now: datetime) -> SigningClaims:
-    """400 for a link that is not ours, 410 for one of ours that expired."""
+    """A former HMAC-signed link: 400 for a link that is not ours, 410 for one that expired."""
     try:
         return decode_signing_token(secret, token, now)
     except InvalidSigningToken as exc:
@@ -68,16 +113,13 @@ def decode_link(secret: str, token: str, now: datetime) -> SigningClaims:
 
 async def load_offer(session: AsyncSession, signing_secret: str, token: str) -> Offer:
     now = datetime.now(UTC)
-    claims = decode_link(signing_secret, token, now)
+    claims = await claims_of(session, signing_secret, token, now)
     row = await session.get(SigningToken, claims.token_id)
     order = await session.get(Order, claims.order_id)
     if row is None or order is None or row.order_id != claims.order_id:
-        raise ProblemError(
-            400,
-            "invalid-signing-token",
-            "This signing link does not match any offer; ask the member for a new one.",
-            title="Invalid signing link",
-        )
+        raise _unknown()
+    if row.used_at is None and now >= as_utc(row.expires_at):  # revoked former link
+        raise _expired(as_utc(row.expires_at))
     client = order.client
     vat = decide_vat(
         policy_for(order.jurisdiction, order.offer_valid_until),  # type: ignore[arg-type]

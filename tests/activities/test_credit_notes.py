@@ -75,7 +75,6 @@ def activities(
         seller=default_seller,
         refunder=refunder,
         public_base_url="http://coopflow.test",
-        signing_secret="s",
         coop_name="coopflow SCE",
     )
 

@@ -78,7 +78,6 @@ def make_activities(
         payroll=PolicyPayroll(),
         seller=default_seller,
         public_base_url="http://coopflow.test",
-        signing_secret="s",
         coop_name="coopflow SCE",
     )
 

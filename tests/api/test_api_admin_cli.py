@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import admin
-from api.auth import hash_token
 from config import get_settings
 from db.models import ApiToken, Member
+from domain.capability import token_hash as hash_token
 
 
 @pytest.fixture

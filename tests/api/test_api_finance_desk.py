@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from api.auth import hash_token
 from db.models import ApiToken
+from domain.capability import token_hash as hash_token
 from tests.api.api_helpers import ADMIN, bearer, completed_order, create_member, finance_token
 from tests.api.api_rows import insert_case, insert_invoice
 

@@ -3,20 +3,24 @@ used, refused by the workflow."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from api import temporal as api_temporal
-from db.models import Order
+from api.schemas import as_utc
+from db.models import Order, SigningLinkToken, SigningToken
 from domain.signing import SigningClaims, encode_signing_token
 from tests.api.api_helpers import (
+    ADMIN,
     SIGNING_SECRET,
     bearer,
     create_client,
@@ -58,12 +62,40 @@ async def test_submit_starts_the_workflow(
     assert view["order_id"] == order["id"]
 
 
-async def test_retried_submit_returns_the_same_link(api: httpx.AsyncClient) -> None:
+async def test_retried_submit_gives_another_link_to_the_same_offer(
+    api: httpx.AsyncClient,
+) -> None:
     token, order = await submitted_order(api)
     again = await api.post(f"/orders/{order['id']}/submit", headers=bearer(token))
     assert again.status_code == 200
-    assert again.json()["signing_url"] == order["signing_url"]
     assert again.json()["workflow_id"] == order["workflow_id"]
+    second = again.json()
+    assert second["signing_url"] != order["signing_url"]  # each answer mints a token
+    for link in (order, second):
+        assert "Ada Lovelace" in (await api.get(signing_path(link))).text
+    answered = await api.post(
+        signing_path(second), json={"decision": "accept", "signer_name": "Charles"}
+    )
+    assert answered.status_code == 200, answered.text
+    # One offer, one answer: the first link is used up by the answer through the second.
+    assert_problem(
+        await api.post(signing_path(order), json={"decision": "reject", "signer_name": "C"}),
+        409,
+        "signing-link-used",
+    )
+
+
+async def test_the_link_is_random_and_only_its_hash_is_stored(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    _, order = await submitted_order(api)
+    link = signing_path(order).removeprefix("/sign/")
+    assert len(link) >= 32  # 192 random bits
+    assert "." not in link  # nothing derived: not the former HMAC-signed claims
+    async with session_factory() as session:
+        hashes = set(await session.scalars(select(SigningLinkToken.token_hash)))
+    assert hashlib.sha256(link.encode()).hexdigest() in hashes
+    assert link not in hashes
 
 
 async def test_signing_page_shows_the_offer(api: httpx.AsyncClient) -> None:
@@ -118,21 +150,97 @@ async def test_reject_by_form_answers_html(api: httpx.AsyncClient) -> None:
     assert detail["signed_by"] is None
 
 
-async def test_tampered_link_is_400(api: httpx.AsyncClient) -> None:
+async def test_tampered_link_is_400(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
     _, order = await submitted_order(api)
-    path = signing_path(order)
-    payload, mac = path.removeprefix("/sign/").split(".")
-    tampered = f"/sign/{payload}.{'A' if mac[0] != 'A' else 'B'}{mac[1:]}"
+    link = signing_path(order).removeprefix("/sign/")
     answer = {"decision": "accept", "signer_name": "Mallory"}
+    tampered = f"/sign/{'A' if link[0] != 'A' else 'B'}{link[1:]}"
     assert_problem(await api.post(tampered, json=answer), 400, "invalid-signing-token")
     assert_problem(await api.post("/sign/garbage", json=answer), 400, "invalid-signing-token")
     page = await api.get(tampered)
     assert page.status_code == 400
-    assert "not valid" in page.text
+    assert "does not match any offer" in page.text
+    # A former HMAC link with its MAC altered.
+    payload, mac = (await former_link(session_factory, order)).split(".")
+    forged = f"/sign/{payload}.{'A' if mac[0] != 'A' else 'B'}{mac[1:]}"
+    assert_problem(await api.post(forged, json=answer), 400, "invalid-signing-token")
+    assert "not valid" in (await api.get(forged)).text
 
 
-async def test_expired_link_is_410(api: httpx.AsyncClient) -> None:
+async def former_link(
+    session_factory: async_sessionmaker[AsyncSession], order: dict[str, Any]
+) -> str:
+    """The link the order's offer would have carried before links were random: HMAC-signed
+    claims (order, signing id, expiry)."""
+    async with session_factory() as session:
+        signing = await session.scalar(
+            select(SigningToken).where(SigningToken.order_id == order["id"])
+        )
+    assert signing is not None
+    claims = SigningClaims(
+        order_id=order["id"], token_id=signing.token_id, expires_at=as_utc(signing.expires_at)
+    )
+    return encode_signing_token(SIGNING_SECRET, claims)
+
+
+async def test_a_former_hmac_link_keeps_working_until_its_offer_expires(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
     _, order = await submitted_order(api)
+    former = f"/sign/{await former_link(session_factory, order)}"
+    assert "Ada Lovelace" in (await api.get(former)).text
+    answered = await api.post(former, json={"decision": "accept", "signer_name": "Charles"})
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["status"] == "Signed"
+
+
+async def test_staff_revoke_the_signing_links_and_a_new_submit_opens_new_ones(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    token, order = await submitted_order(api)
+    former = f"/sign/{await former_link(session_factory, order)}"
+    member_link = signing_path(order)
+    assert (
+        await api.post(f"/finance/orders/{order['id']}/revoke-links", headers=bearer(token))
+    ).status_code == 403  # members cannot
+    revoked = await api.post(f"/finance/orders/{order['id']}/revoke-links", headers=ADMIN)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["signing_links"] >= 1
+    answer = {"decision": "accept", "signer_name": "Mallory"}
+    body = assert_problem(await api.post(member_link, json=answer), 410, "signing-link-revoked")
+    assert "closed this signing link" in str(body["detail"])
+    assert_problem(await api.post(former, json=answer), 410, "signing-link-expired")
+    assert (await api.get(member_link)).status_code == 410
+    # The member submits again: a new signing with a new link; the offer is still open.
+    again = await api.post(f"/orders/{order['id']}/submit", headers=bearer(token))
+    assert again.status_code == 200, again.text
+    fresh = await api.post(
+        signing_path(again.json()), json={"decision": "accept", "signer_name": "Charles"}
+    )
+    assert fresh.status_code == 200, fresh.text
+    assert_problem(await api.post(member_link, json=answer), 410, "signing-link-revoked")
+
+
+async def test_expired_link_is_410(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    _, order = await submitted_order(api)
+    async with session_factory() as session:
+        await session.execute(
+            update(SigningToken)
+            .where(SigningToken.order_id == order["id"])
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+        await session.commit()
+    answer = {"decision": "accept", "signer_name": "C"}
+    body = assert_problem(
+        await api.post(signing_path(order), json=answer), 410, "signing-link-expired"
+    )
+    assert "expired" in str(body["detail"])
+    assert (await api.get(signing_path(order))).status_code == 410
+    # A former HMAC link carries its own expiry.
     expired = encode_signing_token(
         SIGNING_SECRET,
         SigningClaims(
@@ -141,9 +249,8 @@ async def test_expired_link_is_410(api: httpx.AsyncClient) -> None:
             expires_at=datetime.now(UTC) - timedelta(minutes=1),
         ),
     )
-    response = await api.post(f"/sign/{expired}", json={"decision": "accept", "signer_name": "C"})
-    body = assert_problem(response, 410, "signing-link-expired")
-    assert "expired" in str(body["detail"])
+    response = await api.post(f"/sign/{expired}", json=answer)
+    assert_problem(response, 410, "signing-link-expired")
     assert (await api.get(f"/sign/{expired}")).status_code == 410
 
 

@@ -61,7 +61,9 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     offer = await wait_for_mail(stack, "bitte bis zum")  # the offer, in German
     link = re.search(r"http://\S+/sign/\S+", offer.get_content())
     assert link is not None
-    assert link.group(0) == submitted["signing_url"]
+    # The e-mail and the member's answer each carry their own token to the same offer.
+    assert link.group(0) != submitted["signing_url"]
+    assert "/sign/" in submitted["signing_url"]
     signed = await ok(
         await http.post(
             httpx.URL(link.group(0)).path,
@@ -69,9 +71,10 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
         )
     )
     assert signed["decision"] == "accept"
-    # The link is single-use.
+    # The offer is answered once: the member's link is used up too.
     reused = await http.post(
-        httpx.URL(link.group(0)).path, json={"decision": "accept", "signer_name": "Mallory"}
+        httpx.URL(submitted["signing_url"]).path,
+        json={"decision": "accept", "signer_name": "Mallory"},
     )
     assert reused.status_code == 409
     assert reused.headers["content-type"].startswith("application/problem+json")

@@ -113,6 +113,9 @@ class RecordingHTTPClient(stripe.HTTPXClient):
         return [s for s in self.sent if s.method == "POST" and s.path.startswith(path_prefix)]
 
 
+ADMIN_TOKEN = "stripe-stack-admin-token"
+
+
 @dataclass
 class StripeStack:
     app: FastAPI
@@ -187,6 +190,7 @@ async def stack(
         stripe_api_key=API_KEY,
         stripe_api_base=localstripe,
         stripe_webhook_secret=secret,
+        admin_token=ADMIN_TOKEN,
         # The tests call handle_pending themselves (test_pending_events.py tests the loop).
         stripe_pending_interval_seconds=0,
     )

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from db import pay_link_tokens
 from db.models_payments import PayLinkToken
-from tests.stripe.conftest import StripeStack, bill
+from tests.stripe.conftest import ADMIN_TOKEN, StripeStack, bill
 
 
 async def test_the_token_is_random_and_only_its_hash_is_stored(stack: StripeStack) -> None:
@@ -57,3 +57,25 @@ async def test_an_expired_or_revoked_token_opens_nothing(stack: StripeStack) -> 
     assert (await stack.api.get(billed.path)).status_code == 404
     assert (await stack.api.get(f"/pay/{other}")).status_code == 404
     assert (await stack.api.post(f"{billed.path}/intent")).status_code == 404
+
+
+async def test_staff_revoke_every_link_of_an_order_at_once(stack: StripeStack) -> None:
+    billed = await bill(stack)
+    async with stack.sessions.begin() as session:
+        reminder = await pay_link_tokens.mint(session, billed.link.id)
+    other_order = await bill(stack)
+    revoked = await stack.api.post(
+        f"/finance/orders/{billed.order.id}/revoke-links",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["pay_links"] == 2
+    assert (await stack.api.get(billed.path)).status_code == 404
+    assert (await stack.api.get(f"/pay/{reminder}")).status_code == 404
+    assert (await stack.api.get(other_order.path)).status_code == 200  # another order's link
+    # A link minted afterwards (the next reminder) works.
+    async with stack.sessions.begin() as session:
+        fresh = await pay_link_tokens.mint(session, billed.link.id)
+    assert (await stack.api.get(f"/pay/{fresh}")).status_code == 200
+    anonymous = await stack.api.post(f"/finance/orders/{billed.order.id}/revoke-links")
+    assert anonymous.status_code == 401

@@ -154,7 +154,6 @@ async def lifecycle(
         refunder=refunder,
         seller=default_seller,
         public_base_url="http://coopflow.test",
-        signing_secret="test-secret",
         coop_name="coopflow SCE",
     )
     async with Worker(
