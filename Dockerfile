@@ -24,6 +24,8 @@ COPY activities/ activities/
 COPY adapters/ adapters/
 COPY db/ db/
 COPY api/ api/
+# ISO 20022 schemas the bank statement reader validates against (found relative to adapters/).
+COPY vendor/ vendor/
 
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /app coopflow \
