@@ -1,1 +1,2 @@
-"""Bank transfers: SEPA credit transfers (pain.001) for payouts to members."""
+"""Bank files: SEPA credit transfers out (pain.001), statements and notifications in
+(camt.053/054), the bank's status reports on our transfers (pain.002)."""
