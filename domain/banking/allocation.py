@@ -105,8 +105,10 @@ def by_reference(
         )
         return Verdict("duplicate", confidence, (), amount, 0, says)
     allocations, surplus, remaining = spread(amount, unpaid, owed)
-    due = sum(owed[i.invoice_id] for i in unpaid)
-    money = f"{format_eur(amount)} {'for' if amount > due else 'of'} {format_eur(due)} owed"
+    due = amount - surplus + remaining
+    received = format_eur(amount)
+    money = f"{received} {'for' if amount > due else 'of'} "
+    money += f"{received if due == amount else format_eur(due)} owed"
     if len(unpaid) > 1:
         money += " (paid in the order written)"
     if paid or cancelled:
