@@ -25,7 +25,7 @@ import time
 import timeit
 from collections import Counter
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from domain.banking.matching import Matcher, OpenInvoice
 from domain.banking.statement import BankLine
@@ -58,7 +58,7 @@ def build_world(n: int, seed: int = 7) -> tuple[list[OpenInvoice], dict[str, int
     ibans = {f"DE{c:020d}": c for c in range(1, clients + 1) if rng.random() < 0.7}
     invoices = []
     for i in range(1, n + 1):
-        jurisdiction = "DE" if i % 2 else "BE"
+        jurisdiction: Literal["DE", "BE"] = "DE" if i % 2 else "BE"
         sequence = i // 2 + 1
         invoices.append(
             OpenInvoice(

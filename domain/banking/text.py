@@ -34,9 +34,10 @@ _RF = re.compile(r"(?<![0-9A-Z])RF ?[0-9]{2}[0-9A-Z]*(?: [0-9A-Z]+)*")
 _RF_MAX = 25  # "RF" + 2 check digits + at most 21 characters
 # Belgian structured communication as banks print it: "+++090/9337/55493+++", "***…***",
 # "090/9337/55493", "090 9337 55493", "090933755493".
+# Not inside a longer word: "RF18DE202600000012" holds 12 digits that are no communication.
 _OGM = re.compile(
-    r"(?<![0-9])(?:[+*]{3} ?)?([0-9]{3})[ /.-]{0,3}([0-9]{4})[ /.-]{0,3}([0-9]{5})"
-    r"(?: ?[+*]{3})?(?![0-9])"
+    r"(?<![0-9A-Z])(?:[+*]{3} ?)?([0-9]{3})[ /.-]{0,3}([0-9]{4})[ /.-]{0,3}([0-9]{5})"
+    r"(?: ?[+*]{3})?(?![0-9A-Z])"
 )
 _SEP = r"[ ._/-]{0,3}"
 _JURISDICTIONS = "|".join(get_args(Jurisdiction))

@@ -60,6 +60,11 @@ def test_a_twelve_digit_number_failing_mod_97_is_not_a_structured_communication(
     assert _keys("090/9337/55494") == []
 
 
+def test_twelve_digits_inside_a_word_are_not_a_structured_communication() -> None:
+    # "DE090933755493" would pass mod 97, but it is part of a longer reference or account.
+    assert _keys("DE090933755493 X090933755493") == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
