@@ -82,7 +82,8 @@ class InvoiceIndex:
                 hits.append((ref.strip(), "creditor_reference", ids))
             elif not self._scan(ref, hits, unknown):  # an invoice number in the wrong field
                 unknown.append(ref.strip())
-        self._scan(text, hits, unknown)
+        if text:
+            self._scan(text, hits, unknown)
         return hits, unknown
 
     def _scan(self, text: str, hits: list[Hit], unknown: list[str]) -> bool:
