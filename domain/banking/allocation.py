@@ -194,13 +194,14 @@ def by_payer(
         says = f"{format_eur(amount)} is what invoice {fit.invoices[0].number} owes"
     elif fit.how == "run":
         confidence -= 10
-        says = f"{format_eur(amount)} is what the oldest open invoices {_numbers(fit.invoices)} owe"
+        numbers = _numbers(fit.invoices)
+        says = f"{format_eur(amount)} is what the consecutive open invoices {numbers} owe"
     else:
         confidence -= 10
         due = owed[fit.invoices[0].invoice_id]
         says = (
             f"{format_eur(amount)} is within the {format_eur(tolerance)} tolerance of the "
-            f"{format_eur(due)} invoice {fit.invoices[0].number} owes"
+            f"{format_eur(due)} that invoice {fit.invoices[0].number} owes"
         )
     if fit.equally_good > 1:
         confidence -= 30

@@ -3,7 +3,8 @@
 - ``InvoiceIndex``: invoices by creditor reference key, by invoice number key, and each
   client's open invoices oldest first; plus the matcher's own copy of what each invoice owes
   (lowered by consumed lines; the caller's ``OpenInvoice`` values are never changed).
-- ``PayerIndex``: clients by IBAN, and by name token for the name similarity.
+- ``PayerIndex``: clients by IBAN, by normalised name, and by name token (the similar names
+  are looked for only among clients sharing a token, and each name's answer is kept).
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class InvoiceIndex:
                 hits.append((ref.strip(), "creditor_reference", ids))
             elif not self._scan(ref, hits, unknown):  # an invoice number in the wrong field
                 unknown.append(ref.strip())
-        self._scan(text, hits, unknown)
+        if text:
+            self._scan(text, hits, unknown)
         return hits, unknown
 
     def _scan(self, text: str, hits: list[Hit], unknown: list[str]) -> bool:

@@ -197,17 +197,14 @@ class Matcher:
         return self._index.owed[invoice_id]
 
     def _decide(self, line: BankLine, identity: str) -> Outcome:
-        def out(kind: Kind, confidence: int, reason: str, payout_id: int | None = None) -> Outcome:
-            rule: Rule = "end_to_end_id" if payout_id is not None else "none"
-            return Outcome(kind, rule, confidence, (), 0, payout_id, reason, identity)
-
         e2e = line.end_to_end_id.strip()
         if e2e == "NOTPROVIDED":
             e2e = ""
         payout = self._payouts.get(e2e) if e2e else None
         if line.direction == "debit":
             if payout is None:
-                return out(
+                return _plain(
+                    identity,
                     "ignored",
                     100,
                     f"A debit of {format_eur(line.amount_cents)}, none of our known payouts: "
@@ -215,34 +212,41 @@ class Matcher:
                 )
             said = f"EndToEndId {e2e} is payout {payout.payout_id}: the bank confirms it left"
             if payout.amount_cents == line.amount_cents:
-                return out("payout", 100, said, payout.payout_id)
+                return _plain(identity, "payout", 100, said, payout.payout_id)
             differs = (
                 f", but with {format_eur(line.amount_cents)}, not {format_eur(payout.amount_cents)}"
             )
-            return out("payout", 90, said + differs, payout.payout_id)
+            return _plain(identity, "payout", 90, said + differs, payout.payout_id)
         if payout is not None:
             said = f"EndToEndId {e2e} is payout {payout.payout_id}"
-            if line.is_return:
-                return out(
-                    "return", 100, f"{said}, returned ({line.return_reason})", payout.payout_id
+            if line.return_reason:
+                return _plain(
+                    identity,
+                    "return",
+                    100,
+                    f"{said}, returned ({line.return_reason})",
+                    payout.payout_id,
                 )
-            return out(
+            return _plain(
+                identity,
                 "return",
                 80,
                 f"{said}, back without a return reason: probably returned",
                 payout.payout_id,
             )
-        if line.is_return:
-            return out(
+        if line.return_reason:
+            return _plain(
+                identity,
                 "unmatched",
                 0,
                 f"A returned transfer ({line.return_reason}) whose "
                 f"EndToEndId {e2e or '(none)'} is none of our payouts",
             )
         if line.amount_cents <= 0:
-            return out("ignored", 100, "A credit of nothing: nothing to allocate")
+            return _plain(identity, "ignored", 100, "A credit of nothing: nothing to allocate")
         if line.currency != self._policy.currency:
-            return out(
+            return _plain(
+                identity,
                 "unmatched",
                 0,
                 f"A credit in {line.currency}, invoices are in "
@@ -258,8 +262,9 @@ class Matcher:
     def _referenced(self, line: BankLine, identity: str, hits: list[Hit]) -> Outcome:
         amount, index = line.amount_cents, self._index
         rule: Rule = "invoice_number"
-        if any(found_by == "creditor_reference" for _, found_by, _ in hits):
-            rule = "creditor_reference"
+        for _, found_by, _ in hits:
+            if found_by == "creditor_reference":
+                rule = found_by
         named: dict[int, OpenInvoice] = {}  # in the order written, each once
         labels: list[str] = []
         ambiguous: list[str] = []
@@ -338,6 +343,14 @@ class Matcher:
             verdict,
             fit.invoices,
         )
+
+
+def _plain(
+    identity: str, kind: Kind, confidence: int, reason: str, payout_id: int | None = None
+) -> Outcome:
+    """An outcome that allocates nothing: rule 1's, or no rule's."""
+    rule: Rule = "end_to_end_id" if payout_id is not None else "none"
+    return Outcome(kind, rule, confidence, (), 0, payout_id, reason, identity)
 
 
 def _outcome(

@@ -2,10 +2,11 @@
 text, and payer names reduced to tokens.
 
 Check digits are checked by ``domain.references`` (``is_valid_rf``, ``is_valid_ogm``); this
-module only finds the candidates and gives each one lookup key:
+module finds the candidates in a text (only those with valid check digits) and gives each one
+lookup key:
 
 - a creditor reference's key is its letters and digits, upper case: ``"RF18 de20 2600…"`` →
-  ``"RF18DE2600…"``, ``"+++090/9337/55493+++"`` → ``"090933755493"`` (``reference_key``);
+  ``"RF18DE202600…"``, ``"+++090/9337/55493+++"`` → ``"090933755493"`` (``reference_key``);
 - an invoice number's key is the number as ``db.invoice_numbers.format_invoice_number``
   writes it, ``"DE-2026-000012"`` (``invoice_number_key``): ``"DE 2026 12"``,
   ``"de.2026.000012"`` and ``"DE2026000012"`` all give it. Credit-note numbers
@@ -25,8 +26,8 @@ from domain.references import is_valid_ogm, is_valid_rf
 
 FoundKind = Literal["rf", "ogm", "number"]
 
-# Every pattern runs on the upper-cased text.
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+# The patterns below run on the upper-cased text.
 # ISO 11649 as printed: "RF18 DE20 2600 0000 12", "rf18de2026000000012". The groups after the
 # check digits run on while they are separated by single spaces; where the reference ends is
 # decided at a group boundary, by the lookup and the check digits.

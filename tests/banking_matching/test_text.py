@@ -41,6 +41,13 @@ def test_where_a_spaced_rf_reference_ends_is_decided_by_the_lookup_then_the_chec
     assert [(f.key, f.printed) for f in found] == [("RF18539007547034", "RF18 5390 0754 7034")]
 
 
+def test_when_two_group_boundaries_have_valid_check_digits_our_reference_wins() -> None:
+    # "RF18539007547034" and "RF18539007547034130" both pass mod 97.
+    text = "RF18 5390 0754 7034 130 EUR"
+    assert _keys(text) == [("rf", "RF18539007547034130")]
+    assert _keys(text, frozenset({"RF18539007547034"})) == [("rf", "RF18539007547034")]
+
+
 @pytest.mark.parametrize(
     "text",
     [
