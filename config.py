@@ -155,6 +155,11 @@ class Settings(BaseSettings):
     # The API handles again, this often, the webhook events whose handling failed (0: never).
     stripe_pending_interval_seconds: float = 60
 
+    # Bank reconciliation (docs/reconciliation.md): how often the statement inbox is read, and
+    # how far an amount may differ from what an invoice owes and still be proposed (cents).
+    bank_inbox_every_minutes: int = 15
+    matching_tolerance_cents: int = 500
+
     # Rate limits (api/rate_limits.py): empty keeps the buckets in the API process's memory;
     # a Redis URL (redis://host:6379/0) shares them between every API process.
     redis_url: str = ""
@@ -234,6 +239,11 @@ class Settings(BaseSettings):
     @property
     def declarations_dir(self) -> Path:
         return self.data_dir / "declarations"
+
+    @property
+    def bank_inbox_dir(self) -> Path:
+        """Where the bank's statements land (camt.053/054); processed/ and refused/ below."""
+        return self.data_dir / "bank-inbox"
 
 
 @lru_cache

@@ -9,18 +9,22 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 import httpx
+from domain.banking.matching import MatchingPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.bank_inbox import BankInboxActivities, FolderInbox
 from activities.declaration_activities import DeclarationActivities, EmployerIdentifiers
 from activities.member_insurance_directory import MemberInsuranceDirectory
 from activities.order_activities import OrderActivities
 from activities.payroll_step import ExactPayrollStep
+from activities.reconciliation import ReconciliationActivities
 from adapters.banking.sepa import LocalSepaBanking
 from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.documents.payslip_document import PayslipEmployer
@@ -40,12 +44,15 @@ from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.payroll.provisional import PolicyPayroll
 from workflows.order import OrderLifecycleWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
+from workflows.reconciliation import BankInboxWorkflow, BankReconciliationWorkflow
 from workflows.schedules import ensure_schedules
 
 WORKFLOWS: Sequence[type] = (
     OrderLifecycleWorkflow,
     MonthlyDeclarationsWorkflow,
     QuarterlyDmfaWorkflow,
+    BankReconciliationWorkflow,
+    BankInboxWorkflow,
 )
 
 
@@ -177,18 +184,33 @@ def build_declarations(
     return DeclarationActivities(sessions, employer, settings.declarations_dir / "periodic")
 
 
+def build_banking(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], client: Client
+) -> list[Any]:
+    """Reconciliation's activities: matching statements, handing payments to orders (through
+    ``client``), importing the statement inbox."""
+    policy = MatchingPolicy(tolerance_cents=settings.matching_tolerance_cents)
+    return (
+        ReconciliationActivities(sessions, client, policy).all()
+        + BankInboxActivities(sessions, FolderInbox(settings.bank_inbox_dir)).all()
+    )
+
+
 def build_worker(
     client: Client,
     settings: Settings,
     activities: OrderActivities,
     declarations: DeclarationActivities | None = None,
+    banking: list[Any] | None = None,
     **options: Any,
 ) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities.all() + (declarations.all() if declarations else []),
+        activities=activities.all()
+        + (declarations.all() if declarations else [])
+        + (banking or []),
         **options,
     )
 
@@ -209,9 +231,14 @@ async def main() -> None:
         settings,
         build_activities(settings, sessions),
         build_declarations(settings, sessions),
+        build_banking(settings, sessions, client),
     )
     # Monthly (DE) and quarterly (BE DmfA) declarations run on Temporal Schedules.
-    for change in await ensure_schedules(client, settings.task_queue):
+    for change in await ensure_schedules(
+        client,
+        settings.task_queue,
+        bank_inbox_every=timedelta(minutes=settings.bank_inbox_every_minutes),
+    ):
         logging.info("schedule %s", change)
     logging.info("polling task queue %s on %s", settings.task_queue, settings.temporal_address)
     try:

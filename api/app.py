@@ -23,6 +23,7 @@ from api.idempotency import install_idempotency_handler
 from api.problem_docs import PROBLEM_RESPONSES
 from api.rate_limits import RateLimits, bucket_store
 from api.routers import (
+    bank,
     clients,
     employment,
     finance,
@@ -72,6 +73,7 @@ def api_config(settings: Settings) -> ApiConfig:
         seconds_per_day=settings.seconds_per_day,
         payslip_dir=settings.payslip_dir,
         coop_iban=settings.coop_iban,
+        bank_inbox_dir=settings.bank_inbox_dir,
     )
 
 
@@ -146,6 +148,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         payslips,
         payments,
         finance,
+        bank,
         finance_desk,
         ledger,
         pay,

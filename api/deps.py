@@ -82,6 +82,7 @@ class ApiConfig:
     seconds_per_day: float  # wall time of a business day, passed to new workflows
     payslip_dir: Path  # where the worker files payslip PDFs
     coop_iban: str  # the cooperative's account, shown on the /pay page
+    bank_inbox_dir: Path  # uploaded statements are kept under processed/ once imported
 
 
 @dataclass

@@ -17,6 +17,7 @@ from temporalio.worker import Replayer
 
 from workflows.order import OrderLifecycleWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
+from workflows.reconciliation import BankInboxWorkflow, BankReconciliationWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
@@ -29,7 +30,16 @@ def test_histories_are_saved() -> None:
 async def test_replay(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[OrderLifecycleWorkflow, MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow],
+        workflows=[
+            OrderLifecycleWorkflow,
+            MonthlyDeclarationsWorkflow,
+            QuarterlyDmfaWorkflow,
+            BankReconciliationWorkflow,
+            BankInboxWorkflow,
+        ],
         data_converter=pydantic_data_converter,
+        # Replay checks determinism, not speed: a garbage collection of the whole test process
+        # (hypothesis hooks one) inside a workflow task must not count as a deadlock.
+        debug_mode=True,
     )
     await replayer.replay_workflow(history)

@@ -10,6 +10,9 @@ nothing.
 - ``coopflow-be-quarterly-dmfa``: on the 10th of January, April, July and October at 06:00
   Europe/Berlin, the previous quarter (the DmfA is due at the end of that month).
 
+- ``coopflow-bank-inbox``: every 15 minutes (``COOPFLOW_BANK_INBOX_EVERY_MINUTES``), the
+  statement inbox (``workflows/reconciliation.py``).
+
 Overlap SKIP: a run still waiting for ops (a refused step) is not joined by the next one.
 The catch-up window lets a schedule missed while the cluster was down still run late, within
 a time in which the declaration can still be made before its deadline.
@@ -27,6 +30,7 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
+    ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleRange,
@@ -41,9 +45,11 @@ from workflows.periodic_declarations import (
     MonthlyDeclarationsWorkflow,
     QuarterlyDmfaWorkflow,
 )
+from workflows.reconciliation import BankInboxWorkflow
 
 MONTHLY_SCHEDULE_ID = "coopflow-de-monthly-declarations"
 QUARTERLY_SCHEDULE_ID = "coopflow-be-quarterly-dmfa"
+BANK_INBOX_SCHEDULE_ID = "coopflow-bank-inbox"
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,20 @@ def quarterly_schedule(task_queue: str) -> Schedule:
     )
 
 
+def bank_inbox_schedule(task_queue: str, every: timedelta) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            BankInboxWorkflow.run,
+            id="bank-inbox",
+            task_queue=task_queue,
+            static_summary="Bank statement inbox",
+            static_details="Imports the statements waiting in the inbox; one reconciliation each.",
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=every),
+    )
+
+
 def _keeping_state(wanted: Schedule) -> Callable[[ScheduleUpdateInput], ScheduleUpdate]:
     def update(existing: ScheduleUpdateInput) -> ScheduleUpdate:
         wanted.state = existing.description.schedule.state  # paused stays paused
@@ -111,24 +131,20 @@ def _keeping_state(wanted: Schedule) -> Callable[[ScheduleUpdateInput], Schedule
     return update
 
 
-async def ensure_schedules(client: Client, task_queue: str) -> list[ScheduleChange]:
-    """Create both schedules, or update them to this definition (keeping their state)."""
+async def ensure_schedules(
+    client: Client, task_queue: str, *, bank_inbox_every: timedelta = timedelta(minutes=15)
+) -> list[ScheduleChange]:
+    """Create the schedules, or update them to this definition (keeping their state)."""
     changes = []
     for schedule_id, schedule in (
         (MONTHLY_SCHEDULE_ID, monthly_schedule(task_queue)),
         (QUARTERLY_SCHEDULE_ID, quarterly_schedule(task_queue)),
+        (BANK_INBOX_SCHEDULE_ID, bank_inbox_schedule(task_queue, bank_inbox_every)),
     ):
         try:
             await client.create_schedule(schedule_id, schedule)
             changes.append(ScheduleChange(schedule_id, created=True))
         except ScheduleAlreadyRunningError:
-
-            def update(
-                existing: ScheduleUpdateInput, wanted: Schedule = schedule
-            ) -> ScheduleUpdate:
-                wanted.state = existing.description.schedule.state
-                return ScheduleUpdate(schedule=wanted)
-
-            await client.get_schedule_handle(schedule_id).update(update)
+            await client.get_schedule_handle(schedule_id).update(_keeping_state(schedule))
             changes.append(ScheduleChange(schedule_id, created=False))
     return changes

@@ -94,6 +94,7 @@ from domain.banking.allocation import (
     payer_fit,
 )
 from domain.banking.indexes import Hit, InvoiceIndex, PayerIndex
+from domain.banking.reason_codes import explain
 from domain.banking.statement import BankLine
 from domain.money import Cents, format_eur
 
@@ -224,7 +225,7 @@ class Matcher:
                     identity,
                     "return",
                     100,
-                    f"{said}, returned ({line.return_reason})",
+                    f"{said}, returned by the bank: {explain(line.return_reason)}",
                     payout.payout_id,
                 )
             return _plain(

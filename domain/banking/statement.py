@@ -7,9 +7,10 @@ line per transaction. Amounts are positive integer cents; ``credit`` is money in
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from domain.money import Cents
 
@@ -134,3 +135,14 @@ def check_balances(header: StatementHeader, lines: list[BankLine] | tuple[BankLi
             f"the balances do not add up: opening {header.opening.amount_cents} + entries "
             f"{moved} ≠ closing {header.closing.amount_cents} cents"
         )
+
+
+class StatementSource(Protocol):
+    """A statement being read (``adapters.banking.camt.CamtReader``): its header is known once
+    the first line was read; reading the lines to the end checks the file (XSD, balances) and
+    raises ``StatementError`` on the first problem."""
+
+    @property
+    def header(self) -> StatementHeader: ...
+
+    def lines(self) -> Iterator[BankLine]: ...

@@ -28,7 +28,12 @@ from tests.conftest import TEMPORAL_CLI
 from tests.declarations.periodic_data import TK, de_member, payslip
 from tests.declarations.test_periodic_workflows import EMPLOYER
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
-from workflows.schedules import MONTHLY_SCHEDULE_ID, QUARTERLY_SCHEDULE_ID, ensure_schedules
+from workflows.schedules import (
+    BANK_INBOX_SCHEDULE_ID,
+    MONTHLY_SCHEDULE_ID,
+    QUARTERLY_SCHEDULE_ID,
+    ensure_schedules,
+)
 
 
 @pytest.fixture
@@ -45,7 +50,7 @@ async def _schedule_ids(client: Client) -> set[str]:
     return {entry.id async for entry in await client.list_schedules()}
 
 
-async def test_ensure_schedules_creates_two_and_is_idempotent(
+async def test_ensure_schedules_creates_them_and_is_idempotent(
     dev_server: WorkflowEnvironment,
 ) -> None:
     client = dev_server.client
@@ -53,18 +58,20 @@ async def test_ensure_schedules_creates_two_and_is_idempotent(
     assert [(c.schedule_id, c.created) for c in first] == [
         (MONTHLY_SCHEDULE_ID, True),
         (QUARTERLY_SCHEDULE_ID, True),
+        (BANK_INBOX_SCHEDULE_ID, True),
     ]
 
     monthly = client.get_schedule_handle(MONTHLY_SCHEDULE_ID)
     await monthly.pause(note="ops: holiday freeze")
     again = await ensure_schedules(client, "declarations-v2")
 
-    assert [c.created for c in again] == [False, False]
+    assert [c.created for c in again] == [False, False, False]
+    every = {MONTHLY_SCHEDULE_ID, QUARTERLY_SCHEDULE_ID, BANK_INBOX_SCHEDULE_ID}
     for _ in range(50):  # the schedule list is eventually consistent
-        if await _schedule_ids(client) >= {MONTHLY_SCHEDULE_ID, QUARTERLY_SCHEDULE_ID}:
+        if await _schedule_ids(client) >= every:
             break
         await asyncio.sleep(0.1)
-    assert await _schedule_ids(client) == {MONTHLY_SCHEDULE_ID, QUARTERLY_SCHEDULE_ID}
+    assert await _schedule_ids(client) == every
     described = await monthly.describe()
     assert described.schedule.state.paused is True  # ops' pause survives a redeploy
     assert described.schedule.policy.overlap == ScheduleOverlapPolicy.SKIP
@@ -78,6 +85,9 @@ async def test_ensure_schedules_creates_two_and_is_idempotent(
     quarterly = await client.get_schedule_handle(QUARTERLY_SCHEDULE_ID).describe()
     assert [r.start for r in quarterly.schedule.spec.calendars[0].month] == [1, 4, 7, 10]
     assert quarterly.schedule.state.paused is False
+    inbox = await client.get_schedule_handle(BANK_INBOX_SCHEDULE_ID).describe()
+    assert inbox.schedule.spec.intervals[0].every == timedelta(minutes=15)
+    assert inbox.schedule.policy.overlap == ScheduleOverlapPolicy.SKIP
 
 
 async def test_a_scheduled_run_declares_the_month_before_its_nominal_time(

@@ -21,7 +21,7 @@ from config import Settings
 from db.session import make_session_factory
 from dev.mail_sink import MaildirSink, find_free_port
 from tests.conftest import TEMPORAL_CLI
-from worker import build_activities, build_worker
+from worker import build_activities, build_banking, build_worker
 from workflows import search_attributes as sa
 
 SECONDS_PER_DAY = 0.2  # the wage delay of 7 business days takes 1.4 s
@@ -82,7 +82,9 @@ async def stack(
     )
     sink = MaildirSink(tmp_path / "received", port=smtp_port)
     sink.start()
-    activities = build_activities(settings, make_session_factory(db_engine))
+    sessions = make_session_factory(db_engine)
+    activities = build_activities(settings, sessions)
+    banking = build_banking(settings, sessions, dev_server.client)
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings, temporal_client=dev_server.client),
@@ -96,7 +98,7 @@ async def stack(
         await asyncio.sleep(0.02)
     try:
         async with (
-            build_worker(dev_server.client, settings, activities),
+            build_worker(dev_server.client, settings, activities, banking=banking),
             httpx.AsyncClient(base_url=settings.public_base_url, timeout=30) as http,
         ):
             yield Stack(http, dev_server, settings, sink)
