@@ -19,14 +19,18 @@ is the steadier one; the yardstick line says how fast this machine's Python was 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
+import tempfile
 import time
 import timeit
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
+from bench.reconciliation_import import import_figures, reader_peak_mb, signal_rate, write_statement
 from domain.banking.matching import Matcher, OpenInvoice
 from domain.banking.statement import BankLine
 from domain.banking.text import reference_key
@@ -232,6 +236,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000, help="lines, and open invoices")
     parser.add_argument("--naive-sample", type=int, default=1000, help="lines the naive scan runs")
+    parser.add_argument(
+        "--pg-url",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/coopflow_bench",
+        help="PostgreSQL for the import section (its own database, created if missing); '' skips",
+    )
+    parser.add_argument("--signals", type=int, default=5000, help="payment signals to send")
+    parser.add_argument("--skip-import", action="store_true", help="matching figures only")
     args = parser.parse_args()
     pinned = _pin_to_one_cpu()
 
@@ -263,6 +274,42 @@ def main() -> None:
     )
     print(f"  outcomes: {dict(sorted(f['kinds'].items()))}")
     print(f"  rules:    {dict(sorted(f['rules'].items()))}")
+    if not args.skip_import:
+        asyncio.run(import_sections(args.lines, args.pg_url, args.signals))
+
+
+async def import_sections(n: int, pg_url: str, signals: int) -> None:
+    invoices, ibans, names = build_world(n)
+    lines = [line for line, _ in build_lines(n, invoices, ibans, names)]
+    with tempfile.TemporaryDirectory(prefix="coopflow-bench-bank-") as tmp:
+        big, small = Path(tmp) / "big.xml", Path(tmp) / "small.xml"
+        started = time.perf_counter()
+        await asyncio.to_thread(write_statement, big, lines)
+        written = time.perf_counter() - started
+        await asyncio.to_thread(write_statement, small, lines[: max(1, n // 10)])
+        size = big.stat().st_size / 1e6
+        print(f"camt.053 import: {n:,} lines, {size:,.0f} MB (written in {written:.1f} s)")
+        print("                      parse+store    read back    match    matched")
+        urls = [("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.db")]
+        if pg_url:
+            urls.append(("PostgreSQL", pg_url))
+        for name, url in urls:
+            matcher = Matcher(invoices, (), ibans, names)
+            f = await import_figures(url, big, matcher)
+            print(
+                f"  {name:<18} {f['parse_and_store_s']:9.1f} s {f['read_back_s']:9.1f} s "
+                f"{f['match_s']:7.1f} s  {int(f['matched']):,} of {int(f['lines']):,}"
+            )
+        small_mb, big_mb = reader_peak_mb(small), reader_peak_mb(big)
+        print(
+            f"reader peak memory: {max(1, n // 10):,} lines {small_mb:.0f} MB, "
+            f"{n:,} lines {big_mb:.0f} MB (flat: streamed)"
+        )
+    rate = await signal_rate(signals, orders=200)
+    print(
+        f"payment signals to 200 order-like workflows on the dev server: {rate:,.0f} per second "
+        f"({signals:,} sent, 50 at a time)"
+    )
 
 
 if __name__ == "__main__":

@@ -9,9 +9,12 @@ with reminders and escalation takes a couple of minutes. Every run creates new m
 e-mails), so it can be run again; it stops by itself (each wait has a deadline) and exits 0 when
 every order reached the outcome its path aims at.
 
-Paths: paid on time, paid late after reminders, partial payments, escalated then written off,
-escalated then paid (finance records the payment), cancelled before signature, offer expired,
-rejected by the client.
+Paths: paid on time, paid late after reminders, partial payments (these three by bank transfer:
+the bank's camt.054 lands in the statement inbox and reconciliation books it), escalated then
+written off, escalated then paid (finance records the payment), cancelled before signature,
+cancelled by a credit note and refunded, offer expired, rejected by the client, and one invoice
+still awaiting payment when the run ends (the last notification leaves work in the finance
+queue: a transfer nobody can place and one paying more than it owes).
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 import httpx
 
 from config import Settings, get_settings
 from dev.demo_api import Api, DemoError, say, wait_for_api
+from dev.demo_bank import Bank
 from dev.demo_paths import (
     FINISHED,
     Story,
+    awaiting_payment,
     cancelled,
     credit_note,
     escalated,
@@ -40,6 +46,7 @@ from dev.demo_paths import (
     rejected,
 )
 from dev.demo_seed import seed
+from domain.money import format_eur
 
 
 async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -> int:
@@ -60,8 +67,12 @@ async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -
             ("credit note → refunded", "zurich", 200000, credit_note, {"Cancelled"}),
             ("offer expired", "paris", 60000, expired, {"Expired"}),
             ("rejected by the client", "zurich", 75000, rejected, {"Rejected"}),
+            ("invoiced, awaiting payment", "acme", 210000, awaiting_payment, {"Invoiced"}),
         ]
-        stories = [Story(api, cast, label, client, net) for label, client, net, _, _ in plans]
+        bank = Bank(api, settings.bank_inbox_dir, cast.finance, run)
+        stories = [
+            Story(api, cast, label, client, net, bank=bank) for label, client, net, _, _ in plans
+        ]
 
         async def play(story: Story, plot: Callable[[Story], Awaitable[str]]) -> str:
             try:
@@ -73,6 +84,7 @@ async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -
         outcomes = await asyncio.gather(
             *(play(story, plan[3]) for story, plan in zip(stories, plans, strict=True))
         )
+        await leave_work_for_finance(api, bank, stories[-1])
     say("")
     good = 0
     for story, plan, outcome in zip(stories, plans, outcomes, strict=True):
@@ -83,6 +95,35 @@ async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -
     say(f"{good}/{len(plans)} paths reached their outcome. Finance desk: "
         f"{settings.public_base_url}/finance")  # fmt: skip
     return 0 if good == len(plans) else 1
+
+
+async def leave_work_for_finance(api: Api, bank: Bank, open_story: Story) -> None:
+    """The end-of-run notification: a transfer nobody can place, and one paying the open
+    invoice €250 more than it owes (a suggestion: a person decides)."""
+    if open_story.order is None:
+        return
+    view = await api.view(open_story.order_id, open_story.token)
+    if not view.get("invoice_number"):
+        return
+    on = date.fromisoformat(open_story.business_today())
+    stranger = bank.transfer("", "Unknown Sender Ltd", 4_990, on, text="membership fee")
+    overpaid = bank.transfer(
+        "acme",
+        "ACME GmbH",
+        int(view["principal_due_cents"]) + 25_000,
+        on,
+        text=f"Invoice {view['invoice_number']}",
+    )
+    await bank.notify([stranger, overpaid])
+    for _ in range(60):
+        queue = await api.call("GET", "/finance/bank-lines", bank.finance)
+        if len(queue) >= 2:
+            break
+        await asyncio.sleep(0.5)
+    say("")
+    say(f"finance queue ({len(queue)}): GET /finance/bank-lines")
+    for line in queue:
+        say(f"  {line['status']:<10} {format_eur(line['amount_cents']):>12}  {line['reason']}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 from dev.demo_api import Api, DemoError, Json, say
+from dev.demo_bank import Bank
 from dev.demo_seed import Cast
 from domain.money import format_eur
 
@@ -27,6 +28,7 @@ class Story:
     net_cents: int
     order: Json | None = None
     started: tuple[float, datetime] | None = None  # (monotonic, UTC time) at submission
+    bank: Bank | None = None  # clients who pay by transfer pay through it
 
     @property
     def token(self) -> str:
@@ -127,6 +129,31 @@ class Story:
         await self.api.call("POST", "/payments", self.cast.finance, body)
         self.log(f"{note}: {format_eur(amount)} received on {body['received_on']}")
 
+    async def pay_by_bank(self, amount: int, view: Json, note: str, *, quote: str) -> None:
+        """The client transfers ``amount`` quoting the invoice's creditor reference
+        (``quote="reference"``) or its number in the free text (``"number"``); the bank's
+        notification goes through the inbox, and the story waits until the order has it."""
+        assert self.bank is not None
+        number = view["invoice_number"]
+        invoices = await self.api.call("GET", "/invoices", self.token)
+        [invoice] = [i for i in invoices if i["number"] == number]
+        name = self.cast.clients[self.client]["name"]
+        on = date.fromisoformat(self.business_today())
+        if quote == "reference":
+            said = invoice["creditor_reference"]
+            txn = self.bank.transfer(self.client, name, amount, on, reference=said)
+        else:
+            said = f"Invoice {number.replace('-', ' ')} thank you"
+            txn = self.bank.transfer(self.client, name, amount, on, text=said)
+        before = int(view.get("paid_cents") or 0)
+        await self.bank.notify([txn])
+        self.log(f"{note}: {format_eur(amount)} by bank transfer quoting {said!r}")
+        await self.wait(
+            "the transfer to be reconciled",
+            lambda v: int(v.get("paid_cents") or 0) >= before + amount,
+            business_days=30,
+        )
+
     async def finish(self, business_days: float = 40) -> str:
         view = await self.wait(
             "the close", lambda v: v.get("status") in FINISHED and v["wage_paid"], business_days
@@ -169,8 +196,18 @@ async def paid_on_time(s: Story) -> str:
     await s.answer(await s.submit(), "accept")
     view = await s.complete()
     await asyncio.sleep(3 * s.api.seconds_per_day)
-    await s.pay(view["principal_due_cents"], await s.api.view(s.order_id, s.token), "paid in full")
+    view = await s.api.view(s.order_id, s.token)
+    await s.pay_by_bank(view["principal_due_cents"], view, "paid in full", quote="reference")
     return await s.finish()
+
+
+async def awaiting_payment(s: Story) -> str:
+    """Invoiced with long payment terms: still open when the demo ends (the end-of-run bank
+    notification pays it more than it owes, which waits in the finance queue)."""
+    await s.create(terms=90)
+    await s.answer(await s.submit(), "accept")
+    view = await s.complete()
+    return str(view["status"])
 
 
 async def paid_late(s: Story) -> str:
@@ -179,7 +216,7 @@ async def paid_late(s: Story) -> str:
     await s.complete()
     view = await s.wait("a second reminder", lambda v: v.get("dunning_level", 0) >= 2, 60)
     s.log(f"reminder level {view['dunning_level']}: {format_eur(_due(view))} due with charges")
-    await s.pay(_due(view), view, "paid late with charges")
+    await s.pay_by_bank(_due(view), view, "paid late with charges", quote="number")
     return await s.finish()
 
 
@@ -187,9 +224,11 @@ async def partial_payments(s: Story) -> str:
     await s.create()
     await s.answer(await s.submit(), "accept")
     view = await s.complete()
-    await s.pay(view["principal_due_cents"] * 40 // 100, view, "first part")
+    await s.pay_by_bank(
+        view["principal_due_cents"] * 40 // 100, view, "first part", quote="reference"
+    )
     view = await s.wait("the first reminder", lambda v: v.get("dunning_level", 0) >= 1, 60)
-    await s.pay(view["principal_due_cents"] // 2, view, "second part")
+    await s.pay_by_bank(view["principal_due_cents"] // 2, view, "second part", quote="number")
     await asyncio.sleep(2 * s.api.seconds_per_day)
     view = await s.api.view(s.order_id, s.token)
     await s.pay(_due(view), view, "the rest with charges")
