@@ -155,6 +155,11 @@ class Settings(BaseSettings):
     # The API handles again, this often, the webhook events whose handling failed (0: never).
     stripe_pending_interval_seconds: float = 60
 
+    # Payout runs: wages go to the bank in one pain.001 batch per cut-off, daily at this hour
+    # (Europe/Berlin), or every so many seconds when > 0 (the demo).
+    payout_cutoff_hour: int = 14
+    payout_run_every_seconds: float = 0
+
     # Bank reconciliation (docs/reconciliation.md): how often the statement inbox is read, and
     # how far an amount may differ from what an invoice owes and still be proposed (cents).
     bank_inbox_every_minutes: int = 15

@@ -14,7 +14,6 @@ from functools import partial
 from typing import Any
 
 import httpx
-from domain.banking.matching import MatchingPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -23,6 +22,7 @@ from activities.bank_inbox import BankInboxActivities, FolderInbox
 from activities.declaration_activities import DeclarationActivities, EmployerIdentifiers
 from activities.member_insurance_directory import MemberInsuranceDirectory
 from activities.order_activities import OrderActivities
+from activities.payout_run_steps import PayoutSchedule, temporal_run_starter
 from activities.payroll_step import ExactPayrollStep
 from activities.reconciliation import ReconciliationActivities
 from adapters.banking.sepa import LocalSepaBanking
@@ -40,9 +40,11 @@ from adapters.social_security.local_register import LocalSocialSecurity
 from adapters.temporal_client import connect
 from config import Settings, get_settings
 from db.session import make_engine, make_session_factory
+from domain.banking.matching import MatchingPolicy
 from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.payroll.provisional import PolicyPayroll
 from workflows.order import OrderLifecycleWorkflow
+from workflows.payout_run import PayoutRunWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 from workflows.reconciliation import BankInboxWorkflow, BankReconciliationWorkflow
 from workflows.schedules import ensure_schedules
@@ -53,6 +55,7 @@ WORKFLOWS: Sequence[type] = (
     QuarterlyDmfaWorkflow,
     BankReconciliationWorkflow,
     BankInboxWorkflow,
+    PayoutRunWorkflow,
 )
 
 
@@ -153,7 +156,10 @@ def build_activities(
     sessions: async_sessionmaker[AsyncSession],
     *,
     http: httpx.AsyncClient | None = None,
+    client: Client | None = None,
 ) -> OrderActivities:
+    """``client``: the Temporal client that starts payout runs (without it, a wage cannot be
+    queued: the order shows the refusal)."""
     return OrderActivities(
         sessions,
         mailer=build_mailer(settings),
@@ -169,6 +175,10 @@ def build_activities(
         seller=settings.seller,
         public_base_url=settings.public_base_url,
         coop_name=settings.coop_name,
+        payout_schedule=PayoutSchedule(
+            hour=settings.payout_cutoff_hour, every_seconds=settings.payout_run_every_seconds
+        ),
+        run_starter=temporal_run_starter(client, settings.task_queue) if client else None,
     )
 
 
@@ -229,7 +239,7 @@ async def main() -> None:
     worker = build_worker(
         client,
         settings,
-        build_activities(settings, sessions),
+        build_activities(settings, sessions, client=client),
         build_declarations(settings, sessions),
         build_banking(settings, sessions, client),
     )

@@ -21,6 +21,7 @@ from activities.credit_note_step import CreditNoteStep, Refunder
 from activities.errors import permanent_errors
 from activities.heartbeat import heartbeating
 from activities.invoice_steps import InvoiceSteps
+from activities.payout_run_steps import PayoutRunSteps, PayoutSchedule, RunStarter
 from activities.payroll_step import ExactPayrollStep
 from activities.wage_steps import WageSteps
 from adapters.banking.sepa import Banking
@@ -47,7 +48,7 @@ from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.payroll.protocol import Payroll
 
 
-class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
+class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps):
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
@@ -63,6 +64,8 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
         seller: Callable[[str], Seller],
         public_base_url: str,
         coop_name: str,
+        payout_schedule: PayoutSchedule | None = None,
+        run_starter: RunStarter | None = None,
     ) -> None:
         self._sessions = sessions
         self._mailer = mailer
@@ -75,6 +78,8 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
         self._documents = invoice_documents
         self._base_url = public_base_url.rstrip("/")
         self._coop_name = coop_name
+        self._payout_schedule = payout_schedule or PayoutSchedule()
+        self._run_starter = run_starter
         self._seller = seller
         self._credit_notes = CreditNoteStep(
             sessions,
@@ -100,6 +105,8 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps):
             self.run_payroll,
             self.run_exact_payroll,
             self.pay_wage,
+            self.queue_payout,
+            self.cut_payout_run,
             self.close_order,
             self.issue_credit_note,
             self.refund_client,

@@ -252,7 +252,7 @@ async def run_full(
         admin_token="bench-admin",
     )
     engine = make_engine(url)
-    activities = build_activities(settings, make_session_factory(engine))
+    activities = build_activities(settings, make_session_factory(engine), client=env.client)
     app = create_app(settings, temporal_client=env.client)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serve = asyncio.create_task(server.serve())

@@ -278,7 +278,27 @@ class Payout(Base):
     iban: Mapped[str] = mapped_column(String(34))
     execution_date: Mapped[date] = mapped_column(Date)
     file_path: Mapped[str | None] = mapped_column(Text, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent
+    # pending | sent (one file per payout, orders before payout runs) | queued | sent (in a run)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    run_key: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    message_id: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class PayoutRun(Base):
+    """One pain.001 batch handed to the bank: the payouts queued before a cut-off. A run that
+    had to be cut twice (a payout arriving while it was cut) has parts 1, 2…"""
+
+    __tablename__ = "payout_runs"
+    __table_args__ = (UniqueConstraint("run_key", "part"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_key: Mapped[str] = mapped_column(String(32))
+    part: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str] = mapped_column(String(35), unique=True)
+    file_path: Mapped[str] = mapped_column(Text)
+    payouts: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = _now()
 
 

@@ -28,6 +28,7 @@ TEMPORAL_START_TIMEOUT = 30.0
 SINK_START_TIMEOUT = 15.0
 API_START_TIMEOUT = 60.0
 DEMO_SECONDS_PER_DAY = "1"
+DEMO_PAYOUT_RUN_EVERY_SECONDS = "2"
 
 
 def venv_bin() -> Path:
@@ -59,6 +60,8 @@ def child_env(settings: Settings, demo: bool, localstripe: bool = False) -> dict
     env.setdefault("PYTHONUNBUFFERED", "1")
     if demo:
         env["COOPFLOW_SECONDS_PER_DAY"] = DEMO_SECONDS_PER_DAY
+        # A payout run every 2 s (2 demo days) instead of daily at 14:00.
+        env.setdefault("COOPFLOW_PAYOUT_RUN_EVERY_SECONDS", DEMO_PAYOUT_RUN_EVERY_SECONDS)
     return env
 
 

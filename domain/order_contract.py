@@ -20,6 +20,7 @@ DECIDE = "decide"
 PAYMENT_RECEIVED = "payment_received"
 REFUND_RECORDED = "refund_recorded"
 RETRY_STEP = "retry_step"
+PAYOUT_SENT = "payout_sent"  # the payout run handed the wage to the bank
 # Query
 STATE = "state"
 

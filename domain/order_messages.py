@@ -221,6 +221,7 @@ class OrderView(_Frozen):
     dunning_level: int = 0
     escalated: bool = False
     wage_paid: bool = False
+    payout_run: str | None = None  # the payout run the wage waits for, or went out in
     business_today: date
     credit_note_number: str | None = None
     refund_due_cents: int = 0

@@ -16,6 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.order import OrderLifecycleWorkflow
+from workflows.payout_run import PayoutRunWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 from workflows.reconciliation import BankInboxWorkflow, BankReconciliationWorkflow
 
@@ -36,6 +37,7 @@ async def test_replay(path: Path) -> None:
             QuarterlyDmfaWorkflow,
             BankReconciliationWorkflow,
             BankInboxWorkflow,
+            PayoutRunWorkflow,
         ],
         data_converter=pydantic_data_converter,
         # Replay checks determinism, not speed: a garbage collection of the whole test process

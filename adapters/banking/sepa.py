@@ -62,8 +62,27 @@ class PayoutReceipt(BaseModel):
     created: bool  # False when the payout already existed and nothing was written
 
 
+class BatchReceipt(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str
+    file_path: str
+    end_to_end_ids: tuple[str, ...]
+    total_cents: int
+    created: bool  # False: the batch was written before (a retried step); nothing written
+
+
 class Banking(Protocol):
     async def pay(self, instruction: PayoutInstruction) -> PayoutReceipt: ...
+
+    async def check(self, instruction: PayoutInstruction) -> None:
+        """Refuse an instruction the bank would refuse (IBAN, BIC, lengths) before it is
+        queued for a run."""
+        ...
+
+    async def pay_batch(
+        self, message_id: str, instructions: list[PayoutInstruction]
+    ) -> BatchReceipt: ...
 
 
 class PaidTransfer(TypedDict):
@@ -100,6 +119,41 @@ class LocalSepaBanking:
         _check_instruction(instruction)
         return await asyncio.to_thread(self._pay, instruction, creditor_iban, creditor_bic)
 
+    async def check(self, instruction: PayoutInstruction) -> None:
+        what = f"payout {instruction.payout_id!r}"
+        creditor_iban = parse_iban(instruction.creditor_iban, f"creditor IBAN of {what}")
+        _creditor_bic(instruction.creditor_bic, creditor_iban, what)
+        _check_instruction(instruction)
+
+    async def pay_batch(
+        self, message_id: str, instructions: list[PayoutInstruction]
+    ) -> BatchReceipt:
+        """One pain.001 file ``<message_id>.xml`` with every transfer (each booked on its own);
+        written once: a second call with the same message id returns the file as it is."""
+        if not _PAYOUT_ID.fullmatch(message_id):
+            raise PermanentAdapterError(f"batch id {message_id!r} is not a SEPA message id")
+        checked = []
+        for instruction in instructions:
+            what = f"payout {instruction.payout_id!r}"
+            iban = parse_iban(instruction.creditor_iban, f"creditor IBAN of {what}")
+            checked.append((instruction, iban, _creditor_bic(instruction.creditor_bic, iban, what)))
+            _check_instruction(instruction)
+        return await asyncio.to_thread(self._pay_batch, message_id, checked)
+
+    def _pay_batch(
+        self, message_id: str, checked: list[tuple[PayoutInstruction, IBAN, BIC]]
+    ) -> BatchReceipt:
+        path = self.file_for(message_id)
+        created = not path.exists() and write_once(path, self._document(message_id, checked))
+        written = read_payout_file(path)
+        return BatchReceipt(
+            message_id=message_id,
+            file_path=str(path),
+            end_to_end_ids=tuple(t["end_to_end_id"] for t in written),
+            total_cents=sum(t["amount_cents"] for t in written),
+            created=created,
+        )
+
     def file_for(self, payout_id: str) -> Path:
         return self._out_dir / f"{payout_id}.xml"
 
@@ -118,32 +172,39 @@ class LocalSepaBanking:
         return _existing_receipt(path, instruction, iban)
 
     def _build(self, instruction: PayoutInstruction, iban: IBAN, bic: BIC) -> bytes:
+        return self._document(instruction.payout_id, [(instruction, iban, bic)])
+
+    def _document(
+        self, message_id: str, checked: list[tuple[PayoutInstruction, IBAN, BIC]]
+    ) -> bytes:
         config = {
             "name": self._debtor_name,
             "IBAN": self._debtor_iban.compact,
             "BIC": str(self._debtor_bic),
-            # One transaction per file, booked on its own: a wage shows up alone on the statement.
+            # Each transaction booked on its own: a wage shows up alone on the statement.
             "batch": False,
-            "currency": instruction.currency,
+            "currency": "EUR",
         }
-        payment = {
-            "name": instruction.creditor_name,
-            "IBAN": iban.compact,
-            "BIC": str(bic),
-            "amount": instruction.amount_cents,
-            "currency": instruction.currency,
-            "execution_date": instruction.execution_date,
-            "description": instruction.remittance,
-            "endtoend_id": instruction.payout_id,
-        }
-        transfer = _SepaTransfer(config, msg_id=instruction.payout_id)
-        transfer.add_payment(payment)
+        transfer = _SepaTransfer(config, msg_id=message_id)
+        for instruction, iban, bic in checked:
+            transfer.add_payment(
+                {
+                    "name": instruction.creditor_name,
+                    "IBAN": iban.compact,
+                    "BIC": str(bic),
+                    "amount": instruction.amount_cents,
+                    "currency": instruction.currency,
+                    "execution_date": instruction.execution_date,
+                    "description": instruction.remittance,
+                    "endtoend_id": instruction.payout_id,
+                }
+            )
         # sepaxml would reload the XSD on every export (~0.2 s); validate with a cached one.
         document: bytes = transfer.export(validate=False, pretty_print=True)
         errors = list(_pain001_schema().iter_errors(document.decode()))
         if errors:
             raise PermanentAdapterError(
-                f"payout {instruction.payout_id!r} does not make a valid {SEPA_SCHEMA} file: "
+                f"payout batch {message_id!r} does not make a valid {SEPA_SCHEMA} file: "
                 f"{errors[0].reason} at {errors[0].path}"
             )
         return document

@@ -173,7 +173,9 @@ async def settings_lifecycle(
 ) -> AsyncIterator[Lifecycle]:
     settings = _dimona_settings(tmp_path, dimona)
     async with httpx.AsyncClient(timeout=5) as http:
-        activities = build_activities(settings, session_factory, http=http)
+        activities = build_activities(
+            settings, session_factory, http=http, client=workflow_env.client
+        )
         async with build_worker(workflow_env.client, settings, activities):
             yield Lifecycle(workflow_env, session_factory, settings.task_queue, tmp_path)
 

@@ -77,13 +77,14 @@ async def stack(
         task_queue=f"e2e-{api_port}",
         public_base_url=f"http://127.0.0.1:{api_port}",
         seconds_per_day=SECONDS_PER_DAY,
+        payout_run_every_seconds=0.5,  # a payout run every half second (2.5 business days)
         admin_token="e2e-admin",
         signing_secret="e2e-secret",
     )
     sink = MaildirSink(tmp_path / "received", port=smtp_port)
     sink.start()
     sessions = make_session_factory(db_engine)
-    activities = build_activities(settings, sessions)
+    activities = build_activities(settings, sessions, client=dev_server.client)
     banking = build_banking(settings, sessions, dev_server.client)
     server = uvicorn.Server(
         uvicorn.Config(

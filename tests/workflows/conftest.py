@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.order_activities import OrderActivities
+from activities.payout_run_steps import PayoutSchedule, temporal_run_starter
 from adapters.banking.sepa import LocalSepaBanking
 from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.mail.mailers import MaildirMailer
@@ -35,6 +36,7 @@ from tests.conftest import TEMPORAL_TEST_SERVER
 from tests.factories import create_client, create_member, create_order, order_input
 from workflows import search_attributes as sa
 from workflows.order import OrderLifecycleWorkflow, order_workflow_id
+from workflows.payout_run import PayoutRunWorkflow
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 
@@ -155,11 +157,14 @@ async def lifecycle(
         seller=default_seller,
         public_base_url="http://coopflow.test",
         coop_name="coopflow SCE",
+        # Hourly runs on the skipped clock: orders paid the same day share a batch.
+        payout_schedule=PayoutSchedule(every_seconds=3600),
+        run_starter=temporal_run_starter(workflow_env.client, task_queue),
     )
     async with Worker(
         workflow_env.client,
         task_queue=task_queue,
-        workflows=[OrderLifecycleWorkflow],
+        workflows=[OrderLifecycleWorkflow, PayoutRunWorkflow],
         activities=activities.all(),
     ):
         yield Lifecycle(workflow_env, session_factory, task_queue, tmp_path, refunder)

@@ -287,7 +287,7 @@ async def worker_lifecycle(
 ) -> AsyncIterator[Lifecycle]:
     """The worker as ``worker.py`` builds it from settings, with the bureau backend."""
     settings = _settings(tmp_path, payroll_backend="bureau")
-    activities = build_activities(settings, session_factory)
+    activities = build_activities(settings, session_factory, client=workflow_env.client)
     async with build_worker(workflow_env.client, settings, activities):
         yield Lifecycle(workflow_env, session_factory, settings.task_queue, tmp_path)
 

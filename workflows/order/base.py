@@ -25,6 +25,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.order_phases import CollectionPhase
     from domain.order_status import OrderStatus
+    from domain.payout_runs import (
+        PayoutSent,
+    )
     from domain.policy import JurisdictionPolicy, policy_for
 
 from workflows.order.clock import BusinessClock
@@ -44,6 +47,7 @@ class Inbox:
     payments: list[PaymentReceived] = field(default_factory=list)
     seen_refunds: set[str] = field(default_factory=set)
     refunds: list[RefundRecorded] = field(default_factory=list)
+    payout_sent: PayoutSent | None = None  # the payout run handed the wage to the bank
 
     def add_payment(self, payment: PaymentReceived) -> None:
         if payment.payment_key not in self.seen_payments:

@@ -20,6 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import order_steps as steps
+    from domain import payout_runs as runs
     from domain.order_messages import (
         CreditNoteIssued,
         DunningNotice,
@@ -29,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         RefundsStarted,
         WagePaid,
     )
+    from domain.payout_runs import PayoutQueued
     from domain.ui_text import literal
 
 R = TypeVar("R")
@@ -85,6 +87,11 @@ RUN_EXACT_PAYROLL: Step[steps.PayrollDone] = Step(
 )
 # A ledger entry and a pain.001 file, both idempotent by the order's payout key.
 PAY_WAGE: Step[WagePaid] = Step(steps.PAY_WAGE, WagePaid, timedelta(minutes=1), local=True)
+# A database write and one call to the Temporal service (signal-with-start of the run): short,
+# so local (one marker in the history).
+QUEUE_PAYOUT: Step[PayoutQueued] = Step(
+    runs.QUEUE_PAYOUT, PayoutQueued, timedelta(minutes=1), local=True
+)
 CLOSE_ORDER: Step[None] = Step(steps.CLOSE_ORDER, None, _SHORT, local=True)
 ISSUE_CREDIT_NOTE: Step[CreditNoteIssued] = Step(
     steps.ISSUE_CREDIT_NOTE, CreditNoteIssued, _RENDER, heartbeat=_BEAT

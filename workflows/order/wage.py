@@ -13,6 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import order_steps as steps
+    from domain import payout_runs as runs
     from domain.breakdown import OrderBreakdown
     from domain.guarantee import guarantee_applies
     from domain.money import format_eur
@@ -22,6 +23,9 @@ with workflow.unsafe.imports_passed_through():
 from workflows.order import steps as step
 from workflows.order.base import OrderBase
 
+# Wages go out in payout runs (one pain.001 batch per cut-off) instead of a file each.
+PAYOUT_RUNS = "payout-runs"
+
 
 class WageBranch(OrderBase):
     _wage_phase: WagePhase
@@ -29,12 +33,14 @@ class WageBranch(OrderBase):
     _payroll: steps.PayrollDone | None
     _wage: WagePaid | None
     _breakdown: OrderBreakdown | None  # computed with the invoice
+    _payout_run: str | None  # the run the payout waits for, or went out in
 
     def _init_wage(self) -> None:
         self._wage_phase = WagePhase.WAITING
         self._wage_day = None
         self._payroll = None
         self._wage = None
+        self._payout_run = None
 
     @property
     def _wage_started(self) -> bool:
@@ -73,22 +79,60 @@ class WageBranch(OrderBase):
         pay_date = self._today()
         payslip_id, payout = await self._run_payroll(completion, self._breakdown, pay_date)
         advanced = min(payout, self._principal_due())
-        self._wage = await self._steps.run(
-            step.PAY_WAGE,
-            steps.PayWage(
+        summary = f"Pay out {format_eur(payout)}" + (
+            f" ({format_eur(advanced)} advanced by the guarantee fund)" if advanced else ""
+        )
+        if workflow.patched(PAYOUT_RUNS):
+            self._wage = await self._pay_in_run(payslip_id, payout, advanced, pay_date, summary)
+        else:  # orders whose wage went out as a file of its own
+            self._wage = await self._steps.run(
+                step.PAY_WAGE,
+                steps.PayWage(
+                    order=self._order,
+                    payslip_id=payslip_id,
+                    payout_cents=payout,
+                    advanced_cents=advanced,
+                    execution_date=pay_date,
+                ),
+                summary,
+                "wage",
+            )
+        self._advance_by_fund(advanced)
+        await self._declare_end(completion, "End-of-employment declaration")
+        self._wage_phase = WagePhase.PAID
+
+    async def _pay_in_run(
+        self, payslip_id: int, payout: int, advanced: int, pay_date: date, summary: str
+    ) -> WagePaid:
+        """Queue the payout for the next payout run and wait until the run handed it to the
+        bank (``payout_sent``); bad bank details stop the order here (NeedsAttention)."""
+        queued = await self._steps.run(
+            step.QUEUE_PAYOUT,
+            runs.QueuePayout(
                 order=self._order,
                 payslip_id=payslip_id,
                 payout_cents=payout,
                 advanced_cents=advanced,
                 execution_date=pay_date,
+                now=workflow.now(),
+                workflow_id=workflow.info().workflow_id,
             ),
-            f"Pay out {format_eur(payout)}"
-            + (f" ({format_eur(advanced)} advanced by the guarantee fund)" if advanced else ""),
+            f"{summary}: into the payout run of the next cut-off",
             "wage",
         )
-        self._advance_by_fund(advanced)
-        await self._declare_end(completion, "End-of-employment declaration")
-        self._wage_phase = WagePhase.PAID
+        self._payout_run = queued.run_key
+        if queued.already_sent is not None:
+            self._inbox.payout_sent = queued.already_sent
+        await workflow.wait_condition(lambda: self._inbox.payout_sent is not None)
+        sent = self._inbox.payout_sent
+        assert sent is not None
+        return WagePaid(
+            payslip_id=payslip_id,
+            payout_id=queued.payout_key,
+            payout_cents=payout,
+            advanced_cents=advanced,
+            paid_on=sent.execution_date,
+        )
 
     async def _run_payroll(
         self, completion: Completion, breakdown: OrderBreakdown, pay_date: date

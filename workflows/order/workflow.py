@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.order_phases import published_status
     from domain.order_status import OrderStatus
+    from domain.payout_runs import PayoutSent
 
 from workflows.order import steps as step
 from workflows.order.base import Inbox
@@ -114,6 +115,7 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             dunning_level=shown.dunning_level,
             escalated=shown.escalated,
             wage_paid=self._wage is not None,
+            payout_run=self._payout_run,
             business_today=self._today(),
             credit_note_number=self._credit_note.number if self._credit_note else None,
             refund_due_cents=shown.refund_open,
@@ -214,6 +216,12 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
     def refund_recorded(self, refund: RefundRecorded) -> None:
         """Money paid back to the client (Stripe refund, bank transfer by finance)."""
         self._inbox.add_refund(refund)
+
+    @workflow.signal(name=contract.PAYOUT_SENT)
+    def payout_sent(self, sent: PayoutSent) -> None:
+        """The payout run handed this order's wage to the bank."""
+        if self._inbox.payout_sent is None:
+            self._inbox.payout_sent = sent
 
     @workflow.signal(name=contract.RETRY_STEP)
     def retry_step(self) -> None:

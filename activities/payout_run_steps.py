@@ -1,0 +1,225 @@
+"""Payout runs: an order's payout queued for the next cut-off (checked as the bank would check
+it, so bad bank details stop the order before the run), and the run cut into one pain.001 batch.
+
+Idempotent: the payout key (``WAGE-<order id>``) is the EndToEndId and the row; a payout is in
+at most one batch (``payouts.message_id``); a batch's file is written once under its message id
+(``<run key>-<part>``), and the wage's ledger entry is keyed by the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from temporalio import activity
+from temporalio.client import Client
+
+from activities.errors import permanent_errors
+from activities.order_base import OrderSteps
+from adapters.banking.sepa import Banking, PayoutInstruction, fit_remittance
+from db import ledger
+from db.models import Member, Order, Payout, PayoutRun
+from domain import ledger as entries
+from domain import payout_runs as runs
+from domain.errors import DomainError
+from domain.order_contract import order_workflow_id
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+class PayoutRunsMissing(DomainError):
+    code = "payout-runs-missing"
+
+
+@dataclass(frozen=True)
+class PayoutSchedule:
+    """When runs are cut: daily at ``hour`` Europe/Berlin, or every ``every_seconds`` (demo)."""
+
+    hour: int = 14
+    every_seconds: float = 0
+
+    def next_cutoff(self, now: datetime) -> datetime:
+        if self.every_seconds > 0:
+            return runs.next_cutoff(now, every_seconds=self.every_seconds, daily=None)
+        local = now.astimezone(BERLIN)
+        for day in (local.date(), local.date() + timedelta(days=1)):
+            cutoff = datetime.combine(day, time(self.hour), tzinfo=BERLIN)
+            if cutoff > local:
+                return cutoff.astimezone(UTC)
+        raise AssertionError("unreachable: tomorrow's cut-off is always ahead")
+
+
+# Adds a payout to its run: signal-with-start of the run's workflow (``workflows.payout_run``).
+RunStarter = Callable[[runs.PayoutRunInput, runs.QueuedPayout], Awaitable[None]]
+
+
+class PayoutRunSteps(OrderSteps):
+    _banking: Banking
+    _payout_schedule: PayoutSchedule
+    _run_starter: RunStarter | None
+
+    def _instruction(self, payout: Payout, member: Member, description: str) -> PayoutInstruction:
+        return PayoutInstruction(
+            payout_id=payout.payout_key,
+            creditor_name=member.name,
+            creditor_iban=member.iban,
+            creditor_bic=member.bic,
+            amount_cents=payout.amount_cents,
+            remittance=fit_remittance(f"Wage order {payout.order_id}: {description}"),
+            execution_date=payout.execution_date,
+        )
+
+    @activity.defn(name=runs.QUEUE_PAYOUT)
+    @permanent_errors
+    async def queue_payout(self, request: runs.QueuePayout) -> runs.PayoutQueued:
+        order = request.order
+        key = f"WAGE-{order.order_id}"
+        async with self._sessions.begin() as session:
+            payout = await session.scalar(select(Payout).where(Payout.payout_key == key))
+            member = await session.get_one(Member, order.member_id)
+            if payout is None:
+                payout = Payout(
+                    payout_key=key,
+                    order_id=order.order_id,
+                    member_id=order.member_id,
+                    amount_cents=request.payout_cents,
+                    advanced_cents=request.advanced_cents,
+                    iban=member.iban,
+                    execution_date=request.execution_date,
+                    status="queued",
+                )
+                session.add(payout)
+            else:
+                payout.iban = member.iban  # ops may have fixed the member's IBAN since
+            # Bad bank details stop here, with the order in NeedsAttention, not in the run.
+            await self._banking.check(self._instruction(payout, member, order.description))
+            if payout.status == "sent" and payout.message_id is not None:
+                batch = await session.scalar(
+                    select(PayoutRun).where(PayoutRun.message_id == payout.message_id)
+                )
+                assert batch is not None
+                sent = runs.PayoutSent(
+                    payout_key=key,
+                    run_key=batch.run_key,
+                    message_id=batch.message_id,
+                    file_path=batch.file_path,
+                    execution_date=payout.execution_date,
+                )
+                return runs.PayoutQueued(
+                    payout_key=key, run_key=batch.run_key, cutoff=request.now, already_sent=sent
+                )
+            cutoff = self._payout_schedule.next_cutoff(request.now)
+            payout.run_key = runs.run_key_of(cutoff)
+            queued = runs.QueuedPayout(
+                payout_key=key,
+                order_id=order.order_id,
+                amount_cents=payout.amount_cents,
+                workflow_id=request.workflow_id,
+            )
+            run = runs.PayoutRunInput(run_key=payout.run_key, cutoff=cutoff)
+        if self._run_starter is None:
+            raise PayoutRunsMissing(
+                "this worker has no Temporal client for payout runs; build it with one"
+            )
+        await self._run_starter(run, queued)
+        return runs.PayoutQueued(payout_key=key, run_key=run.run_key, cutoff=cutoff)
+
+    @activity.defn(name=runs.CUT_PAYOUT_RUN)
+    @permanent_errors
+    async def cut_payout_run(self, request: runs.CutRequest) -> runs.CutResult:
+        """The queued payouts of the request in one batch (payouts already in a batch keep it)."""
+        async with self._sessions.begin() as session:
+            rows = list(
+                await session.execute(
+                    select(Payout, Member, Order.description)
+                    .join(Member, Member.id == Payout.member_id)
+                    .join(Order, Order.id == Payout.order_id)
+                    .where(Payout.payout_key.in_(request.payout_keys))
+                    .order_by(Payout.id)
+                )
+            )
+            waiting = [(p, m, d) for p, m, d in rows if p.message_id is None]
+            part = int(
+                await session.scalar(
+                    select(func.count()).where(PayoutRun.run_key == request.run_key)
+                )
+                or 0
+            )
+        sent: list[runs.PayoutSent] = []
+        message_id = file_path = ""
+        total = 0
+        if waiting:
+            message_id = f"{request.run_key}-{part + 1}"
+            receipt = await self._banking.pay_batch(
+                message_id, [self._instruction(p, m, d) for p, m, d in waiting]
+            )
+            message_id, file_path = receipt.message_id, receipt.file_path
+            async with self._sessions.begin() as session:
+                session.add(
+                    PayoutRun(
+                        run_key=request.run_key,
+                        part=part + 1,
+                        message_id=message_id,
+                        file_path=file_path,
+                        payouts=len(waiting),
+                        total_cents=sum(p.amount_cents for p, _, _ in waiting),
+                    )
+                )
+                for payout, _, _ in waiting:
+                    row = await session.get_one(Payout, payout.id)
+                    row.status, row.message_id, row.file_path = "sent", message_id, file_path
+                    total += row.amount_cents
+                    await ledger.post(
+                        session,
+                        entries.wage_paid(
+                            order_workflow_id(row.order_id), row.amount_cents, row.advanced_cents
+                        ),
+                        order_id=row.order_id,
+                        posted_on=row.execution_date,
+                    )
+        async with self._sessions() as session:
+            done = list(
+                await session.execute(
+                    select(Payout, PayoutRun)
+                    .join(PayoutRun, PayoutRun.message_id == Payout.message_id)
+                    .where(Payout.payout_key.in_(request.payout_keys))
+                )
+            )
+        for payout, batch in done:
+            sent.append(
+                runs.PayoutSent(
+                    payout_key=payout.payout_key,
+                    run_key=batch.run_key,
+                    message_id=batch.message_id,
+                    file_path=batch.file_path,
+                    execution_date=payout.execution_date,
+                )
+            )
+        return runs.CutResult(
+            run_key=request.run_key,
+            message_id=message_id,
+            file_path=file_path,
+            sent=tuple(sent),
+            total_cents=total,
+        )
+
+
+def temporal_run_starter(client: Client, task_queue: str) -> RunStarter:
+    """Signal-with-start: the run of that cut-off gets the payout, started if need be (a run
+    whose cut is over starts again under the same id, and cuts a further part at once)."""
+
+    async def add(run: runs.PayoutRunInput, payout: runs.QueuedPayout) -> None:
+        await client.start_workflow(
+            runs.WORKFLOW_TYPE,
+            run,
+            id=runs.run_workflow_id(run.run_key),
+            task_queue=task_queue,
+            start_signal=runs.ADD_PAYOUT,
+            start_signal_args=[payout],
+            static_summary=f"Payout run, cut-off {run.cutoff:%Y-%m-%d %H:%M} UTC",
+        )
+
+    return add

@@ -1,0 +1,75 @@
+"""Wages go to the bank in payout runs: orders whose wage day falls before the same cut-off
+share one pain.001 batch; each order waits until its run handed the payout to the bank and
+shows which run; a run cut again changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from adapters.banking.sepa import read_payout_file
+from db.models import Payout, PayoutRun
+from domain import payout_runs as runs
+from domain.order_status import OrderStatus
+from tests.workflows.conftest import Lifecycle
+from tests.workflows.test_order_lifecycle import GROSS, PAYOUT, pay, sign_and_complete
+from workflows.order import OrderLifecycleWorkflow
+from workflows.payout_run import PayoutRunWorkflow
+
+
+async def test_two_wages_of_one_day_go_out_in_one_batch(lifecycle: Lifecycle) -> None:
+    orders = [await lifecycle.start() for _ in range(2)]
+    views = await asyncio.gather(*(sign_and_complete(lifecycle, h, i) for h, i in orders))
+    for (handle, _), view in zip(orders, views, strict=True):
+        await handle.signal(
+            OrderLifecycleWorkflow.payment_received,
+            pay(f"p-{view.order_id}", GROSS, view.business_today),
+        )
+    summaries = [await handle.result() for handle, _ in orders]
+    assert [s.status for s in summaries] == [OrderStatus.CLOSED] * 2
+    assert [s.payout_cents for s in summaries] == [PAYOUT] * 2
+
+    async with lifecycle.sessions() as session:
+        payouts = list(await session.scalars(select(Payout).order_by(Payout.id)))
+        batches = list(await session.scalars(select(PayoutRun)))
+    assert [p.status for p in payouts] == ["sent", "sent"]
+    [batch] = batches
+    assert {p.message_id for p in payouts} == {batch.message_id}
+    assert (batch.payouts, batch.total_cents, batch.part) == (2, 2 * PAYOUT, 1)
+    transfers = read_payout_file(batch.file_path)
+    assert sorted(t["end_to_end_id"] for t in transfers) == sorted(p.payout_key for p in payouts)
+    assert {t["message_id"] for t in transfers} == {batch.message_id}
+    for handle, _ in orders:
+        view = await handle.query(OrderLifecycleWorkflow.state)
+        assert view.payout_run == batch.run_key
+        assert view.wage_paid
+
+    run = lifecycle.env.client.get_workflow_handle(runs.run_workflow_id(batch.run_key))
+    assert await run.result() == 2
+    assert sorted(await run.query(PayoutRunWorkflow.payouts)) == sorted(
+        p.payout_key for p in payouts
+    )
+    await lifecycle.save_history(run, "payout_run_of_two")
+
+    # The run's step again (a retried activity): nothing new is written or booked.
+    again = await lifecycle.env.client.execute_workflow(
+        PayoutRunWorkflow.run,
+        runs.PayoutRunInput(run_key=batch.run_key, cutoff=datetime.now(UTC)),
+        id=f"{runs.run_workflow_id(batch.run_key)}-again",
+        task_queue=lifecycle.task_queue,
+        start_signal=runs.ADD_PAYOUT,
+        start_signal_args=[
+            runs.QueuedPayout(
+                payout_key=payouts[0].payout_key,
+                order_id=payouts[0].order_id,
+                amount_cents=payouts[0].amount_cents,
+                workflow_id="order-gone",
+            )
+        ],
+    )
+    assert again == 1  # reported as sent (in the first batch), not paid again
+    async with lifecycle.sessions() as session:
+        assert len(list(await session.scalars(select(PayoutRun)))) == 1
+    assert len(list(lifecycle.payout_dir.glob("*.xml"))) == 1
