@@ -250,6 +250,8 @@ async def run_full(
         public_base_url=f"http://127.0.0.1:{port}",
         seconds_per_day=args.seconds_per_day,
         admin_token="bench-admin",
+        # Payout runs as in the demo: a cut-off every business day of the bench.
+        payout_run_every_seconds=args.seconds_per_day,
     )
     engine = make_engine(url)
     activities = build_activities(settings, make_session_factory(engine), client=env.client)
