@@ -28,6 +28,8 @@ from db.models_banking import BankAllocation, BankDecision, BankTransaction
 from domain.money import format_eur
 from domain.order_messages import PaymentReceived
 
+_ENDED = {"Closed", "Cancelled", "Rejected", "Expired"}
+
 
 async def _allocations(session: AsyncSession, ids: list[int]) -> dict[int, list[AllocationOut]]:
     found: dict[int, list[AllocationOut]] = {i: [] for i in ids}
@@ -213,8 +215,13 @@ async def assign(
         raise ProblemError(422, "unknown-invoice", f"There is no invoice {', '.join(missing)}.")
     for number, part in zip(numbers, body.allocations, strict=True):
         invoice, order = invoices[number]
-        if order.workflow_id is None:
-            raise ProblemError(409, "invalid-state", f"Order {order.id} has no running workflow.")
+        if order.workflow_id is None or order.status in _ENDED:
+            raise ProblemError(
+                409,
+                "order-ended",
+                f"Order {order.id} of invoice {invoice.number} is {order.status}: it takes no "
+                "more payments. Dismiss the line as refunded once the money is paid back.",
+            )
         allocate(
             session,
             row,

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from db.models import Invoice, Payment
+from db.models import Invoice, Order, Payment
 from db.models_banking import BankAllocation, BankDecision, BankTransaction
 from dev.bank_files import Txn, camt053_bytes
 from tests.api.api_helpers import ADMIN, bearer, completed_order, create_member, finance_token
@@ -201,3 +201,25 @@ async def test_finance_accepts_a_suggestion_and_dismisses_a_stranger(
         headers=finance,
     )
     assert not_ours.status_code == 409
+
+
+async def test_a_line_cannot_be_put_on_an_order_that_has_ended(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    order, line_id = await _queued(api, session_factory, 12_000)
+    async with session_factory() as session:
+        await session.execute(update(Order).values(status="Closed"))
+        await session.commit()
+    finance = bearer(await finance_token(api))
+    refused = await api.post(
+        f"/finance/bank-lines/{line_id}/assign",
+        json={
+            "allocations": [
+                {"invoice_number": f"DE-2026-{order['id']:05d}", "amount_cents": 12_000}
+            ]
+        },
+        headers=finance,
+    )
+    assert "is Closed" in assert_problem(refused, 409, "order-ended")["detail"]
+    async with session_factory() as session:
+        assert list(await session.scalars(select(Payment))) == []
