@@ -19,6 +19,7 @@ from temporalio.client import Client
 
 from activities.errors import permanent_errors
 from activities.order_base import OrderSteps
+from activities.wage_steps import order_payout
 from adapters.banking.sepa import Banking, PayoutInstruction, fit_remittance
 from db import ledger
 from db.models import Member, Order, Payout, PayoutRun
@@ -76,24 +77,10 @@ class PayoutRunSteps(OrderSteps):
     @permanent_errors
     async def queue_payout(self, request: runs.QueuePayout) -> runs.PayoutQueued:
         order = request.order
-        key = f"WAGE-{order.order_id}"
         async with self._sessions.begin() as session:
-            payout = await session.scalar(select(Payout).where(Payout.payout_key == key))
-            member = await session.get_one(Member, order.member_id)
-            if payout is None:
-                payout = Payout(
-                    payout_key=key,
-                    order_id=order.order_id,
-                    member_id=order.member_id,
-                    amount_cents=request.payout_cents,
-                    advanced_cents=request.advanced_cents,
-                    iban=member.iban,
-                    execution_date=request.execution_date,
-                    status="queued",
-                )
-                session.add(payout)
-            else:
-                payout.iban = member.iban  # ops may have fixed the member's IBAN since
+            payout, member = await order_payout(session, request, status="queued")
+            key = payout.payout_key
+            payout.iban = member.iban  # ops may have fixed the member's IBAN since
             # Bad bank details stop here, with the order in NeedsAttention, not in the run.
             await self._banking.check(self._instruction(payout, member, order.description))
             if payout.status == "sent" and payout.message_id is not None:

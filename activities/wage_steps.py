@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
 from activities.errors import permanent_errors
@@ -22,6 +23,7 @@ from domain.order_contract import order_workflow_id
 from domain.order_messages import (
     WagePaid,
 )
+from domain.payout_runs import QueuePayout
 from domain.payroll.protocol import Payroll
 
 
@@ -76,21 +78,9 @@ class WageSteps(OrderSteps):
     @permanent_errors
     async def pay_wage(self, request: steps.PayWage) -> WagePaid:
         order = request.order
-        payout_key = f"WAGE-{order.order_id}"
         async with self._sessions.begin() as session:
-            payout = await session.scalar(select(Payout).where(Payout.payout_key == payout_key))
-            member = await session.get_one(Member, order.member_id)
-            if payout is None:
-                payout = Payout(
-                    payout_key=payout_key,
-                    order_id=order.order_id,
-                    member_id=order.member_id,
-                    amount_cents=request.payout_cents,
-                    advanced_cents=request.advanced_cents,
-                    iban=member.iban,
-                    execution_date=request.execution_date,
-                )
-                session.add(payout)
+            payout, member = await order_payout(session, request, status="pending")
+        payout_key = payout.payout_key
         if payout.status != "sent":
             receipt = await self._banking.pay(
                 PayoutInstruction(
@@ -126,3 +116,27 @@ class WageSteps(OrderSteps):
             advanced_cents=payout.advanced_cents,
             paid_on=payout.execution_date,
         )
+
+
+async def order_payout(
+    session: AsyncSession, request: steps.PayWage | QueuePayout, *, status: str
+) -> tuple[Payout, Member]:
+    """The order's one payout row (``WAGE-<order id>``, its EndToEndId), created on first use
+    with ``status``; and the member it pays."""
+    order = request.order
+    key = f"WAGE-{order.order_id}"
+    payout = await session.scalar(select(Payout).where(Payout.payout_key == key))
+    member = await session.get_one(Member, order.member_id)
+    if payout is None:
+        payout = Payout(
+            payout_key=key,
+            order_id=order.order_id,
+            member_id=order.member_id,
+            amount_cents=request.payout_cents,
+            advanced_cents=request.advanced_cents,
+            iban=member.iban,
+            execution_date=request.execution_date,
+            status=status,
+        )
+        session.add(payout)
+    return payout, member
