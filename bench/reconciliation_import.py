@@ -118,11 +118,14 @@ async def import_figures(url: str, path: Path, matcher: Matcher) -> dict[str, fl
 
 def reader_peak_mb(path: Path) -> float:
     """Peak resident memory of a fresh process that reads the whole file."""
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a big process
+    # would report its parent's peak.
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from adapters.banking.camt import CamtReader\n"
         "n = sum(1 for _ in CamtReader(sys.argv[1]).lines())\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(hwm.split()[1])\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(path)],

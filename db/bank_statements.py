@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models_banking import BankStatement, BankTransaction
@@ -67,6 +69,15 @@ def _chunks(lines: Iterable[BankLine]) -> Iterator[list[BankLine]]:
     it = iter(lines)
     while chunk := list(islice(it, CHUNK)):
         yield chunk
+
+
+def _insert_new(session: AsyncSession) -> Any:
+    """INSERT … ON CONFLICT (identity) DO NOTHING, in the session's dialect."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert(BankTransaction).on_conflict_do_nothing(
+            index_elements=["identity"]
+        )
+    return sqlite.insert(BankTransaction).on_conflict_do_nothing(index_elements=["identity"])
 
 
 def _row(line: BankLine, statement_id: int) -> dict[str, object]:
@@ -136,26 +147,24 @@ async def store_statement(
     session.add(statement)
     await session.flush()
     count = new = credit = debit = 0
+    fresh = _insert_new(session)
     for chunk in _chunks(lines):
-        identities = {line.identity for line in chunk}
-        known = set(
-            await session.scalars(
-                select(BankTransaction.identity).where(BankTransaction.identity.in_(identities))
-            )
-        )
         rows = []
+        seen: set[str] = set()
         for line in chunk:
             count += 1
             if line.direction == "credit":
                 credit += line.amount_cents
             else:
                 debit += line.amount_cents
-            if line.identity not in known:
-                known.add(line.identity)
+            if line.identity not in seen:
+                seen.add(line.identity)
                 rows.append(_row(line, statement.id))
-        if rows:
-            await session.execute(insert(BankTransaction), rows)
-            new += len(rows)
+        # Known transactions (from an earlier file) are skipped by the unique identity, in the
+        # database: no look-up per chunk, whose plan goes bad as the table grows inside one
+        # transaction (PostgreSQL plans with the statistics of the empty table).
+        inserted = await session.execute(fresh.returning(BankTransaction.id), rows)
+        new += len(inserted.all())
     statement.line_count = count
     statement.new_lines = new
     statement.credit_cents = credit
