@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import socket
 import sys
@@ -95,6 +96,7 @@ class Driver:
         self.member: dict[str, str] = {}
         self.finance: dict[str, str] = {}
         self.client_id = 0
+        self.signers = itertools.count()
 
     async def setup(self) -> None:
         tag = uuid.uuid4().hex[:8]
@@ -209,9 +211,14 @@ class Driver:
         r = await self.http.post(f"/orders/{order_id}/submit", headers=self.member)
         check(r)
         signing_path = httpx.URL(r.json()["signing_url"]).path
-        r = await self.http.post(
-            signing_path, json={"decision": "accept", "signer_name": "Grace Hopper"}
-        )
+        # Each client signs from its own address, as from its own office (the API limits
+        # signing requests per address); all of 127.0.0.0/8 is this machine.
+        n = next(self.signers)
+        signer = httpx.AsyncHTTPTransport(local_address=f"127.0.{n // 250}.{n % 250 + 2}")
+        async with httpx.AsyncClient(base_url=self.http.base_url, transport=signer) as client:
+            r = await client.post(
+                signing_path, json={"decision": "accept", "signer_name": "Grace Hopper"}
+            )
         check(r)
         r = await self.http.post(
             f"/orders/{order_id}/complete",
@@ -280,7 +287,7 @@ async def run_full(
             elapsed = time.perf_counter() - started
             failures = [r for r in results if isinstance(r, BaseException)]
             if failures:
-                raise RuntimeError(f"{len(failures)} lifecycles failed, first: {failures[0]}")
+                raise RuntimeError(f"{len(failures)} lifecycles failed, first: {failures[0]!r}")
             ids = [r for r in results if isinstance(r, str)]
             counts = await count_history(env.client, ids[0])
             paths = await asyncio.gather(
