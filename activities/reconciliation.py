@@ -19,8 +19,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.errors import permanent_errors
 from db import reconciliation_book as book
 from db.bank_allocations import allocate, payment_reference
+from db.bank_statements import insert_or_skip
 from db.models import Payment
-from db.models_banking import BankAllocation, BankStatement, BankTransaction
+from db.models_banking import (
+    BankAllocation,
+    BankStatement,
+    BankTransaction,
+    ReconciliationLock,
+)
 from domain.banking import reconciliation_steps as steps
 from domain.banking.matching import Matcher, MatchingPolicy, Outcome
 from domain.banking.statement import BankLine
@@ -60,6 +66,19 @@ def bank_line(row: BankTransaction) -> BankLine:
         return_reason=row.return_reason,
         batch_index=row.batch_index,
         occurrence=row.occurrence,
+    )
+
+
+async def take_matching_lock(session: AsyncSession) -> None:
+    """Statements are matched one at a time: this write, first in the transaction, waits for
+    any other statement's matching to commit (a row lock on PostgreSQL, the write lock on
+    SQLite), so what that one put on invoices is seen here."""
+    # The row exists from the migration; made again if the table was emptied by hand.
+    await session.execute(insert_or_skip(session, ReconciliationLock, "id").values(id=1))
+    await session.execute(
+        update(ReconciliationLock)
+        .where(ReconciliationLock.id == 1)
+        .values(taken_at=datetime.now(UTC))
     )
 
 
@@ -117,6 +136,7 @@ class ReconciliationActivities:
     @permanent_errors
     async def match_statement(self, request: steps.ReconcileInput) -> steps.MatchCounts:
         async with self._sessions.begin() as session:
+            await take_matching_lock(session)
             matcher = await build_matcher(session, self._policy)
             rows = list(
                 await session.scalars(

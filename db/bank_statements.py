@@ -71,13 +71,10 @@ def _chunks(lines: Iterable[BankLine]) -> Iterator[list[BankLine]]:
         yield chunk
 
 
-def _insert_new(session: AsyncSession) -> Any:
-    """INSERT … ON CONFLICT (identity) DO NOTHING, in the session's dialect."""
-    if session.bind.dialect.name == "postgresql":
-        return postgresql.insert(BankTransaction).on_conflict_do_nothing(
-            index_elements=["identity"]
-        )
-    return sqlite.insert(BankTransaction).on_conflict_do_nothing(index_elements=["identity"])
+def insert_or_skip(session: AsyncSession, model: Any, key: str) -> Any:
+    """INSERT … ON CONFLICT (key) DO NOTHING, in the session's dialect."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing(index_elements=[key])
 
 
 def _row(line: BankLine, statement_id: int) -> dict[str, object]:
@@ -147,7 +144,7 @@ async def store_statement(
     session.add(statement)
     await session.flush()
     count = new = credit = debit = 0
-    fresh = _insert_new(session)
+    fresh = insert_or_skip(session, BankTransaction, "identity")
     for chunk in _chunks(lines):
         rows = []
         seen: set[str] = set()

@@ -136,3 +136,14 @@ class BankDecision(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[str] = mapped_column(Text, default="")  # the allocations, as text
     decided_at: Mapped[datetime] = _now()
+
+
+class ReconciliationLock(Base):
+    """One row, updated first by every statement's matching: statements are matched one after
+    the other, each seeing what the others put on invoices (a client paying twice in two files
+    reconciled at once gives one match and one duplicate)."""
+
+    __tablename__ = "reconciliation_lock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
