@@ -18,7 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.errors import permanent_errors
 from db import reconciliation_book as book
-from db.bank_allocations import allocate, payment_reference
+from db.bank_allocations import allocate, payment_message
 from db.bank_statements import insert_or_skip
 from db.models import Payment
 from db.models_banking import (
@@ -31,7 +31,6 @@ from domain.banking import reconciliation_steps as steps
 from domain.banking.matching import Matcher, MatchingPolicy, Outcome
 from domain.banking.statement import BankLine
 from domain.order_contract import PAYMENT_RECEIVED, order_workflow_id
-from domain.order_messages import PaymentReceived
 
 BATCH = 500
 _COUNTED = {
@@ -207,14 +206,7 @@ class ReconciliationActivities:
         self, session: AsyncSession, allocation: BankAllocation, row: BankTransaction
     ) -> bool:
         """True when the order has the payment; False when its workflow has ended."""
-        assert allocation.payment_key is not None
-        message = PaymentReceived(
-            payment_key=allocation.payment_key,
-            amount_cents=allocation.amount_cents,
-            received_on=row.booking_date,
-            source="bank",
-            reference=payment_reference(row),
-        )
+        message = payment_message(allocation, row)
         handle = self._client.get_workflow_handle(order_workflow_id(allocation.order_id))
         try:
             await handle.signal(PAYMENT_RECEIVED, message)

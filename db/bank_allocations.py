@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Payment
 from db.models_banking import BankAllocation, BankTransaction
+from domain.order_messages import PaymentReceived
 
 
 def payment_key(transaction_id: int, invoice_id: int) -> str:
@@ -53,3 +54,15 @@ def allocate(
             )
         )
     return allocation
+
+
+def payment_message(allocation: BankAllocation, row: BankTransaction) -> PaymentReceived:
+    """The ``payment_received`` signal an applied allocation gives its order."""
+    assert allocation.payment_key is not None, "only an applied allocation is a payment"
+    return PaymentReceived(
+        payment_key=allocation.payment_key,
+        amount_cents=allocation.amount_cents,
+        received_on=row.booking_date,
+        source="bank",
+        reference=payment_reference(row),
+    )

@@ -22,11 +22,10 @@ from api.schemas_bank import (
     DismissRequest,
 )
 from api.temporal import signal_payment
-from db.bank_allocations import allocate, payment_reference
+from db.bank_allocations import allocate, payment_message
 from db.models import Invoice, Order
 from db.models_banking import BankAllocation, BankDecision, BankTransaction
 from domain.money import format_eur
-from domain.order_messages import PaymentReceived
 
 _ENDED = {"Closed", "Cancelled", "Rejected", "Expired"}
 
@@ -147,18 +146,7 @@ async def _hand_over(session: AsyncSession, temporal: TemporalClient, row: BankT
         )
     )
     for allocation in pending:
-        assert allocation.payment_key is not None
-        await signal_payment(
-            temporal,
-            allocation.order_id,
-            PaymentReceived(
-                payment_key=allocation.payment_key,
-                amount_cents=allocation.amount_cents,
-                received_on=row.booking_date,
-                source="bank",
-                reference=payment_reference(row),
-            ),
-        )
+        await signal_payment(temporal, allocation.order_id, payment_message(allocation, row))
         allocation.signalled_at = datetime.now(UTC)
     await session.commit()
     return len(pending)
