@@ -54,6 +54,7 @@ from domain.banking.statement import (
     MessageKind,
     StatementError,
     StatementHeader,
+    check_balances,
 )
 
 _PEEK_LIMIT: Final = 64 * 1024
@@ -126,7 +127,7 @@ class CamtReader:
                 element.clear()
                 while element.getprevious() is not None:
                     del parent[0]
-        self._check_balances(moved)
+        check_balances(self.header, moved, self._closing_line)
 
     # --- reading the file -------------------------------------------------------------------
 
@@ -243,19 +244,6 @@ class CamtReader:
             opening=balances.get("OPBD") or balances.get("PRCD"),
             closing=balances.get("CLBD"),
         )
-
-    def _check_balances(self, moved: int) -> None:
-        """Opening + entries = closing (camt.053), as ``domain.banking.check_balances`` says,
-        from a running total: the lines are not kept."""
-        opening, closing = self.header.opening, self.header.closing
-        if opening is None or closing is None:
-            return
-        if opening.amount_cents + moved != closing.amount_cents:
-            raise StatementError(
-                f"the balances do not add up: opening {opening.amount_cents} + entries "
-                f"{moved} ≠ closing {closing.amount_cents} cents",
-                self._closing_line,
-            )
 
 
 def read_statement(source: Path | str | BinaryIO) -> tuple[StatementHeader, list[BankLine]]:

@@ -125,15 +125,16 @@ class StatementError(ValueError):
         super().__init__(f"line {line}: {reason}" if line else reason)
 
 
-def check_balances(header: StatementHeader, lines: list[BankLine] | tuple[BankLine, ...]) -> None:
-    """Opening balance + credits − debits = closing balance (camt.053). Raises StatementError."""
+def check_balances(header: StatementHeader, moved: Cents, line: int | None = None) -> None:
+    """Opening balance + ``moved`` (credits − debits of the lines, a running total: a streamed
+    statement keeps no lines) = closing balance (camt.053). Raises StatementError at ``line``."""
     if header.opening is None or header.closing is None:
         return
-    moved = sum(ln.amount_cents if ln.direction == "credit" else -ln.amount_cents for ln in lines)
     if header.opening.amount_cents + moved != header.closing.amount_cents:
         raise StatementError(
             f"the balances do not add up: opening {header.opening.amount_cents} + entries "
-            f"{moved} ≠ closing {header.closing.amount_cents} cents"
+            f"{moved} ≠ closing {header.closing.amount_cents} cents",
+            line,
         )
 
 
