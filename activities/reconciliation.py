@@ -33,8 +33,10 @@ from domain.banking.statement import BankLine
 from domain.order_contract import PAYMENT_RECEIVED, order_workflow_id
 
 BATCH = 500
+# Each transaction status, the count it adds to (finance's decisions included).
 _COUNTED = {
     "matched": "matched",
+    "assigned": "matched",
     "suggested": "suggested",
     "unmatched": "unmatched",
     "refund": "refund",
@@ -42,6 +44,8 @@ _COUNTED = {
     "payout": "payout",
     "return": "returned",
     "ignored": "ignored",
+    "not_ours": "ignored",
+    "refunded": "ignored",
 }
 
 
@@ -242,11 +246,6 @@ async def statement_counts(session: AsyncSession, statement_id: int) -> steps.Ma
     )
     counts = {field: 0 for field in steps.MatchCounts.model_fields}
     for status, n in rows:
-        field = _COUNTED.get(status)
-        if field is not None:
-            counts[field] += n
-        elif status in {"assigned"}:
-            counts["matched"] += n
-        elif status in {"not_ours", "refunded"}:
-            counts["ignored"] += n
+        if status in _COUNTED:  # "new": not matched yet
+            counts[_COUNTED[status]] += n
     return steps.MatchCounts(**counts)
