@@ -4,12 +4,13 @@ names."""
 
 from __future__ import annotations
 
-from domain.banking.matching import KnownPayout, OpenInvoice
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Client, Invoice, Order, Payment, Payout
 from db.models_banking import BankAllocation, BankTransaction
+from domain.banking.matching import KnownPayout, OpenInvoice
+from domain.collection import owed_now
 
 
 async def invoices(session: AsyncSession) -> list[OpenInvoice]:
@@ -42,8 +43,14 @@ async def invoices(session: AsyncSession) -> list[OpenInvoice]:
     found = []
     for inv_id, order_id, client_id, number, ref, status, gross, paid, due, issued in rows:
         state = {"open": "open", "cancelled": "cancelled"}.get(status, "paid")
-        owed = max(int(due or 0), gross - paid) if state == "open" else 0
-        owed = max(owed - int(unapplied.get(order_id) or 0), 0)
+        owed = 0
+        if state == "open":
+            left = owed_now(
+                projected=int(due or 0),
+                principal_left=gross - paid,
+                unapplied=int(unapplied.get(order_id) or 0),
+            )
+            owed = max(left, 0)
         found.append(
             OpenInvoice(
                 invoice_id=inv_id,

@@ -43,3 +43,12 @@ def next_dunning_date(
         stage = schedule[level_sent]
         return anchor + timedelta(days=stage.days_after_previous), stage
     return anchor + timedelta(days=escalation_delay_days), None
+
+
+def owed_now(*, projected: Cents, principal_left: Cents, unapplied: Cents) -> Cents:
+    """What the client owes on an invoice now, as the desk, the reminders, the pay page and
+    the bank matcher say it: the principal and dunning charges still open (the order's
+    projection), less payments recorded but not yet booked by the order. Right after the
+    invoice the projection may not have caught up: the principal still due is the floor.
+    Negative when more was recorded than is owed."""
+    return max(projected, principal_left) - unapplied

@@ -28,6 +28,7 @@ from api.temporal import order_workflow_id
 from db import pay_link_tokens
 from db.models import Invoice, Order, Payment
 from db.models_payments import PaymentLink, StripeCustomer
+from domain.collection import owed_now
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,7 @@ class Prepared:
 
 
 async def amount_due(session: AsyncSession, invoice: Invoice) -> int:
-    """What the client owes now, as the finance desk and the reminders say it: the principal
-    and the dunning charges still open (the order's projection), less payments recorded but
-    not yet applied by the workflow. Right after the invoice the projection may not have
-    caught up: the principal still due is the floor."""
+    """What the client owes now (``domain.collection.owed_now``)."""
     unapplied = await session.scalar(
         select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
             Payment.order_id == invoice.order_id, Payment.applied.is_(False)
@@ -70,8 +68,11 @@ async def amount_due(session: AsyncSession, invoice: Invoice) -> int:
     projected = await session.scalar(
         select(Order.amount_due_cents).where(Order.id == invoice.order_id)
     )
-    principal = invoice.gross_cents - invoice.paid_cents
-    return max(int(projected or 0), principal) - int(unapplied or 0)
+    return owed_now(
+        projected=int(projected or 0),
+        principal_left=invoice.gross_cents - invoice.paid_cents,
+        unapplied=int(unapplied or 0),
+    )
 
 
 async def _intent_recorded(session: AsyncSession, payment_intent_id: str) -> bool:
