@@ -32,7 +32,6 @@ _RETRY = RetryPolicy(
 class BankReconciliationWorkflow:
     def __init__(self) -> None:
         self._counts = steps.MatchCounts()
-        self._stage = "matching"
 
     @workflow.query
     def counts(self) -> steps.MatchCounts:
@@ -59,7 +58,6 @@ class BankReconciliationWorkflow:
             summary="hand the matched payments to their orders",
             result_type=int,
         )
-        self._stage = "done"
         people = self._counts.for_people
         tail = (
             f"{people} for finance: `GET /finance/bank-lines?statement_id={request.statement_id}`"
