@@ -7,6 +7,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -168,3 +169,39 @@ async def member_and_finance(stack: Stack, *, language: str) -> Staff:
         member={"Authorization": f"Bearer {created['token']}"},
         finance={"Authorization": f"Bearer {finance_user['token']}"},
     )
+
+
+async def acme_order(stack: Stack, member: dict[str, str], today: date) -> int:
+    """A German business client (ACME GmbH) and a draft order of €4,800.00 net for the five
+    days before ``today``; the order's id."""
+    client = await ok(
+        await stack.http.post(
+            "/clients",
+            headers=member,
+            json={
+                "name": "ACME GmbH",
+                "email": "ap@acme.example",
+                "country": "DE",
+                "is_business": True,
+                "vat_id": "DE136695976",
+                "language": "de",
+                "address": "Hauptstraße 1, 10115 Berlin",
+            },
+        ),
+        201,
+    )
+    order = await ok(
+        await stack.http.post(
+            "/orders",
+            headers=member,
+            json={
+                "client_id": client["id"],
+                "description": "Stage lighting design",
+                "period_start": str(today - timedelta(days=5)),
+                "period_end": str(today - timedelta(days=1)),
+                "net_amount_cents": 480_000,
+            },
+        ),
+        201,
+    )
+    return int(order["id"])

@@ -15,7 +15,7 @@ import httpx
 
 from adapters.banking.sepa import read_payout_file
 from domain.order_messages import OrderSummary
-from tests.e2e.conftest import Stack, member_and_finance, ok, wait_for_mail, wait_until
+from tests.e2e.conftest import Stack, acme_order, member_and_finance, ok, wait_for_mail, wait_until
 
 
 async def test_create_sign_complete_pay_close(stack: Stack) -> None:
@@ -23,37 +23,7 @@ async def test_create_sign_complete_pay_close(stack: Stack) -> None:
     today = date.today()
     staff = await member_and_finance(stack, language="de")
     member, finance, member_id = staff.member, staff.finance, staff.member_id
-    client = await ok(
-        await http.post(
-            "/clients",
-            headers=member,
-            json={
-                "name": "ACME GmbH",
-                "email": "ap@acme.example",
-                "country": "DE",
-                "is_business": True,
-                "vat_id": "DE136695976",
-                "language": "de",
-                "address": "Hauptstraße 1, 10115 Berlin",
-            },
-        ),
-        201,
-    )
-    order = await ok(
-        await http.post(
-            "/orders",
-            headers=member,
-            json={
-                "client_id": client["id"],
-                "description": "Stage lighting design",
-                "period_start": str(today - timedelta(days=5)),
-                "period_end": str(today - timedelta(days=1)),
-                "net_amount_cents": 480_000,
-            },
-        ),
-        201,
-    )
-    order_id = order["id"]
+    order_id = await acme_order(stack, member, today)
 
     submitted = await ok(await http.post(f"/orders/{order_id}/submit", headers=member))
     assert submitted["status"] == "AwaitingSignature"

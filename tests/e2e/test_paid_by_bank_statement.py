@@ -12,7 +12,7 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from dev.bank_files import Txn, camt053_bytes
 from domain.banking.reconciliation_steps import ReconcileResult
 from domain.order_messages import OrderSummary
-from tests.e2e.conftest import Stack, member_and_finance, ok, wait_until
+from tests.e2e.conftest import Stack, acme_order, member_and_finance, ok, wait_until
 
 
 async def test_a_transfer_on_the_statement_pays_the_invoice_and_closes_the_order(
@@ -22,37 +22,7 @@ async def test_a_transfer_on_the_statement_pays_the_invoice_and_closes_the_order
     today = date.today()
     staff = await member_and_finance(stack, language="de")
     member, finance = staff.member, staff.finance
-    client = await ok(
-        await http.post(
-            "/clients",
-            headers=member,
-            json={
-                "name": "ACME GmbH",
-                "email": "ap@acme.example",
-                "country": "DE",
-                "is_business": True,
-                "vat_id": "DE136695976",
-                "language": "de",
-                "address": "Hauptstraße 1, 10115 Berlin",
-            },
-        ),
-        201,
-    )
-    order = await ok(
-        await http.post(
-            "/orders",
-            headers=member,
-            json={
-                "client_id": client["id"],
-                "description": "Stage lighting design",
-                "period_start": str(today - timedelta(days=5)),
-                "period_end": str(today - timedelta(days=1)),
-                "net_amount_cents": 480_000,
-            },
-        ),
-        201,
-    )
-    order_id = order["id"]
+    order_id = await acme_order(stack, member, today)
     submitted = await ok(await http.post(f"/orders/{order_id}/submit", headers=member))
     path = submitted["signing_url"].removeprefix(str(stack.settings.public_base_url))
     await ok(await http.post(path, json={"decision": "accept", "signer_name": "Grace Hopper"}))
