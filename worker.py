@@ -202,7 +202,7 @@ def build_banking(
     policy = MatchingPolicy(tolerance_cents=settings.matching_tolerance_cents)
     return (
         ReconciliationActivities(sessions, client, policy).all()
-        + BankInboxActivities(sessions, FolderInbox(settings.bank_inbox_dir)).all()
+        + BankInboxActivities(sessions, FolderInbox(settings.bank_inbox_dir), client).all()
     )
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.client import Client
 
@@ -23,6 +24,7 @@ from activities.wage_steps import order_payout
 from adapters.banking.sepa import Banking, PayoutInstruction, fit_remittance
 from db import ledger
 from db.models import Member, Order, Payout, PayoutRun
+from db.payout_failures import FAILED
 from domain import ledger as entries
 from domain import payout_runs as runs
 from domain.errors import DomainError
@@ -33,6 +35,30 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 class PayoutRunsMissing(DomainError):
     code = "payout-runs-missing"
+
+
+class SameAccountRefused(DomainError):
+    code = "same-account-refused"
+
+
+# Reasons that say the account itself is wrong: paying it again cannot work.
+_ACCOUNT_REASONS = frozenset({"AC01", "AC04", "AC06", "AC13", "AG01", "BE04", "MD07", "RR01"})
+
+
+async def _refuse_the_refused_account(session: AsyncSession, order_id: int, iban: str) -> None:
+    """A wage the bank refused for the account itself (closed, wrong, holder deceased) is not
+    sent to that account again: ops fix the member's bank details first."""
+    failed = await session.scalar(
+        select(Payout)
+        .where(Payout.order_id == order_id, Payout.status.in_(FAILED))
+        .order_by(Payout.attempt.desc())
+        .limit(1)
+    )
+    if failed is not None and failed.iban == iban and failed.failure_code in _ACCOUNT_REASONS:
+        raise SameAccountRefused(
+            f"the bank {failed.status} the wage to {iban}: {failed.failure_reason}. The member's "
+            "IBAN is still the same; update it (PUT /members/{id}/bank-account), then retry"
+        )
 
 
 @dataclass(frozen=True)
@@ -81,6 +107,8 @@ class PayoutRunSteps(OrderSteps):
             payout, member = await order_payout(session, request, status="queued")
             key = payout.payout_key
             payout.iban = member.iban  # ops may have fixed the member's IBAN since
+            if request.attempt > 1:
+                await _refuse_the_refused_account(session, order.order_id, member.iban)
             # Bad bank details stop here, with the order in NeedsAttention, not in the run.
             await self._banking.check(self._instruction(payout, member, order.description))
             if payout.status == "sent" and payout.message_id is not None:
@@ -162,7 +190,10 @@ class PayoutRunSteps(OrderSteps):
                     await ledger.post(
                         session,
                         entries.wage_paid(
-                            order_workflow_id(row.order_id), row.amount_cents, row.advanced_cents
+                            order_workflow_id(row.order_id),
+                            row.amount_cents,
+                            row.advanced_cents,
+                            row.attempt,
                         ),
                         order_id=row.order_id,
                         posted_on=row.execution_date,

@@ -17,16 +17,18 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.errors import permanent_errors
+from activities.payout_failures import tell_orders
 from db import reconciliation_book as book
 from db.bank_allocations import allocate, payment_message
 from db.bank_statements import insert_or_skip
-from db.models import Payment
+from db.models import Payment, Payout
 from db.models_banking import (
     BankAllocation,
     BankStatement,
     BankTransaction,
     ReconciliationLock,
 )
+from db.payout_failures import mark_failed
 from domain.banking import reconciliation_steps as steps
 from domain.banking.matching import Matcher, MatchingPolicy, Outcome
 from domain.banking.statement import BankLine
@@ -43,6 +45,7 @@ _COUNTED = {
     "duplicate": "duplicate",
     "payout": "payout",
     "return": "returned",
+    "returned": "returned",  # the order was told and pays the wage again
     "ignored": "ignored",
     "not_ours": "ignored",
     "refunded": "ignored",
@@ -156,6 +159,7 @@ class ReconciliationActivities:
                 matcher.consume(outcome)
                 record_outcome(session, row, outcome)
             await session.flush()
+            await mark_returns(session, [r for r in rows if r.status == "return"])
             counts = await statement_counts(session, request.statement_id)
             await session.execute(
                 update(BankStatement)
@@ -198,6 +202,7 @@ class ReconciliationActivities:
                 for allocation, row in batch:
                     signalled += await self._hand_over(session, allocation, row)
             activity.heartbeat(signalled)
+        await tell_orders(self._sessions, self._client)  # wages that came back
         async with self._sessions.begin() as session:
             await session.execute(
                 update(BankStatement)
@@ -235,6 +240,19 @@ class ReconciliationActivities:
             f"Order {allocation.order_id} is already closed, so this payment could not be "
             f"booked on it. {row.reason}".strip()
         )
+
+
+async def mark_returns(session: AsyncSession, rows: list[BankTransaction]) -> None:
+    """Our payouts coming back (matched by their EndToEndId): each payout marked returned
+    with the bank's reason, once, whatever statement shows the return again."""
+    ids = [r.payout_id for r in rows if r.payout_id is not None]
+    if not ids:
+        return
+    payouts = {p.id: p for p in await session.scalars(select(Payout).where(Payout.id.in_(ids)))}
+    for row in rows:
+        payout = payouts.get(row.payout_id) if row.payout_id is not None else None
+        if payout is not None:
+            await mark_failed(session, payout, "returned", row.return_reason)
 
 
 async def statement_counts(session: AsyncSession, statement_id: int) -> steps.MatchCounts:

@@ -23,7 +23,7 @@ from domain.order_contract import order_workflow_id
 from domain.order_messages import (
     WagePaid,
 )
-from domain.payout_runs import QueuePayout
+from domain.payout_runs import QueuePayout, payout_key_of
 from domain.payroll.protocol import Payroll
 
 
@@ -121,16 +121,19 @@ class WageSteps(OrderSteps):
 async def order_payout(
     session: AsyncSession, request: steps.PayWage | QueuePayout, *, status: str
 ) -> tuple[Payout, Member]:
-    """The order's one payout row (``WAGE-<order id>``, its EndToEndId), created on first use
-    with ``status``; and the member it pays."""
+    """The order's payout row for the request's attempt (``WAGE-<order id>``, then
+    ``WAGE-<order id>-2``…: its EndToEndId), created on first use with ``status``; and the
+    member it pays."""
     order = request.order
-    key = f"WAGE-{order.order_id}"
+    attempt = request.attempt if isinstance(request, QueuePayout) else 1
+    key = payout_key_of(order.order_id, attempt)
     payout = await session.scalar(select(Payout).where(Payout.payout_key == key))
     member = await session.get_one(Member, order.member_id)
     if payout is None:
         payout = Payout(
             payout_key=key,
             order_id=order.order_id,
+            attempt=attempt,
             member_id=order.member_id,
             amount_cents=request.payout_cents,
             advanced_cents=request.advanced_cents,

@@ -60,11 +60,9 @@ class _Out(BaseModel):
 # ---- members and tokens ----
 
 
-class MemberCreate(BaseModel):
-    name: Name
-    email: Email
-    jurisdiction: Jurisdiction
-    language: Language = "en"
+class BankAccount(BaseModel):
+    """The member's account for wage payouts; also the body that changes it."""
+
     iban: str = Field(description="The member's account for wage payouts (checked with schwifty)")
     bic: str | None = Field(
         default=None,
@@ -101,6 +99,18 @@ class MemberCreate(BaseModel):
                 f"no BIC is known for IBAN {iban}; add the bank's BIC so wages can be paid out"
             )
         return str(derived.compact)
+
+
+class MemberCreate(BankAccount):
+    name: Name
+    email: Email
+    jurisdiction: Jurisdiction
+    language: Language = "en"
+
+
+class StepRetried(BaseModel):
+    order_id: int
+    detail: str
 
 
 class MemberOut(_Out):

@@ -40,6 +40,14 @@ class StatementImported(BaseModel):
     summary: str
 
 
+class StatusReportImported(BaseModel):
+    original_message_id: str = Field(description="The payout batch (pain.001 MsgId) it answers")
+    group_status: str = Field(description="The status of the whole batch, when the bank gave one")
+    payouts: int = Field(description="Our payouts the report gives a status for")
+    newly_rejected: int = Field(description="Payouts rejected by this report, not known before")
+    orders_told: int = Field(description="Orders stopped for ops with the bank's reason")
+
+
 class StatementOut(BaseModel):
     id: int
     kind: str

@@ -152,6 +152,10 @@ async def signal_refund(client: Client, order_id: int, refund: RefundRecorded) -
     await _handle(client, order_id).signal(OrderLifecycleWorkflow.refund_recorded, refund)
 
 
+async def signal_retry(client: Client, order_id: int) -> None:
+    await _handle(client, order_id).signal(OrderLifecycleWorkflow.retry_step)
+
+
 async def query_view(client: Client, order_id: int) -> tuple[OrderView | None, str | None]:
     """The live state, or None and why not (a read never fails because Temporal is away)."""
     try:

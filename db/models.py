@@ -267,21 +267,34 @@ class Payslip(Base):
 
 
 class Payout(Base):
+    """A wage payout: one per order, and one more for each time the bank rejected or returned
+    it and ops had it paid again (``attempt`` 2, 3…, each with its own EndToEndId)."""
+
     __tablename__ = "payouts"
+    __table_args__ = (UniqueConstraint("order_id", "attempt", name="uq_payouts_order_id_attempt"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     payout_key: Mapped[str] = mapped_column(String(35), unique=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     advanced_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     iban: Mapped[str] = mapped_column(String(34))
     execution_date: Mapped[date] = mapped_column(Date)
     file_path: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # pending | sent (one file per payout, orders before payout runs) | queued | sent (in a run)
+    # pending | sent (one file per payout, orders before payout runs) | queued | sent (in a
+    # run) | rejected (pain.002 RJCT) | returned (a return in a camt statement)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     run_key: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
-    message_id: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(35), nullable=True, index=True)
+    # The bank's last word on it: a pain.002 status (ACCP, ACSC, RJCT…), or RTRN for a return
+    bank_status: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    failure_code: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When the order was told (``payout_failed``), or found ended: then finance pays by hand
+    failure_told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = _now()
 
 

@@ -153,18 +153,35 @@ def payslip_posted(
     )
 
 
-def wage_paid(order_key: str, payout_cents: Cents, advanced_cents: Cents) -> JournalEntry:
+def wage_paid(
+    order_key: str, payout_cents: Cents, advanced_cents: Cents, attempt: int = 1
+) -> JournalEntry:
     """The payout leaves the bank; what the client has not yet paid is advanced by the
-    guarantee fund into the bank first."""
+    guarantee fund into the bank first. ``attempt`` 2, 3…: the wage paid again after the bank
+    rejected or returned it (nothing advanced a second time)."""
     return _entry(
-        f"{order_key}:payout",
+        f"{order_key}:payout" + (f"-{attempt}" if attempt > 1 else ""),
         "Net wage and expenses paid out"
-        + (" (advanced by the guarantee fund)" if advanced_cents else ""),
+        + (" (advanced by the guarantee fund)" if advanced_cents else "")
+        + (f" (attempt {attempt})" if attempt > 1 else ""),
         [
             Line(account="member_payable", debit=payout_cents),
             Line(account="bank", debit=advanced_cents),
             Line(account="guarantee_fund", credit=advanced_cents),
             Line(account="bank", credit=payout_cents),
+        ],
+    )
+
+
+def wage_returned(payout_key: str, payout_cents: Cents, kind: str) -> JournalEntry:
+    """The bank rejected or returned a payout: the money is back in (or never left) the bank
+    and the member is owed the wage again. The guarantee fund's advance stays where it is."""
+    return _entry(
+        f"payout:{payout_key}:failed",
+        f"Wage payout {payout_key} {kind} by the bank",
+        [
+            Line(account="bank", debit=payout_cents),
+            Line(account="member_payable", credit=payout_cents),
         ],
     )
 

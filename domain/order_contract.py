@@ -21,6 +21,7 @@ PAYMENT_RECEIVED = "payment_received"
 REFUND_RECORDED = "refund_recorded"
 RETRY_STEP = "retry_step"
 PAYOUT_SENT = "payout_sent"  # the payout run handed the wage to the bank
+PAYOUT_FAILED = "payout_failed"  # the bank rejected (pain.002) or returned (camt) the wage
 # Query
 STATE = "state"
 

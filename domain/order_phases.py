@@ -37,6 +37,7 @@ class WagePhase(StrEnum):
     AWAITING_PREPAYMENT = "awaiting_prepayment"  # no guarantee: the client pays first
     PAYING = "paying"  # payroll, payout and end-of-employment declaration under way
     PAID = "paid"
+    RETURNED = "returned"  # the bank rejected or returned the payout: ops fix, then retry
     NOT_PAID = "not_paid"  # the invoice was cancelled: no wage from this order
 
 

@@ -11,6 +11,7 @@ every few seconds in the demo), computed outside the workflow sandbox when the p
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -22,8 +23,21 @@ CUT_PAYOUT_RUN = "cut_payout_run"  # activity: write the batch, mark the payouts
 QUEUE_PAYOUT = "queue_payout"  # activity: the order's payout into the next run
 
 
+# How long after the wage day an order keeps watching for its payout coming back. The SCT
+# rulebook has the beneficiary's bank return a transfer it cannot credit within three
+# interbank business days; a week covers a weekend and the TARGET2 holidays around it. A
+# return that comes later finds the order closed and waits in finance's queue.
+RETURN_WINDOW_DAYS: Final = 7
+
+
 def run_workflow_id(run_key: str) -> str:
     return f"payout-run-{run_key}"
+
+
+def payout_key_of(order_id: int, attempt: int = 1) -> str:
+    """The payout's EndToEndId: ``WAGE-42`` the first time, ``WAGE-42-2`` when a rejected or
+    returned wage goes out again (a new id, so the bank never sees the same one twice)."""
+    return f"WAGE-{order_id}" if attempt == 1 else f"WAGE-{order_id}-{attempt}"
 
 
 class _Frozen(BaseModel):
@@ -40,6 +54,7 @@ class QueuePayout(_Frozen):
     execution_date: date  # the wage day (business date)
     now: datetime  # the workflow's time: the cut-off and the run's timer agree on it
     workflow_id: str  # where the run says the payout was sent
+    attempt: int = 1  # 2, 3…: the wage again after the bank rejected or returned it
 
 
 class QueuedPayout(_Frozen):
@@ -101,3 +116,15 @@ class PayoutQueued(_Frozen):
     run_key: str
     cutoff: datetime
     already_sent: PayoutSent | None = None  # a retried step whose run was already cut
+
+
+class PayoutFailed(_Frozen):
+    """Signal to the order: the bank rejected its payout (pain.002 ``RJCT``) or sent it back
+    (a return in a camt statement). ``reason`` says it in plain words for ops."""
+
+    payout_key: str
+    kind: Literal["rejected", "returned"]
+    reason_code: str  # ISO 20022 status reason / return reason, "" when the bank gave none
+    reason: str  # domain.banking.reason_codes.explain(reason_code)
+    amount_cents: int
+    iban: str  # the account the bank refused

@@ -96,6 +96,7 @@ class BankInboxWorkflow:
             except WorkflowAlreadyStartedError:
                 continue  # started by the upload, or by an earlier run of the inbox
         lines = [f"{len(result.imported)} statement(s) to reconcile"]
+        lines += [f"Payment status report {report}" for report in result.status_reports]
         lines += [f"Refused: {refused}" for refused in result.refused]
         workflow.set_current_details("\n\n".join(lines))
         return result

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.auth import FinancePrincipal, StaffPrincipal
 from api.bounds import IdPath, Limit, Offset, Ref
-from api.deps import AppConfig, DbSession, TemporalConn
+from api.deps import AppConfig, DbSession, TemporalConn, get_resources
 from api.schemas_bank import (
     AssignRequest,
     BankLineOut,
@@ -18,8 +18,9 @@ from api.schemas_bank import (
     LineStatus,
     StatementImported,
     StatementOut,
+    StatusReportImported,
 )
-from api.services import bank_lines, bank_statements
+from api.services import bank_lines, bank_statements, payment_status
 
 router = APIRouter(prefix="/finance", tags=["bank reconciliation"])
 
@@ -53,6 +54,27 @@ async def upload_statement(
     if not imported.created:
         response.status_code = 200
     return imported
+
+
+_STATUS_REPORT = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "A pain.002 payment status report (.001.03 or .001.10)",
+    }
+}
+
+
+@router.post("/payment-status-reports", openapi_extra=_STATUS_REPORT)
+async def upload_status_report(
+    request: Request, _staff: StaffPrincipal, temporal: TemporalConn
+) -> StatusReportImported:
+    """The bank's answer to a payout run (pain.002): rejected wages stop their orders for ops
+    with the bank's reason in words (``NeedsAttention``); accepted ones are noted. Reports
+    arriving in the statement inbox are read the same way."""
+    return await payment_status.import_status_report(
+        await request.body(), get_resources(request).session_factory, await temporal.get()
+    )
 
 
 @router.post("/bank-inbox/read", status_code=202)

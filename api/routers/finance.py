@@ -19,10 +19,12 @@ from api.schemas import (
     OrderOut,
     RefundRecordedOut,
     RefundRequest,
+    StepRetried,
 )
 from api.schemas_tokens import LinksRevoked
 from api.services import finance as service
 from api.services.link_revocation import revoke_order_links
+from api.services.order_retry import retry_order_step
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 
@@ -66,6 +68,16 @@ async def credit_note(
     )
     await idem.remember(200, order)
     return order
+
+
+@router.post("/orders/{order_id}/retry", status_code=202)
+async def retry_step(
+    order_id: IdPath, _staff: StaffPrincipal, session: DbSession, temporal: TemporalConn
+) -> StepRetried:
+    """Ops fixed what stopped the order (NeedsAttention): the member's bank details after a
+    rejected or returned wage, declaration data…: its refused step tries again. The order's
+    status says whether it went through."""
+    return await retry_order_step(session, await temporal.get(), order_id)
 
 
 @router.post("/orders/{order_id}/revoke-links")

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
-from api.auth import AdminPrincipal, MemberPrincipal
+from api.auth import AdminPrincipal, MemberPrincipal, StaffPrincipal
 from api.bounds import IdPath, Limit, Offset
 from api.deps import DbSession
 from api.idempotency import IdempotencyDep
 from api.schemas import (
+    BankAccount,
     FinanceUserCreate,
     MemberCreate,
     MemberCreated,
@@ -41,6 +42,18 @@ async def list_members(
 ) -> Sequence[MemberOut]:
     members = await service.list_members(session, limit=limit, offset=offset)
     return [MemberOut.model_validate(m) for m in members]
+
+
+@router.put("/members/{member_id}/bank-account")
+async def change_bank_account(
+    member_id: IdPath, body: BankAccount, staff: StaffPrincipal, session: DbSession
+) -> MemberOut:
+    """The member's account for wage payouts (checked as at creation). A wage the bank
+    rejected or returned goes to it once ops retry the order's step
+    (``POST /finance/orders/{id}/retry``)."""
+    member = await service.change_bank_account(session, member_id, body, staff.label)
+    await session.commit()
+    return MemberOut.model_validate(member)
 
 
 @router.post("/members/{member_id}/tokens", status_code=201)

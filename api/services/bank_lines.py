@@ -102,9 +102,10 @@ async def _open_line(session: AsyncSession, line_id: int) -> BankTransaction:
         raise ProblemError(
             409,
             "payout-returned",
-            f"Bank line {line_id} is one of our payouts coming back ({row.reason}). Fix the "
-            "member's bank details; paying the wage again is not automated yet (see "
-            "docs/reconciliation.md).",
+            f"Bank line {line_id} is one of our payouts coming back ({row.reason}). An order "
+            "still open was told and waits for ops (fix the member's bank account, then "
+            "POST /finance/orders/{id}/retry); once its order has closed, pay the member by "
+            "hand (see docs/reconciliation.md).",
         )
     return row
 

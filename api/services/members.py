@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -10,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import Role, issue_token, revoke_token
 from api.errors import ProblemError, not_found
-from api.schemas import MemberCreate, MemberCreated, MemberOut
+from api.schemas import BankAccount, MemberCreate, MemberCreated, MemberOut
 from api.schemas_tokens import TokenIssued, TokenRevoked
 from db.models import ApiToken, Member
+
+log = logging.getLogger(__name__)
 
 
 async def create_member(session: AsyncSession, data: MemberCreate) -> MemberCreated:
@@ -87,3 +90,21 @@ async def revoke(session: AsyncSession, token_id: int) -> TokenRevoked:
         raise not_found("token", token_id)
     assert row.revoked_at is not None
     return TokenRevoked(token_id=row.id, role=row.role, label=row.label, revoked_at=row.revoked_at)
+
+
+async def change_bank_account(
+    session: AsyncSession, member_id: int, account: BankAccount, changed_by: str
+) -> Member:
+    """The member's new account: their next payout goes there (a wage the bank refused is
+    paid to it when ops retry the order's step)."""
+    member = await get_member(session, member_id)
+    log.info(
+        "member %s bank account changed by %s (IBAN ending %s → %s)",
+        member.id,
+        changed_by,
+        member.iban[-4:],
+        account.iban[-4:],
+    )
+    member.iban, member.bic = account.iban, account.bic
+    await session.flush()
+    return member

@@ -65,6 +65,7 @@ class InboxStatement(_Frozen):
 class InboxResult(_Frozen):
     imported: tuple[InboxStatement, ...] = ()
     refused: tuple[str, ...] = ()  # "<file>: <reason>"
+    status_reports: tuple[str, ...] = ()  # pain.002 files read: "<file>: what they said"
 
 
 def statement_summary(

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
@@ -29,6 +30,7 @@ from adapters.mail.mailers import MaildirMailer
 from adapters.social_security.local_register import LocalSocialSecurity
 from api.temporal import initial_search_attributes
 from config import default_seller
+from db.models import Order
 from domain.order_messages import OrderInput, OrderView
 from domain.payroll.provisional import PolicyPayroll
 from tests.activities.test_credit_notes import RecordingRefunder
@@ -110,10 +112,15 @@ class Lifecycle:
         order_fields.setdefault("period_end", today - timedelta(days=1))
         order = await create_order(self.sessions, member, client, today=today, **order_fields)
         inp = order_input(order, member, client, today=today)
+        workflow_id = order_workflow_id(order.id) + "-" + uuid.uuid4().hex[:6]
+        async with self.sessions.begin() as session:  # as the API records it
+            await session.execute(
+                update(Order).where(Order.id == order.id).values(workflow_id=workflow_id)
+            )
         handle = await self.env.client.start_workflow(
             OrderLifecycleWorkflow.run,
             inp,
-            id=order_workflow_id(order.id) + "-" + uuid.uuid4().hex[:6],
+            id=workflow_id,
             task_queue=self.task_queue,
             static_summary=f"Order {order.id}",
             search_attributes=initial_search_attributes(inp),

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order_phases import CollectionPhase
     from domain.order_status import OrderStatus
     from domain.payout_runs import (
+        PayoutFailed,
         PayoutSent,
     )
     from domain.policy import JurisdictionPolicy, policy_for
@@ -48,6 +49,9 @@ class Inbox:
     seen_refunds: set[str] = field(default_factory=set)
     refunds: list[RefundRecorded] = field(default_factory=list)
     payout_sent: PayoutSent | None = None  # the payout run handed the wage to the bank
+    # every payout handed to the bank, and every one it rejected or returned, by payout key
+    payouts_sent: dict[str, PayoutSent] = field(default_factory=dict)
+    payouts_failed: dict[str, PayoutFailed] = field(default_factory=dict)
 
     def add_payment(self, payment: PaymentReceived) -> None:
         if payment.payment_key not in self.seen_payments:

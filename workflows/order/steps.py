@@ -125,12 +125,16 @@ class StepRunner:
                 cause = err.cause if isinstance(err, ActivityError) else err
                 if not isinstance(cause, ApplicationError) or not cause.non_retryable:
                     raise
-                seen = self._retries
-                self.blocked[branch] = f"ops: {summary} was refused: {cause.message}"
-                await self._on_blocked(True)
-                await workflow.wait_condition(lambda seen=seen: self._retries > seen)
-                del self.blocked[branch]
-                await self._on_blocked(False)
+                await self.hold(branch, f"ops: {summary} was refused: {cause.message}")
+
+    async def hold(self, branch: Branch, why: str) -> None:
+        """Show ``why`` to ops (the order is NeedsAttention) until they send ``retry_step``."""
+        seen = self._retries
+        self.blocked[branch] = why
+        await self._on_blocked(True)
+        await workflow.wait_condition(lambda: self._retries > seen)
+        del self.blocked[branch]
+        await self._on_blocked(False)
 
     async def _execute(self, step: Step[R], request: Any, summary: str) -> R:
         result: R

@@ -25,6 +25,9 @@ from workflows.order.base import OrderBase
 
 # Wages go out in payout runs (one pain.001 batch per cut-off) instead of a file each.
 PAYOUT_RUNS = "payout-runs"
+# After the hand-over the order watches for the wage coming back (rejected, returned) until
+# the return window closes; ops fix the bank details and it goes out again, under a new id.
+PAYOUT_RETURNS = "payout-returns"
 
 
 class WageBranch(OrderBase):
@@ -44,7 +47,7 @@ class WageBranch(OrderBase):
 
     @property
     def _wage_started(self) -> bool:
-        return self._wage_phase in (WagePhase.PAYING, WagePhase.PAID)
+        return self._wage_phase in (WagePhase.PAYING, WagePhase.PAID, WagePhase.RETURNED)
 
     # the collection's, read here
     _invoice_settled: Callable[[], bool]
@@ -100,9 +103,53 @@ class WageBranch(OrderBase):
         self._advance_by_fund(advanced)
         await self._declare_end(completion, "End-of-employment declaration")
         self._wage_phase = WagePhase.PAID
+        if self._wage is not None and workflow.patched(PAYOUT_RETURNS):
+            await self._watch_payout(self._wage, summary)
+
+    async def _watch_payout(self, wage: WagePaid, summary: str) -> None:
+        """Until the return window after the payout closes, a rejection (pain.002) or a return
+        (camt) of the wage stops the order for ops: they fix the member's bank details and
+        retry, and the wage goes out in the next run under the next payout id. The guarantee
+        fund's advance is not repeated."""
+        attempt = 1
+        while True:
+            key = wage.payout_id
+            window_closes = wage.paid_on + timedelta(days=runs.RETURN_WINDOW_DAYS)
+            failed_now = await self._clock.wait(
+                lambda key=key: key in self._inbox.payouts_failed,
+                window_closes,
+                f"The bank's return window for payout {key}",
+            )
+            if not failed_now:
+                return
+            failed = self._inbox.payouts_failed[key]
+            self._wage, self._wage_phase = None, WagePhase.RETURNED
+            await self._steps.hold(
+                "wage",
+                f"ops: the bank {failed.kind} the wage of {format_eur(failed.amount_cents)} to "
+                f"{failed.iban}: {failed.reason}. Fix the member's bank details, then retry",
+            )
+            attempt += 1
+            self._wage_phase = WagePhase.PAYING
+            again = await self._pay_in_run(
+                wage.payslip_id,
+                wage.payout_cents,
+                0,
+                self._today(),
+                f"{summary} (again, attempt {attempt})",
+                attempt=attempt,
+            )
+            wage = again.model_copy(update={"advanced_cents": wage.advanced_cents})
+            self._wage, self._wage_phase = wage, WagePhase.PAID
 
     async def _pay_in_run(
-        self, payslip_id: int, payout: int, advanced: int, pay_date: date, summary: str
+        self,
+        payslip_id: int,
+        payout: int,
+        advanced: int,
+        pay_date: date,
+        summary: str,
+        attempt: int = 1,
     ) -> WagePaid:
         """Queue the payout for the next payout run and wait until the run handed it to the
         bank (``payout_sent``); bad bank details stop the order here (NeedsAttention)."""
@@ -116,16 +163,18 @@ class WageBranch(OrderBase):
                 execution_date=pay_date,
                 now=workflow.now(),
                 workflow_id=workflow.info().workflow_id,
+                attempt=attempt,
             ),
             f"{summary}: into the payout run of the next cut-off",
             "wage",
         )
         self._payout_run = queued.run_key
+        sent_ones = self._inbox.payouts_sent
         if queued.already_sent is not None:
             self._inbox.payout_sent = queued.already_sent
-        await workflow.wait_condition(lambda: self._inbox.payout_sent is not None)
-        sent = self._inbox.payout_sent
-        assert sent is not None
+            sent_ones.setdefault(queued.payout_key, queued.already_sent)
+        await workflow.wait_condition(lambda: queued.payout_key in sent_ones)
+        sent = sent_ones[queued.payout_key]
         return WagePaid(
             payslip_id=payslip_id,
             payout_id=queued.payout_key,

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.order_phases import published_status
     from domain.order_status import OrderStatus
-    from domain.payout_runs import PayoutSent
+    from domain.payout_runs import PayoutFailed, PayoutSent
 
 from workflows.order import steps as step
 from workflows.order.base import Inbox
@@ -222,6 +222,12 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
         """The payout run handed this order's wage to the bank."""
         if self._inbox.payout_sent is None:
             self._inbox.payout_sent = sent
+        self._inbox.payouts_sent.setdefault(sent.payout_key, sent)
+
+    @workflow.signal(name=contract.PAYOUT_FAILED)
+    def payout_failed(self, failed: PayoutFailed) -> None:
+        """The bank rejected (pain.002) or returned (camt) a payout of this order's wage."""
+        self._inbox.payouts_failed.setdefault(failed.payout_key, failed)
 
     @workflow.signal(name=contract.RETRY_STEP)
     def retry_step(self) -> None:
