@@ -18,6 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.errors import permanent_errors
 from activities.payout_failures import tell_orders
+from db import ledger
 from db import reconciliation_book as book
 from db.bank_allocations import allocate, payment_message
 from db.bank_statements import insert_or_skip
@@ -161,6 +162,16 @@ class ReconciliationActivities:
             await session.flush()
             await mark_returns(session, [r for r in rows if r.status == "return"])
             counts = await statement_counts(session, request.statement_id)
+            statement = await session.get_one(BankStatement, request.statement_id)
+            if statement.closing_cents is not None and statement.closing_on is not None:
+                counts = counts.model_copy(
+                    update={
+                        "closing_cents": statement.closing_cents,
+                        "ledger_cents": await ledger.bank_balance(
+                            session, statement.account_iban, statement.closing_on
+                        ),
+                    }
+                )
             await session.execute(
                 update(BankStatement)
                 .where(BankStatement.id == request.statement_id)
@@ -262,7 +273,7 @@ async def statement_counts(session: AsyncSession, statement_id: int) -> steps.Ma
         .where(BankTransaction.statement_id == statement_id)
         .group_by(BankTransaction.status)
     )
-    counts = {field: 0 for field in steps.MatchCounts.model_fields}
+    counts = dict.fromkeys(set(_COUNTED.values()), 0)
     for status, n in rows:
         if status in _COUNTED:  # "new": not matched yet
             counts[_COUNTED[status]] += n

@@ -70,6 +70,16 @@ class StatementOut(BaseModel):
     imported_at: datetime
     reconciled_at: datetime | None
     workflow_id: str
+    ledger_balance_cents: int | None = Field(
+        default=None,
+        description="The ledger's balance of this bank account at the end of the closing "
+        "balance's day (statements with a closing balance only)",
+    )
+    balance_agrees: bool | None = Field(
+        default=None,
+        description="Whether the ledger's bank account equals the statement's closing balance; "
+        "False when a statement before it is missing or was read out of order",
+    )
 
 
 class AllocationOut(BaseModel):

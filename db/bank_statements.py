@@ -4,16 +4,20 @@ nothing: the caller rolls back)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import chain, islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import ledger
 from db.models_banking import BankStatement, BankTransaction
+from domain import bank_ledger
 from domain.banking.reconciliation_steps import statement_summary
 from domain.banking.statement import BankLine, StatementHeader, StatementSource
 
@@ -102,6 +106,32 @@ def _row(line: BankLine, statement_id: int) -> dict[str, object]:
     }
 
 
+async def _post_new_lines(
+    session: AsyncSession,
+    statement: BankStatement,
+    chunk_no: int,
+    inserted: Sequence[Row[tuple[str, int, date]]],
+) -> None:
+    """The chunk's new transactions into the ledger's bank account, summed per booking day
+    (transactions known from an earlier file were posted with it)."""
+    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for direction, amount, booked in inserted:
+        days[booked][0 if direction == "credit" else 1] += amount
+    for day, (credit, debit) in sorted(days.items()):
+        await ledger.post(
+            session,
+            bank_ledger.statement_day_booked(
+                f"bank-statement:{statement.id}:{chunk_no}:{day}",
+                statement.account_iban,
+                day,
+                credit,
+                debit,
+            ),
+            order_id=None,
+            posted_on=day,
+        )
+
+
 async def store_statement(
     session: AsyncSession,
     header: StatementHeader,
@@ -143,7 +173,16 @@ async def store_statement(
     )
     session.add(statement)
     await session.flush()
-    count = new = credit = debit = 0
+    count = new = credit = debit = chunk_no = 0
+    if header.opening is not None:  # the first statement of the account brings its balance
+        await ledger.post(
+            session,
+            bank_ledger.opening_balance(
+                header.account_iban, header.opening.amount_cents, header.opening.on
+            ),
+            order_id=None,
+            posted_on=header.opening.on,
+        )
     fresh = insert_or_skip(session, BankTransaction, "identity")
     for chunk in _chunks(lines):
         rows = []
@@ -160,8 +199,19 @@ async def store_statement(
         # Known transactions (from an earlier file) are skipped by the unique identity, in the
         # database: no look-up per chunk, whose plan goes bad as the table grows inside one
         # transaction (PostgreSQL plans with the statistics of the empty table).
-        inserted = await session.execute(fresh.returning(BankTransaction.id), rows)
-        new += len(inserted.all())
+        inserted = (
+            await session.execute(
+                fresh.returning(
+                    BankTransaction.direction,
+                    BankTransaction.amount_cents,
+                    BankTransaction.booking_date,
+                ),
+                rows,
+            )
+        ).all()
+        new += len(inserted)
+        chunk_no += 1
+        await _post_new_lines(session, statement, chunk_no, inserted)
     statement.line_count = count
     statement.new_lines = new
     statement.credit_cents = credit

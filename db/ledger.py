@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import LedgerEntry, LedgerLine
-from domain.ledger import JournalEntry
+from domain.ledger import JournalEntry, bank_account
 
 
 async def post(
@@ -50,3 +50,14 @@ async def balances(session: AsyncSession, *, order_id: int | None = None) -> dic
         query = query.where(LedgerLine.order_id == order_id)
     rows = await session.execute(query)
     return {account: int(total or 0) for account, total in rows.all()}
+
+
+async def bank_balance(session: AsyncSession, iban: str, on: date) -> int:
+    """The ledger's balance of bank account ``iban`` at the end of ``on`` (statement lines are
+    posted on their booking day, the opening balance on its date)."""
+    total = await session.scalar(
+        select(func.sum(LedgerLine.debit_cents - LedgerLine.credit_cents))
+        .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
+        .where(LedgerLine.account == bank_account(iban), LedgerEntry.posted_on <= on)
+    )
+    return int(total or 0)

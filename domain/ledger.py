@@ -4,7 +4,13 @@ Accounts (the chart the database ledger uses):
 
 - ``client_receivable``: what clients owe on invoices (asset)
 - ``dunning_receivable``: fees, flat compensation and interest charged in reminders (asset)
-- ``bank``: the cooperative's bank account (asset)
+- ``bank_clearing``: money the books say came in or went out through the bank (client
+  payments, wages and refunds sent, the guarantee fund's transfers) until the bank's statement
+  shows it (asset; German practice: Geldtransit). Zero when every movement is on a statement.
+- ``bank:<IBAN>``: the cooperative's bank account as its statements show it (asset), fed only
+  by imported statements against ``bank_clearing`` (``domain.bank_ledger``); its balance on a
+  statement's date is the statement's closing balance
+- ``opening_balances``: what the bank accounts held before their first statement was read
 - ``vat_payable``: VAT owed to the tax office (liability)
 - ``member_budget``: what an order makes available to its member (liability, zero when closed)
 - ``coop_fee``: the cooperative's fee income
@@ -30,7 +36,8 @@ from domain.money import Cents
 ACCOUNTS = (
     "client_receivable",
     "dunning_receivable",
-    "bank",
+    "bank_clearing",
+    "opening_balances",
     "vat_payable",
     "member_budget",
     "coop_fee",
@@ -42,6 +49,19 @@ ACCOUNTS = (
     "guarantee_fund_losses",
     "client_overpayments",
 )
+
+
+BANK_PREFIX = "bank:"
+
+
+def bank_account(iban: str) -> str:
+    """The ledger account of one of the cooperative's bank accounts: ``bank:DE89…``."""
+    return BANK_PREFIX + iban
+
+
+def is_bank_account(account: str) -> bool:
+    iban = account.removeprefix(BANK_PREFIX)
+    return account.startswith(BANK_PREFIX) and 15 <= len(iban) <= 34 and iban.isalnum()
 
 
 class Line(BaseModel):
@@ -64,7 +84,7 @@ class JournalEntry(BaseModel):
     @model_validator(mode="after")
     def _balances(self) -> JournalEntry:
         for line in self.lines:
-            if line.account not in ACCOUNTS:
+            if line.account not in ACCOUNTS and not is_bank_account(line.account):
                 raise UnbalancedEntry(f"unknown account {line.account!r}")
             if line.debit < 0 or line.credit < 0:
                 raise UnbalancedEntry(f"negative amount on {line.account}")
@@ -166,9 +186,9 @@ def wage_paid(
         + (f" (attempt {attempt})" if attempt > 1 else ""),
         [
             Line(account="member_payable", debit=payout_cents),
-            Line(account="bank", debit=advanced_cents),
+            Line(account="bank_clearing", debit=advanced_cents),
             Line(account="guarantee_fund", credit=advanced_cents),
-            Line(account="bank", credit=payout_cents),
+            Line(account="bank_clearing", credit=payout_cents),
         ],
     )
 
@@ -180,7 +200,7 @@ def wage_returned(payout_key: str, payout_cents: Cents, kind: str) -> JournalEnt
         f"payout:{payout_key}:failed",
         f"Wage payout {payout_key} {kind} by the bank",
         [
-            Line(account="bank", debit=payout_cents),
+            Line(account="bank_clearing", debit=payout_cents),
             Line(account="member_payable", credit=payout_cents),
         ],
     )
@@ -201,12 +221,12 @@ def payment_received(
         f"{order_key}:payment:{payment_key}",
         "Client payment" + (" (repays the guarantee fund's advance)" if fund_repaid else ""),
         [
-            Line(account="bank", debit=to_principal + to_charges + overpaid),
+            Line(account="bank_clearing", debit=to_principal + to_charges + overpaid),
             Line(account="client_receivable", credit=to_principal),
             Line(account="dunning_receivable", credit=to_charges),
             Line(account="client_overpayments", credit=overpaid),
             Line(account="guarantee_fund", debit=fund_repaid),
-            Line(account="bank", credit=fund_repaid),
+            Line(account="bank_clearing", credit=fund_repaid),
         ],
     )
 
@@ -277,6 +297,6 @@ def refund_paid(
         [
             Line(account="client_overpayments", debit=from_overpayments),
             Line(account="client_receivable", debit=reopened),
-            Line(account="bank", credit=from_overpayments + reopened),
+            Line(account="bank_clearing", credit=from_overpayments + reopened),
         ],
     )

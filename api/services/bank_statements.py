@@ -20,6 +20,7 @@ from api.deps import ApiConfig
 from api.errors import ProblemError, not_found
 from api.schemas_bank import InboxTriggered, StatementImported, StatementOut
 from api.security import PayloadTooLarge
+from db import ledger
 from db.bank_statements import StoredStatement, store_from
 from db.models_banking import BankStatement
 from domain.banking import reconciliation_steps as steps
@@ -103,18 +104,29 @@ async def import_upload(
     return imported_view(stored)
 
 
+async def _view(session: AsyncSession, row: BankStatement) -> StatementOut:
+    """The statement, and whether the ledger's bank account agrees with its closing balance."""
+    view = StatementOut.model_validate(row, from_attributes=True)
+    if row.closing_cents is None or row.closing_on is None:
+        return view
+    booked = await ledger.bank_balance(session, row.account_iban, row.closing_on)
+    return view.model_copy(
+        update={"ledger_balance_cents": booked, "balance_agrees": booked == row.closing_cents}
+    )
+
+
 async def statements(session: AsyncSession, limit: int, offset: int) -> list[StatementOut]:
     rows = await session.scalars(
         select(BankStatement).order_by(BankStatement.id.desc()).limit(limit).offset(offset)
     )
-    return [StatementOut.model_validate(row, from_attributes=True) for row in rows]
+    return [await _view(session, row) for row in rows]
 
 
 async def statement(session: AsyncSession, statement_id: int) -> StatementOut:
     row = await session.get(BankStatement, statement_id)
     if row is None:
         raise not_found("statement", statement_id)
-    return StatementOut.model_validate(row, from_attributes=True)
+    return await _view(session, row)
 
 
 async def read_inbox_now(temporal: TemporalClient) -> InboxTriggered:

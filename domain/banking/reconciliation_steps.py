@@ -34,6 +34,9 @@ class MatchCounts(_Frozen):
     payout: int = 0
     returned: int = 0
     ignored: int = 0
+    # The statement's closing balance and the ledger's bank account on its day (camt.053)
+    closing_cents: int | None = None
+    ledger_cents: int | None = None
 
     @property
     def for_people(self) -> int:
@@ -47,6 +50,19 @@ class MatchCounts(_Frozen):
             f"**Unmatched** {self.unmatched}\n\n"
             f"Refund cases {self.refund} · duplicates {self.duplicate} · our payouts "
             f"{self.payout} · returns {self.returned} · not incoming payments {self.ignored}"
+            + self._balance()
+        )
+
+    def _balance(self) -> str:
+        if self.closing_cents is None or self.ledger_cents is None:
+            return ""
+        closing = format_eur(self.closing_cents)
+        if self.closing_cents == self.ledger_cents:
+            return f"\n\n**Closing balance** {closing}, the same in the ledger"
+        return (
+            f"\n\n**Closing balance** {closing}, but the ledger's bank account has "
+            f"{format_eur(self.ledger_cents)}: a statement before this one is missing or was "
+            "read out of order"
         )
 
 

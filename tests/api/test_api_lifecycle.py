@@ -265,7 +265,7 @@ async def test_reads_of_invoices_payslips_and_ledger(
         session_factory,
         order["id"],
         "payment",
-        [("bank", 200000, 0), ("client_receivable", 0, 200000)],
+        [("bank_clearing", 200000, 0), ("client_receivable", 0, 200000)],
         posted_on=date(2026, 7, 1),
     )
     pay = await api.post(
@@ -289,7 +289,7 @@ async def test_reads_of_invoices_payslips_and_ledger(
         assert [e["entry_key"] for e in ledger["entries"]] == ["invoice", "payment"]
         balances = {b["account"]: b["balance_cents"] for b in ledger["balances"]}
         assert balances == {
-            "bank": 200000,
+            "bank_clearing": 200000,
             "client_receivable": 371200,
             "member_budget": -480000,
             "vat_payable": -91200,

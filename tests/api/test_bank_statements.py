@@ -64,6 +64,11 @@ async def test_an_uploaded_statement_is_stored_once_and_reconciled(
     assert [s["id"] for s in listed] == [imported["statement_id"]]
     assert listed[0]["filename"] == "dec-5.xml"
     assert listed[0]["closing_cents"] == 1_000_000 + 12_500 - 3_450
+    # The ledger's bank account took the opening balance and the lines: it agrees.
+    one = (
+        await api.get(f"/finance/bank-statements/{imported['statement_id']}", headers=ADMIN)
+    ).json()
+    assert (one["ledger_balance_cents"], one["balance_agrees"]) == (1_009_050, True)
 
 
 async def test_a_malformed_statement_is_refused_whole_with_its_line(

@@ -93,7 +93,7 @@ def test_wage_paid_without_advance() -> None:
     assert_balanced(entry)
     assert entry.key == "order-7:payout"
     assert balance([entry], "member_payable") == -251223
-    assert balance([entry], "bank") == 251223
+    assert balance([entry], "bank_clearing") == 251223
     assert "guarantee_fund" not in {line.account for line in entry.lines}
     assert "guarantee fund" not in entry.description
 
@@ -101,7 +101,7 @@ def test_wage_paid_without_advance() -> None:
 def test_wage_paid_with_advance() -> None:
     entry = wage_paid("order-7", 251223, 251223)
     assert_balanced(entry)
-    assert balance([entry], "bank") == 0  # the fund's advance goes in and straight out
+    assert balance([entry], "bank_clearing") == 0  # the fund's advance goes in and straight out
     assert balance([entry], "guarantee_fund") == 251223
     assert "advanced by the guarantee fund" in entry.description
 
@@ -112,7 +112,7 @@ def test_payment_received_with_fund_repayment_and_overpayment() -> None:
     )
     assert_balanced(entry)
     assert entry.key == "order-7:payment:bank-1"
-    assert balance([entry], "bank") == -(580800 + 4250 + 1000) + 251223
+    assert balance([entry], "bank_clearing") == -(580800 + 4250 + 1000) + 251223
     assert balance([entry], "client_receivable") == 580800
     assert balance([entry], "dunning_receivable") == 4250
     assert balance([entry], "client_overpayments") == 1000
@@ -125,7 +125,7 @@ def test_payment_received_plain() -> None:
         "order-7", "stripe-pi_1", to_principal=100, to_charges=0, overpaid=0, fund_repaid=0
     )
     assert_balanced(entry)
-    assert {line.account for line in entry.lines} == {"bank", "client_receivable"}
+    assert {line.account for line in entry.lines} == {"bank_clearing", "client_receivable"}
 
 
 def test_dunning_charged() -> None:
@@ -159,7 +159,7 @@ def test_hand_made_unbalanced_entry_is_refused() -> None:
         JournalEntry(
             key="x",
             description="unbalanced",
-            lines=(Line(account="bank", debit=100), Line(account="coop_fee", credit=99)),
+            lines=(Line(account="bank_clearing", debit=100), Line(account="coop_fee", credit=99)),
         )
 
 
@@ -168,7 +168,10 @@ def test_unknown_account_is_refused() -> None:
         JournalEntry(
             key="x",
             description="unknown",
-            lines=(Line(account="petty_cash", debit=100), Line(account="bank", credit=100)),
+            lines=(
+                Line(account="petty_cash", debit=100),
+                Line(account="bank_clearing", credit=100),
+            ),
         )
 
 
@@ -177,7 +180,10 @@ def test_negative_amount_is_refused() -> None:
         JournalEntry(
             key="x",
             description="negative",
-            lines=(Line(account="bank", debit=-100), Line(account="coop_fee", credit=-100)),
+            lines=(
+                Line(account="bank_clearing", debit=-100),
+                Line(account="coop_fee", credit=-100),
+            ),
         )
 
 
@@ -188,7 +194,7 @@ def test_builder_with_negative_input_is_refused() -> None:
 
 def test_unbalanced_entry_is_a_domain_error_with_a_code() -> None:
     with pytest.raises(UnbalancedEntry) as info:
-        JournalEntry(key="k", description="", lines=(Line(account="bank", debit=1),))
+        JournalEntry(key="k", description="", lines=(Line(account="bank_clearing", debit=1),))
     assert info.value.code == "unbalanced-entry"
     assert "entry k" in info.value.message
 
@@ -244,6 +250,24 @@ def test_full_order_cycle_settles_every_clearing_account(
         assert balance(entries, account) == 0, account
     assert balance(entries, "client_overpayments") == overpaid
     # Whole ledger balances: the bank holds VAT, fee, payroll liabilities and the overpayment.
-    assert -balance(entries, "bank") == (
+    assert -balance(entries, "bank_clearing") == (
         b.vat_cents + b.coop_share_cents + b.contributions_cents + b.wage_tax_cents + overpaid
     )
+
+
+def test_a_bank_account_is_named_by_its_iban() -> None:
+    ok = JournalEntry(
+        key="x",
+        description="statement",
+        lines=(
+            Line(account="bank:DE89370400440532013000", debit=100),
+            Line(account="bank_clearing", credit=100),
+        ),
+    )
+    assert ok.lines[0].account == "bank:DE89370400440532013000"
+    with pytest.raises(UnbalancedEntry, match="unknown account 'bank:petty'"):
+        JournalEntry(
+            key="x",
+            description="not an IBAN",
+            lines=(Line(account="bank:petty", debit=1), Line(account="bank_clearing", credit=1)),
+        )
