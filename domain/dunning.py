@@ -5,7 +5,8 @@ Pure and deterministic: the order workflow keeps one ``Claim`` and feeds it paym
 and finance decisions; the dunning table tests replay worked cases through it.
 
 - Interest runs per calendar day (act/365) on the principal actually outstanding, accrued in
-  Decimal segments whenever that amount changes, and rounded once when a reminder charges it.
+  Decimal segments whenever that amount changes or a half-year (and with it the rate) begins,
+  and rounded once when a reminder charges it (``domain.late_interest``: rates and sources).
 - Germany: interest from the day after the due date (the signed order states the payment term,
   §286(2) Nr. 2 BGB; consumer invoices say so, §286(3)); €40 flat once from a business debtor
   (§288(5)); own reminder costs only once in default.
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.collection import PaymentSplit, split_payment
-from domain.interest import accrued_interest
+from domain.late_interest import RateUsed, annual_rate, interest_segments
 from domain.money import Cents, percent_of, round_cents
 from domain.policy import DunningStage, JurisdictionPolicy
 
@@ -79,9 +80,21 @@ class Claim:
         # Belgian consumers owe interest only once the free first reminder's period expired.
         self.interest_from = None if self._consumer_grace() else self.due_date
 
-    @property
-    def rate(self) -> Decimal:
-        return self.policy.interest_rate(self.client_is_business)
+    def rate_on(self, day: date) -> RateUsed:
+        """The late-payment rate for ``day`` (the half-year's, ``domain.late_interest``)."""
+        return annual_rate(self.policy.jurisdiction, self.client_is_business, day)
+
+    def unpublished_rate(self, until: date) -> str:
+        """Why interest up to ``until`` may not be charged yet (a half-year's rate missing from
+        our policy data for too long), or "" when every day's rate may be charged."""
+        if self.interest_from is None or until <= self.interest_from:
+            return ""
+        for segment in interest_segments(
+            self.policy.jurisdiction, self.client_is_business, 1, self.interest_from, until
+        ):
+            if segment.rate.refused:
+                return segment.rate.refused
+        return ""
 
     @property
     def owed(self) -> Cents:
@@ -97,8 +110,18 @@ class Claim:
     def accrue(self, until: date) -> None:
         if self.interest_from is None or until <= self.interest_from:
             return
-        self.interest_accrued += accrued_interest(
-            self.principal_due, self.rate, self.interest_from, until
+        self.interest_accrued += sum(
+            (
+                segment.interest
+                for segment in interest_segments(
+                    self.policy.jurisdiction,
+                    self.client_is_business,
+                    self.principal_due,
+                    self.interest_from,
+                    until,
+                )
+            ),
+            Decimal(0),
         )
         self.interest_from = until
 
@@ -152,7 +175,7 @@ class Claim:
             fee=stage.fee_cents,
             flat_compensation=flat,
             interest=interest,
-            interest_rate=self.rate,
+            interest_rate=self.rate_on(today).rate,
             pay_by=pay_by,
         )
         self.level = stage.level

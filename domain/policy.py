@@ -59,10 +59,7 @@ class JurisdictionPolicy(BaseModel):
     employee_contribution_rate: Decimal
     provisional_wage_tax_rate: Decimal
 
-    # Late payment
-    reference_rate: Decimal  # DE: Basiszinssatz, BE: ECB reference rate
-    interest_margin_business: Decimal
-    interest_margin_consumer: Decimal
+    # Late payment (the interest rates are per half-year: domain.late_interest)
     flat_compensation_cents: int  # B2B only
     dunning_business: tuple[DunningStage, ...]
     dunning_consumer: tuple[DunningStage, ...]
@@ -70,27 +67,21 @@ class JurisdictionPolicy(BaseModel):
     def vat_rate(self, category: str) -> Decimal:
         return self.vat_reduced_rate if category == "reduced" else self.vat_standard_rate
 
-    def interest_rate(self, client_is_business: bool) -> Decimal:
-        margin = (
-            self.interest_margin_business if client_is_business else self.interest_margin_consumer
-        )
-        return self.reference_rate + margin
-
     def dunning_schedule(self, client_is_business: bool) -> tuple[DunningStage, ...]:
         return self.dunning_business if client_is_business else self.dunning_consumer
 
 
+# A business debtor is in default the day after the due date (§286(2) Nr. 2 BGB: the signed
+# order states the term), so the €40 flat sum (§288(5) sentence 1) is owed from the first
+# reminder on. §288(5) sentence 3 credits it against damages that are costs of legal pursuit,
+# which our own reminder costs are: no reminder fee on top for a business (docs/collection.md).
 _DE_BUSINESS = (
-    DunningStage(level=1, name="Zahlungserinnerung", days_after_previous=7),
     DunningStage(
-        level=2,
-        name="1. Mahnung",
-        days_after_previous=14,
-        fee_cents=250,
-        charge_flat_compensation=True,
+        level=1, name="Zahlungserinnerung", days_after_previous=7, charge_flat_compensation=True
     ),
-    DunningStage(level=3, name="2. Mahnung", days_after_previous=14, fee_cents=250),
-    DunningStage(level=4, name="3. Mahnung", days_after_previous=14, fee_cents=250),
+    DunningStage(level=2, name="1. Mahnung", days_after_previous=14),
+    DunningStage(level=3, name="2. Mahnung", days_after_previous=14),
+    DunningStage(level=4, name="3. Mahnung", days_after_previous=14),
 )
 _DE_CONSUMER = (
     DunningStage(level=1, name="Zahlungserinnerung", days_after_previous=7),
@@ -137,9 +128,6 @@ def _de(valid_from: date, employer: str, employee: str) -> JurisdictionPolicy:
         employer_contribution_rate=Decimal(employer),
         employee_contribution_rate=Decimal(employee),
         provisional_wage_tax_rate=Decimal("0.10"),
-        reference_rate=Decimal("0.0127"),
-        interest_margin_business=Decimal("0.09"),
-        interest_margin_consumer=Decimal("0.05"),
         flat_compensation_cents=4000,
         dunning_business=_DE_BUSINESS,
         dunning_consumer=_DE_CONSUMER,
@@ -162,9 +150,6 @@ def _be(valid_from: date) -> JurisdictionPolicy:
         employer_contribution_rate=Decimal("0.27"),
         employee_contribution_rate=Decimal("0.1307"),
         provisional_wage_tax_rate=Decimal("0.1111"),
-        reference_rate=Decimal("0.025"),
-        interest_margin_business=Decimal("0.08"),
-        interest_margin_consumer=Decimal("0.08"),
         flat_compensation_cents=4000,
         dunning_business=_BE_BUSINESS,
         dunning_consumer=_BE_CONSUMER,

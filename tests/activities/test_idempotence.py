@@ -28,6 +28,7 @@ from db.models import (
 )
 from domain import order_steps as steps
 from domain.breakdown import compute_breakdown
+from domain.late_interest import annual_rate
 from domain.order_messages import OrderInput, PaymentReceived
 from domain.payroll.provisional import PolicyPayroll
 from domain.policy import policy_for
@@ -214,7 +215,7 @@ async def test_reminder_declaration_and_payment_book_once(session_factory, tmp_p
         fee_cents=0,
         flat_compensation_cents=0,
         interest_cents=1125,
-        interest_rate=policy_for("DE", TODAY).interest_rate(True),
+        interest_rate=annual_rate("DE", True, TODAY).rate,
     )
     notices = [await acts.send_reminder(reminder) for _ in range(2)]
     assert notices[0] == notices[1]

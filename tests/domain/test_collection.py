@@ -84,7 +84,7 @@ def test_next_dunning_date_returns_the_stage_itself() -> None:
     )
     assert stage is schedule[1]
     assert stage.name == "1. Mahnung"
-    assert stage.charge_flat_compensation
+    assert not stage.charge_flat_compensation  # the €40 came with the first reminder
 
 
 @settings(max_examples=100, deadline=None)

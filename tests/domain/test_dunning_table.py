@@ -26,15 +26,17 @@ def day(n: int) -> date:
 #  expected reminders [(day, level, interest, fee, flat)])
 TABLE = [
     (
-        # §288 BGB business: 1.27 % + 9 pp = 10.27 %.
-        # R1 day 7: 571200 × 10.27 % × 7/365 = 1125.03 → 1125.
-        # R2 day 21: 14 days → 2250.06 → 2250, €2.50 own cost, €40 flat (§288(5)).
+        # §288 BGB business: 1.27 % + 9 pp = 10.27 %. In default from the day after the due
+        # date (§286(2) Nr. 2), so the €40 flat (§288(5)) comes with the first reminder; no own
+        # reminder fee on top (§288(5) sentence 3 credits the €40 against such costs).
+        # R1 day 7: 571200 × 10.27 % × 7/365 = 1125.03 → 1125, €40 flat.
+        # R2 day 21: 14 days → 2250.06 → 2250; R3 day 35: 2250.
         "DE business, unpaid",
         "DE",
         True,
         571_200,
         [],
-        [(7, 1, 1125, 0, 0), (21, 2, 2250, 250, 4000), (35, 3, 2250, 250, 0)],
+        [(7, 1, 1125, 0, 4000), (21, 2, 2250, 0, 0), (35, 3, 2250, 0, 0)],
     ),
     (
         # Consumer: 1.27 % + 5 pp = 6.27 %. R1: 571200 × 6.27 % × 7/365 = 686.85 → 687.
@@ -54,7 +56,7 @@ TABLE = [
         True,
         571_200,
         [(0, 285_600)],
-        [(7, 1, 563, 0, 0)],
+        [(7, 1, 563, 0, 4000)],
     ),
     (
         # €1,000 paid on day 3: the clock re-anchors, R1 comes 7 days after the payment.
@@ -65,7 +67,7 @@ TABLE = [
         True,
         571_200,
         [(3, 100_000)],
-        [(10, 1, 1410, 0, 0)],
+        [(10, 1, 1410, 0, 4000)],
     ),
     (
         # Belgium B2B (law of 2 Aug 2002): ECB 2.5 % + 8 pp = 10.5 % from the due date, €40

@@ -54,17 +54,10 @@ def test_policies_are_unique_per_jurisdiction_and_date() -> None:
     assert len(keys) == len(set(keys))
 
 
-@pytest.mark.parametrize(
-    ("jurisdiction", "business", "consumer"),
-    [("DE", Decimal("0.1027"), Decimal("0.0627")), ("BE", Decimal("0.105"), Decimal("0.105"))],
-)
-def test_late_payment_interest_rates(
-    jurisdiction: str, business: Decimal, consumer: Decimal
-) -> None:
-    policy = policy_for(jurisdiction, date(2026, 1, 1))  # type: ignore[arg-type]
-    assert policy.interest_rate(client_is_business=True) == business
-    assert policy.interest_rate(client_is_business=False) == consumer
-    assert policy.flat_compensation_cents == 4000
+def test_the_flat_compensation_is_forty_euros() -> None:
+    for jurisdiction in ("DE", "BE"):
+        policy = policy_for(jurisdiction, date(2026, 1, 1))  # type: ignore[arg-type]
+        assert policy.flat_compensation_cents == 4000
 
 
 def test_vat_rate_by_category() -> None:
@@ -77,12 +70,15 @@ def test_vat_rate_by_category() -> None:
 def test_dunning_schedule_by_client_kind() -> None:
     de = policy_for("DE", date(2026, 1, 1))
     assert [s.days_after_previous for s in de.dunning_schedule(True)] == [7, 14, 14, 14]
+    # The €40 from default, with the first reminder; no own reminder fee for a business.
     assert [s.charge_flat_compensation for s in de.dunning_schedule(True)] == [
-        False,
         True,
         False,
         False,
+        False,
     ]
+    assert not any(s.fee_cents for s in de.dunning_schedule(True))
+    assert [s.fee_cents for s in de.dunning_schedule(False)] == [0, 250, 250, 250]
     assert not any(s.charge_flat_compensation for s in de.dunning_schedule(False))
     be_consumer = policy_for("BE", date(2026, 1, 1)).dunning_schedule(False)
     # Book XIX CEL: the first reminder is free and gives 14 days before the next step.

@@ -185,14 +185,15 @@ async def test_paid_after_second_reminder_with_interest(lifecycle: Lifecycle) ->
         ).all()
     # §288 BGB: base rate 1.27 % + 9 pp for a business debtor, act/365 on 5,712.00.
     # Reminder 1, 7 days after the due date: 571200 × 10.27 % × 7 / 365 = 1125.07 → 1125.
-    # Reminder 2, 14 days later: 571200 × 10.27 % × 14 / 365 = 2250.14 → 2250, plus the
-    # €2.50 reminder fee and the €40 flat compensation.
+    # In default since the day after the due date: the €40 flat compensation comes with it.
+    # Reminder 2, 14 days later: 571200 × 10.27 % × 14 / 365 = 2250.14 → 2250; no reminder
+    # fee for a business (§288(5) sentence 3 BGB credits the €40 against it).
     assert [(d.level, d.interest_cents, d.fee_cents, d.flat_compensation_cents) for d in docs] == [
-        (1, 1125, 0, 0),
-        (2, 2250, 250, 4000),
+        (1, 1125, 0, 4000),
+        (2, 2250, 0, 0),
     ]
     assert docs[0].interest_rate == str(Decimal("0.1027"))
-    assert late.charges_due_cents == 1125 + 2250 + 250 + 4000
+    assert late.charges_due_cents == 1125 + 4000 + 2250
     # Each reminder goes out in the client's language (German here) with the invoice's stable
     # payment link; the second one names the first one's charges still open.
     reminders = {
@@ -200,8 +201,9 @@ async def test_paid_after_second_reminder_with_interest(lifecycle: Lifecycle) ->
     }
     second = reminders[docs[1].number].get_payload(decode=True).decode()
     assert "http://coopflow.test/pay/" in second
-    assert "Noch offene Kosten früherer Mahnungen: 11,25\xa0€" in second
-    assert "Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\xa0€" in second
+    assert "Noch offene Kosten früherer Mahnungen: 51,25\xa0€" in second
+    first = reminders[docs[0].number].get_payload(decode=True).decode()
+    assert "Verzugspauschale (§ 288 Abs. 5 BGB): 40,00\xa0€" in first
 
     await handle.signal(
         OrderLifecycleWorkflow.payment_received,
@@ -245,7 +247,7 @@ async def test_partial_payments_reanchor_dunning_and_interest(lifecycle: Lifecyc
     )
     summary = await handle.result()
     assert summary.status == OrderStatus.CLOSED
-    assert summary.paid_cents == GROSS + 563
+    assert summary.paid_cents == GROSS + 563 + 4000  # interest and the €40 flat
     await assert_books_balance(lifecycle, inp.order_id)
 
 

@@ -24,6 +24,9 @@ from workflows.order import steps as step
 from workflows.order.finance_case import FinanceCase
 from workflows.order.refunds import Refunds
 
+# Reminders check that every day's interest rate may be charged (domain.late_interest).
+RATES_CHECKED = "rates-checked"
+
 
 class CollectionBranch(FinanceCase, Refunds):
     _invoice: InvoiceIssued | None
@@ -189,6 +192,11 @@ class CollectionBranch(FinanceCase, Refunds):
     async def _send_reminder(self, stage: DunningStage) -> None:
         assert self._invoice is not None
         assert self._claim is not None
+        if workflow.patched(RATES_CHECKED):
+            # A half-year's interest rate missing from the policy data too long: ops add it
+            # (a release), then retry; nothing is charged at a guessed rate meanwhile.
+            while missing := self._claim.unpublished_rate(self._today()):
+                await self._steps.hold("collection", f"ops: {stage.name} waits: {missing}")
         today = self._today()
         principal_due = self._claim.principal_due
         earlier_charges = self._claim.charges_due

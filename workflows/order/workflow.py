@@ -356,9 +356,7 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             advanced_by_guarantee_cents=self._wage.advanced_cents if self._wage else 0,
             dunning_level=self._dunning_level(),
             closed_on=today,
-            interest_rate=(
-                self._policy().interest_rate(self._order.client_is_business) if b else None
-            ),
+            interest_rate=self._claim.rate_on(today).rate if self._claim else None,
             credit_note_number=self._credit_note.number if self._credit_note else None,
             refunded_cents=self._refunded,
         )
