@@ -26,7 +26,7 @@ Kind = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenInvoice:
     invoice_id: int
     order_id: int
@@ -38,7 +38,7 @@ class OpenInvoice:
     status: Literal["open", "paid", "cancelled"]  # cancelled: a credit note cancelled it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Allocation:
     invoice_id: int
     order_id: int
@@ -60,6 +60,17 @@ def spread(
     amount: Cents, invoices: Sequence[OpenInvoice], owed: Mapping[int, Cents]
 ) -> tuple[tuple[Allocation, ...], Cents, Cents]:
     """Allocations in order (each up to what the invoice owes), surplus, and what stays owed."""
+    if len(invoices) == 1:  # most lines: the loop below, once
+        invoice = invoices[0]
+        due = owed[invoice.invoice_id]
+        take = amount if amount < due else due
+        if take > 0:
+            return (
+                (Allocation(invoice.invoice_id, invoice.order_id, take),),
+                amount - take,
+                due - take,
+            )
+        return (), amount, due - take
     left = amount
     allocations: list[Allocation] = []
     remaining = 0
@@ -85,37 +96,41 @@ def by_reference(
     confidence: int,
 ) -> Verdict:
     """The payer named ``named`` (in the order written, without repeats)."""
-    unpaid: list[OpenInvoice] = []
-    paid: list[OpenInvoice] = []
-    cancelled: list[OpenInvoice] = []
-    for invoice in named:
-        if invoice.status == "cancelled":
-            cancelled.append(invoice)
-        elif owed[invoice.invoice_id] > 0:
-            unpaid.append(invoice)
-        else:
-            paid.append(invoice)
-    if not unpaid:
-        if cancelled:
-            says = f"cancelled by a credit note: {format_eur(amount)} to refund"
-            return Verdict("refund", confidence, (), amount, 0, says)
-        says = (
-            f"already paid: a duplicate payment of {format_eur(amount)}, to refund or keep "
-            "for the client's next invoice"
-        )
-        return Verdict("duplicate", confidence, (), amount, 0, says)
-    allocations, surplus, remaining = spread(amount, unpaid, owed)
-    due = amount - surplus + remaining
-    received = format_eur(amount)
-    money = f"{received} {'for' if amount > due else 'of'} "
-    money += f"{received if due == amount else format_eur(due)} owed"
-    if len(unpaid) > 1:
-        money += " (paid in the order written)"
-    if paid or cancelled:
+    unpaid: Sequence[OpenInvoice] = named
+    closed = ""  # the named invoices that owe nothing, said
+    if len(named) != 1 or named[0].status == "cancelled" or owed[named[0].invoice_id] <= 0:
+        owing: list[OpenInvoice] = []
+        paid: list[OpenInvoice] = []
+        cancelled: list[OpenInvoice] = []
+        for invoice in named:
+            if invoice.status == "cancelled":
+                cancelled.append(invoice)
+            elif owed[invoice.invoice_id] > 0:
+                owing.append(invoice)
+            else:
+                paid.append(invoice)
+        if not owing:
+            if cancelled:
+                says = f"cancelled by a credit note: {format_eur(amount)} to refund"
+                return Verdict("refund", confidence, (), amount, 0, says)
+            says = (
+                f"already paid: a duplicate payment of {format_eur(amount)}, to refund or keep "
+                "for the client's next invoice"
+            )
+            return Verdict("duplicate", confidence, (), amount, 0, says)
         closed = ", ".join(
             [f"{i.number} is already paid" for i in paid]
             + [f"{i.number} is cancelled by a credit note" for i in cancelled]
         )
+        unpaid = owing
+    allocations, surplus, remaining = spread(amount, unpaid, owed)
+    due = amount - surplus + remaining
+    received = format_eur(amount)
+    owes = received if due == amount else format_eur(due)
+    money = f"{received} {'for' if amount > due else 'of'} {owes} owed"
+    if len(unpaid) > 1:
+        money += " (paid in the order written)"
+    if closed:
         says = f"{money}, but {closed}: a person decides"
         return Verdict("suggested", 60, allocations, surplus, remaining, says)
     if surplus > tolerance:

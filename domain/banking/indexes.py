@@ -4,22 +4,23 @@
   client's open invoices oldest first; plus the matcher's own copy of what each invoice owes
   (lowered by consumed lines; the caller's ``OpenInvoice`` values are never changed).
 - ``PayerIndex``: clients by IBAN, by normalised name, and by name token (the similar names
-  are looked for only among clients sharing a token, and each name's answer is kept).
+  are looked for only among clients sharing a token, and each name's answer is kept, as are
+  the tokens of each word of a name).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 from typing import Literal
 
 from domain.banking.allocation import OpenInvoice
 from domain.banking.text import (
+    NameTokens,
     Similarity,
     comparable,
     find_references,
     invoice_number_key,
-    letter_counts,
-    name_tokens,
     reference_key,
 )
 from domain.money import Cents
@@ -33,34 +34,49 @@ MAX_CLIENTS_PER_TOKEN = 1000
 NAME_MARGIN = 5
 
 
+_OLDEST_FIRST = attrgetter("issue_date", "invoice_id")
+
+
 def normalise_iban(iban: str) -> str:
     return iban.replace(" ", "").upper()
 
 
+def _grouped(keys: Sequence[str | None], ids: Sequence[int]) -> dict[str, tuple[int, ...]]:
+    """Each key → the ids that have it, in order (a None key is no key). Built in one go
+    when no key comes twice, as is usual: a reference or a number is one invoice's."""
+    grouped: dict[str, tuple[int, ...]]
+    grouped = {key: (i,) for key, i in zip(keys, ids, strict=True) if key is not None}
+    if len(grouped) < len(keys) - keys.count(None):
+        grouped = {}
+        for key, invoice_id in zip(keys, ids, strict=True):
+            if key is not None:
+                have = grouped.get(key)
+                grouped[key] = (invoice_id,) if have is None else have + (invoice_id,)
+    return grouped
+
+
 class InvoiceIndex:
     def __init__(self, invoices: Iterable[OpenInvoice]) -> None:
-        self.invoices: dict[int, OpenInvoice] = {}
-        self.owed: dict[int, Cents] = {}
-        self.by_reference: dict[str, tuple[int, ...]] = {}
-        self.by_number: dict[str, tuple[int, ...]] = {}
+        invoices = list(invoices)
+        ids = [invoice.invoice_id for invoice in invoices]
+        self.invoices: dict[int, OpenInvoice] = dict(zip(ids, invoices, strict=True))
+        self.owed: dict[int, Cents] = {
+            i.invoice_id: max(0, i.outstanding_cents) if i.status == "open" else 0 for i in invoices
+        }
+        references = [reference_key(i.creditor_reference) for i in invoices]
+        self.by_reference: dict[str, tuple[int, ...]] = _grouped(references, ids)
+        numbers = [invoice_number_key(i.number) for i in invoices]
+        self.by_number: dict[str, tuple[int, ...]] = _grouped(numbers, ids)
         self._by_client: dict[int, list[OpenInvoice]] = {}
         self._sorted: set[int] = set()
-        by_reference, by_number, by_client = self.by_reference, self.by_number, self._by_client
+        by_client = self._by_client
         for invoice in invoices:
-            invoice_id = invoice.invoice_id
-            self.invoices[invoice_id] = invoice
-            is_open = invoice.status == "open"
-            self.owed[invoice_id] = max(0, invoice.outstanding_cents) if is_open else 0
-            key = reference_key(invoice.creditor_reference)
-            by_reference[key] = by_reference.get(key, ()) + (invoice_id,)
-            number = invoice_number_key(invoice.number)
-            if number is not None:
-                by_number[number] = by_number.get(number, ()) + (invoice_id,)
-            if is_open:
-                if invoice.client_id in by_client:
-                    by_client[invoice.client_id].append(invoice)
-                else:
+            if invoice.status == "open":
+                of_client = by_client.get(invoice.client_id)
+                if of_client is None:
                     by_client[invoice.client_id] = [invoice]
+                else:
+                    of_client.append(invoice)
 
     def open_of(self, client_id: int) -> list[OpenInvoice]:
         """The client's open invoices, oldest first (sorted on first use)."""
@@ -68,7 +84,7 @@ class InvoiceIndex:
         if invoices is None:
             return []
         if client_id not in self._sorted:
-            invoices.sort(key=lambda i: (i.issue_date, i.invoice_id))
+            invoices.sort(key=_OLDEST_FIRST)
             self._sorted.add(client_id)
         return invoices
 
@@ -111,17 +127,22 @@ class PayerIndex:
         self.threshold = threshold
         self.ibans = {normalise_iban(iban): client for iban, client in client_ibans.items()}
         self.names = dict(client_names)
+        self._tokens = NameTokens()
         self._comparable: dict[int, str] = {}
         self._exact: dict[str, tuple[int, ...]] = {}
         by_token: dict[str, list[int]] = {}
         for client, name in client_names.items():
-            tokens = name_tokens(name)
+            tokens = self._tokens(name)
             key = self._comparable[client] = comparable(tokens)
-            self._exact[key] = self._exact.get(key, ()) + (client,)
+            same = self._exact.get(key)
+            self._exact[key] = (client,) if same is None else same + (client,)
             for token in set(tokens):
-                by_token.setdefault(token, []).append(client)
+                clients = by_token.get(token)
+                if clients is None:
+                    by_token[token] = [client]
+                else:
+                    clients.append(client)
         self._by_token = {k: tuple(v) for k, v in by_token.items()}
-        self._counts: dict[int, tuple[int, ...]] = {}  # letter counts, when first needed
         self._cache: dict[str, tuple[int, ...]] = {}
 
     def by_iban(self, iban: str) -> int | None:
@@ -133,32 +154,38 @@ class PayerIndex:
         best first. The answer per name is kept."""
         found = self._cache.get(name)
         if found is None:
-            key = comparable(name_tokens(name))
+            key = comparable(self._tokens(name))
             found = (self._exact.get(key) or self._similar(key)) if key else ()
             self._cache[name] = found
         return found
 
     def _similar(self, key: str) -> tuple[int, ...]:
-        """Only clients sharing a token with ``key`` are compared, most tokens in common first
-        (the best score comes early and raises the floor the others must reach)."""
-        shared: dict[int, int] = {}
+        """Only clients sharing a token with ``key`` are compared, those whose similarity can
+        be highest first: once the best score is known, a client whose upper bound is below
+        the floor (and so every client after it) is not compared at all."""
+        candidates: set[int] = set()
         for token in key.split(" "):
             clients = self._by_token.get(token, ())
             if len(clients) <= MAX_CLIENTS_PER_TOKEN:
-                for client in clients:
-                    shared[client] = shared.get(client, 0) + 1
-        to_key = Similarity(key)
+                candidates.update(clients)
+        if not candidates:
+            return ()
+        to_key, names, threshold = Similarity(key), self._comparable, self.threshold
+        bounds = []
+        for client in candidates:
+            bound = to_key.at_most(names[client], threshold)
+            if bound >= threshold:
+                bounds.append((bound, client))
+        bounds.sort(reverse=True)
         best, scored = 0, []
-        for client in sorted(shared, key=lambda c: -shared[c]):
-            counts = self._counts.get(client)
-            if counts is None:
-                counts = self._counts[client] = letter_counts(self._comparable[client])
-            floor = max(self.threshold, best - NAME_MARGIN)
-            score = to_key.to(self._comparable[client], floor, counts)
+        for bound, client in bounds:
+            if bound < max(threshold, best - NAME_MARGIN):
+                break
+            score = to_key.to(names[client])
             if score:
                 scored.append((-score, client))
                 best = max(best, score)
-        floor = max(self.threshold, best - NAME_MARGIN)
+        floor = max(threshold, best - NAME_MARGIN)
         return tuple(client for score, client in sorted(scored) if -score >= floor)
 
     def label(self, client_id: int) -> str:

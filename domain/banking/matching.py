@@ -80,7 +80,7 @@ importing a statement twice applies nothing twice. ``match_statement`` does both
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -120,7 +120,7 @@ class KnownPayout:  # our own outgoing transfers (wages, refunds)
     amount_cents: Cents
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     kind: Kind
     rule: Rule
@@ -262,7 +262,26 @@ class Matcher:
 
     def _referenced(self, line: BankLine, identity: str, hits: list[Hit]) -> Outcome:
         amount, index = line.amount_cents, self._index
-        rule: Rule = "invoice_number"
+        tolerance = self._policy.tolerance_cents
+        if len(hits) == 1 and len(hits[0][2]) == 1:  # most lines: one reference, one invoice
+            printed, rule, ids = hits[0]
+            invoice = index.invoices[ids[0]]
+            base = 100 if rule == "creditor_reference" else 95
+            verdict = by_reference(amount, (invoice,), index.owed, tolerance, base)
+            return Outcome(  # _outcome's, positional: this runs for most lines
+                verdict.kind,
+                rule,
+                verdict.confidence,  # 60 to 100 here
+                verdict.allocations,
+                verdict.surplus_cents,
+                None,
+                f"{printed} names invoice {invoice.number}; {verdict.says}",
+                identity,
+                ids,
+                invoice.client_id,
+                verdict.remaining_cents,
+            )
+        rule = "invoice_number"
         for _, found_by, _ in hits:
             if found_by == "creditor_reference":
                 rule = found_by
@@ -273,7 +292,7 @@ class Matcher:
             if len(ids) > 1:  # one reference, several invoices: only the amount can tell
                 fitting = [i for i in ids if index.owed[i] == amount]
                 if len(fitting) != 1:
-                    numbers = ", ".join(index.invoices[i].number for i in ids)
+                    numbers = ", ".join([index.invoices[i].number for i in ids])
                     reason = f"{printed} matches several invoices ({numbers}): a person decides"
                     return Outcome("unmatched", rule, 0, (), 0, None, reason, identity, ids)
                 ambiguous.append(printed)
@@ -284,11 +303,11 @@ class Matcher:
                 named[ids[0]] = index.invoices[ids[0]]
         base = 100 if rule == "creditor_reference" else 95
         invoices = list(named.values())
-        verdict = by_reference(amount, invoices, index.owed, self._policy.tolerance_cents, base)
+        verdict = by_reference(amount, invoices, index.owed, tolerance, base)
         names = ("names" if len(labels) == 1 else "name") + (
             " invoice" if len(invoices) == 1 else " invoices"
         )
-        numbers = ", ".join(invoice.number for invoice in invoices)
+        numbers = ", ".join([invoice.number for invoice in invoices])
         reason = f"{', '.join(labels)} {names} {numbers}; {verdict.says}"
         kind, confidence = verdict.kind, verdict.confidence
         if ambiguous:
@@ -298,7 +317,8 @@ class Matcher:
                 f" ({', '.join(ambiguous)} fits several invoices: the one owing exactly "
                 "the amount is proposed)"
             )
-        return _outcome(identity, kind, rule, confidence, reason, verdict, invoices)
+        client = invoices[0].client_id
+        return _outcome(identity, kind, rule, confidence, reason, verdict, tuple(named), client)
 
     def _by_payer(self, line: BankLine, identity: str, unknown: list[str]) -> Outcome:
         amount, payers = line.amount_cents, self._payers
@@ -342,7 +362,8 @@ class Matcher:
             verdict.confidence,
             reason,
             verdict,
-            fit.invoices,
+            tuple([invoice.invoice_id for invoice in fit.invoices]),
+            fit.invoices[0].client_id,
         )
 
 
@@ -361,18 +382,20 @@ def _outcome(
     confidence: int,
     reason: str,
     verdict: Verdict,
-    invoices: Sequence[OpenInvoice],
+    invoice_ids: tuple[int, ...],
+    client_id: int,
 ) -> Outcome:
+    """The outcome of rules 2 to 4: ``invoice_ids`` named or proposed, the first one's client."""
     return Outcome(  # positional: this runs once per line
         kind,
         rule,
-        max(0, min(100, confidence)),
+        0 if confidence < 0 else 100 if confidence > 100 else confidence,
         verdict.allocations,
         verdict.surplus_cents,
         None,
         reason,
         identity,
-        tuple([invoice.invoice_id for invoice in invoices]),
-        invoices[0].client_id if invoices else None,
+        invoice_ids,
+        client_id,
         verdict.remaining_cents,
     )

@@ -1,7 +1,8 @@
 """What a payer wrote, made comparable: creditor references and invoice numbers found in free
 text, and payer names reduced to tokens.
 
-Check digits are checked by ``domain.references`` (``is_valid_rf``, ``is_valid_ogm``); this
+Check digits are those of ``domain.references`` (``is_valid_rf``, ``is_valid_ogm``, checked
+here by ``_rf_checks`` and ``_ogm_checks``, the same sums on what the patterns matched); this
 module finds the candidates in a text (only those with valid check digits) and gives each one
 lookup key:
 
@@ -22,11 +23,11 @@ from difflib import SequenceMatcher
 from typing import Literal, NamedTuple, get_args
 
 from domain.policy import Jurisdiction
-from domain.references import is_valid_ogm, is_valid_rf
 
 FoundKind = Literal["rf", "ogm", "number"]
 
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+_ASCII_NON_ALNUM = dict.fromkeys(c for c in range(128) if not chr(c).isalnum())
 # The patterns below run on the upper-cased text.
 # ISO 11649 as printed: "RF18 DE20 2600 0000 12", "rf18de2026000000012". The groups after the
 # check digits run on while they are separated by single spaces; where the reference ends is
@@ -46,6 +47,8 @@ _JURISDICTIONS = "|".join(get_args(Jurisdiction))
 _NUMBER_BODY = rf"(?:(CN){_SEP})?({_JURISDICTIONS}){_SEP}(20[0-9]{{2}}){_SEP}([0-9]{{1,9}})"
 _NUMBER = re.compile(rf"(?<![0-9A-Z]){_NUMBER_BODY}(?![0-9])")
 _NUMBER_EXACT = re.compile(rf"\s*{_NUMBER_BODY}\s*")
+# No invoice number without its series' letters: most texts need no scan for one.
+_NUMBER_HINT = re.compile(_JURISDICTIONS)
 # How db.invoice_numbers.format_invoice_number writes them: the key itself.
 _NUMBER_CANONICAL = re.compile(
     rf"(?:{_JURISDICTIONS})-20[0-9]{{2}}-(?:[0-9]{{6}}|[1-9][0-9]{{6,8}})"
@@ -64,8 +67,10 @@ class Found(NamedTuple):
 
 def reference_key(reference: str) -> str:
     """The lookup key of a creditor reference: its letters and digits, upper case."""
-    if reference.isascii() and reference.isalnum():
-        return reference.upper()
+    if reference.isascii():
+        if reference.isalnum():
+            return reference.upper()
+        return reference.translate(_ASCII_NON_ALNUM).upper()
     return _NON_ALNUM.sub("", reference).upper()
 
 
@@ -81,7 +86,26 @@ def invoice_number_key(number: str) -> str | None:
 
 
 def _number_key(m: re.Match[str]) -> str:
-    return f"{m.group(2)}-{m.group(3)}-{int(m.group(4)):06d}"
+    jurisdiction, year, sequence = m.group(2, 3, 4)
+    return f"{jurisdiction}-{year}-{int(sequence):06d}"
+
+
+# The check digits of what the patterns matched, as ``domain.references`` checks them
+# (``is_valid_rf``, ``is_valid_ogm``) less what the patterns already ensure: these run for
+# every candidate in every text.
+_RF_LETTERS = str.maketrans({chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)})
+
+
+def _rf_checks(compact: str) -> bool:
+    """``is_valid_rf(compact)`` for an ``_RF`` match without its spaces ("RF", two digits,
+    1 to 21 of 0-9A-Z): ISO 7064 mod 97-10, letters counting 10 to 35."""
+    return int((compact[4:] + compact[:4]).translate(_RF_LETTERS)) % 97 == 1
+
+
+def _ogm_checks(digits: str) -> bool:
+    """``is_valid_ogm(digits)`` for the 12 digits of an ``_OGM`` match: the first 10 modulo
+    97 (97 for 0) are the last two."""
+    return (int(digits[:10]) % 97 or 97) == int(digits[10:])
 
 
 def _rf(printed: str, known: Container[str]) -> tuple[str, str] | None:
@@ -99,10 +123,10 @@ def _rf(printed: str, known: Container[str]) -> tuple[str, str] | None:
         end += 1
     ends.reverse()
     for compact, end in ends:
-        if compact in known and is_valid_rf(compact):
+        if compact in known and _rf_checks(compact):
             return compact, printed[:end]
     for compact, end in ends:
-        if is_valid_rf(compact):
+        if _rf_checks(compact):
             return compact, printed[:end]
     return None
 
@@ -122,11 +146,12 @@ def find_references(text: str, known: Container[str] = frozenset()) -> list[Foun
                 found.append(Found(m.start(), "rf", rf[0], rf[1]))
     for m in _OGM.finditer(upper):
         digits = m.group(1) + m.group(2) + m.group(3)
-        if is_valid_ogm(digits):
+        if _ogm_checks(digits):
             found.append(Found(m.start(), "ogm", digits, m.group().strip()))
-    for m in _NUMBER.finditer(upper):
-        if not m.group(1):
-            found.append(Found(m.start(), "number", _number_key(m), m.group()))
+    if _NUMBER_HINT.search(upper):
+        for m in _NUMBER.finditer(upper):
+            if not m.group(1):
+                found.append(Found(m.start(), "number", _number_key(m), m.group()))
     if len(found) > 1:
         found.sort()
     return found
@@ -141,7 +166,7 @@ _NOISE = frozenset(
 )
 _TRANSLIT = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d"})
 _DROP = re.compile(r"[.'’`]")  # "S.A." → "sa", "O'Neil" → "oneil"
-_TOKEN_SPLIT = re.compile(r"[^0-9a-z]+")
+_TOKEN = re.compile(r"[0-9a-z]{2,}")  # one-letter tokens say nothing either
 # SEPA's character set makes banks write "Müller" as "Mueller" or "Muller": after accents are
 # gone, ae/oe/ue become a/o/u on both sides of every comparison.
 _UMLAUT_SPELLING = re.compile(r"(?<=[aou])e")
@@ -150,12 +175,14 @@ _UMLAUT_SPELLING = re.compile(r"(?<=[aou])e")
 def name_tokens(name: str) -> tuple[str, ...]:
     """A name reduced to comparable tokens: lower case, no accents, no legal form or title,
     no one-letter tokens. ``"Müller Bau GmbH & Co. KG"`` → ``("muller", "bau")``."""
-    text = unicodedata.normalize("NFKD", name.lower().translate(_TRANSLIT))
-    text = _DROP.sub("", text.encode("ascii", "ignore").decode("ascii"))
+    text = name.lower()
+    if not text.isascii():  # ASCII goes through the next two lines unchanged
+        text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+        text = text.encode("ascii", "ignore").decode("ascii")
     return tuple(
-        _UMLAUT_SPELLING.sub("", token)
-        for token in _TOKEN_SPLIT.split(text)
-        if len(token) > 1 and token not in _NOISE
+        _UMLAUT_SPELLING.sub("", token) if "e" in token else token
+        for token in _TOKEN.findall(_DROP.sub("", text))
+        if token not in _NOISE
     )
 
 
@@ -164,40 +191,56 @@ def comparable(tokens: tuple[str, ...]) -> str:
     return " ".join(sorted(tokens))
 
 
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
-
-
-def letter_counts(name: str) -> tuple[int, ...]:
-    """How often each character occurs in a ``comparable`` name."""
-    return tuple(map(name.count, _ALPHABET))
-
-
 class Similarity:
     """Percent similarity of ``comparable`` names to one name: difflib's ratio, 2 x matching
-    characters / both lengths, in integers. The one name is analysed once; another name is
-    compared only if two upper bounds (the lengths, then the characters both have) can reach
-    the floor asked for."""
+    characters / both lengths, in integers. The one name is analysed once; ``at_most`` bounds
+    the similarity of another name cheaply (the lengths, then the characters both have), so
+    that only names whose bound reaches a floor need ``to``."""
 
     def __init__(self, name: str) -> None:
         self._name = name
-        self._counts = letter_counts(name)
-        self._matcher = SequenceMatcher(None, "", name, autojunk=False)
+        self._chars = tuple(set(name))
+        self._counts = tuple(map(name.count, self._chars))
+        self._matcher: SequenceMatcher[str] | None = None  # made when a name gets this far
 
-    def to(self, other: str, floor: int = 0, counts: tuple[int, ...] | None = None) -> int:
-        """The similarity of ``other`` (whose ``letter_counts`` may be given), or 0 when it is
-        surely below ``floor``."""
+    def at_most(self, other: str, floor: int = 0) -> int:
+        """At least ``to(other)``: no more characters can match than both names have. 0 when
+        their lengths alone keep it below ``floor``."""
         total = len(other) + len(self._name)
         if not other or not self._name or 200 * min(len(other), len(self._name)) < floor * total:
             return 0
-        if floor:
-            shared = sum(map(min, self._counts, counts or letter_counts(other)))
-            if 200 * shared < floor * total:
-                return 0
-        self._matcher.set_seq1(other)
-        same = sum(block.size for block in self._matcher.get_matching_blocks())
-        return (200 * same) // total
+        return (200 * sum(map(min, self._counts, map(other.count, self._chars)))) // total
+
+    def to(self, other: str) -> int:
+        """The similarity of ``other``."""
+        if not other or not self._name:
+            return 0
+        matcher = self._matcher
+        if matcher is None:
+            matcher = self._matcher = SequenceMatcher(None, "", self._name, autojunk=False)
+        matcher.set_seq1(other)
+        same = sum(block.size for block in matcher.get_matching_blocks())
+        return (200 * same) // (len(other) + len(self._name))
 
 
 def similarity(a: str, b: str) -> int:
     """Percent similarity of two ``comparable`` names."""
     return Similarity(b).to(a)
+
+
+class NameTokens:
+    """``name_tokens`` keeping each word's tokens: a name's tokens are those of its words
+    (split at spaces) one after the other, and names share most of their words."""
+
+    def __init__(self) -> None:
+        self._words: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, name: str) -> tuple[str, ...]:
+        tokens: tuple[str, ...] = ()
+        words = self._words
+        for word in name.split(" "):
+            found = words.get(word)
+            if found is None:
+                found = words[word] = name_tokens(word)
+            tokens += found
+        return tokens
