@@ -8,6 +8,9 @@ so a second signal changes nothing in the order, and ``signalled_at`` records th
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
@@ -89,6 +92,21 @@ async def take_matching_lock(session: AsyncSession) -> None:
     )
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a bounded, synchronous stretch of matching: with
+    the open invoices' indexes alive, each full collection walks them all (about a fifth of the
+    matching time for 100,000 lines, bench/reconciliation.py). Reference counting still frees
+    everything that is not a cycle; the collector runs again afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def build_matcher(session: AsyncSession, policy: MatchingPolicy) -> Matcher:
     return Matcher(
         await book.invoices(session),
@@ -155,10 +173,11 @@ class ReconciliationActivities:
                     .order_by(BankTransaction.id)
                 )
             )
-            for row in rows:
-                outcome = matcher.match(bank_line(row))
-                matcher.consume(outcome)
-                record_outcome(session, row, outcome)
+            with collector_paused():  # no await inside: nothing else runs meanwhile
+                for row in rows:
+                    outcome = matcher.match(bank_line(row))
+                    matcher.consume(outcome)
+                    record_outcome(session, row, outcome)
             await session.flush()
             await mark_returns(session, [r for r in rows if r.status == "return"])
             counts = await statement_counts(session, request.statement_id)

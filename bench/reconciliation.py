@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from activities.reconciliation import collector_paused
 from bench.reconciliation_import import import_figures, reader_peak_mb, signal_rate, write_statement
 from domain.banking.matching import Matcher, OpenInvoice
 from domain.banking.statement import BankLine
@@ -230,6 +231,10 @@ def matching_figures(n: int, naive_sample: int = 1000) -> dict[str, Any]:
     match = clock.lap()
     Matcher(invoices, (), ibans, names).match_statement(bank_lines)
     statement = clock.lap()
+    paused_matcher = Matcher(invoices, (), ibans, names)
+    with collector_paused():  # as the reconciliation activity runs it
+        paused_matcher.match_statement(bank_lines)
+    paused = clock.lap()
     keyed = naive_keys(invoices)
     clock.lap()
     sample = bank_lines[:naive_sample]
@@ -248,6 +253,7 @@ def matching_figures(n: int, naive_sample: int = 1000) -> dict[str, Any]:
         "match": match,
         "match_gc": collector,
         "statement": statement,
+        "statement_paused": paused,
         "naive_s": naive[0] * len(lines) / max(1, len(sample)),
         "naive_sample": len(sample),
         "kinds": Counter(o.kind for o in outcomes),
@@ -298,6 +304,11 @@ def main() -> None:
     wall, cpu = f["statement"]
     print(
         f"  construction + match_statement()   {wall:7.2f} s {cpu:7.2f} s   (match, then consume)"
+    )
+    wall, cpu = f["statement_paused"]
+    print(
+        f"  the same, collector paused         {wall:7.2f} s {cpu:7.2f} s   (as the "
+        "reconciliation activity runs it)"
     )
     print(
         f"  baseline, naive scan of invoices   {f['naive_s']:7.0f} s             (timed on "

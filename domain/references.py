@@ -7,11 +7,26 @@ import re
 
 from domain.policy import Jurisdiction
 
+_LETTERS_AS_NUMBERS = str.maketrans({chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)})
+_RF_SHAPE = re.compile(r"RF\d{2}[0-9A-Z]{1,21}")
+_NOT_DIGIT = re.compile(r"\D")
+
 
 def _mod97_numeric(text: str) -> int:
-    """ISO 7064 mod 97-10 over letters mapped A=10 … Z=35."""
-    digits = "".join(str(int(ch, 36)) for ch in text)
-    return int(digits) % 97
+    """ISO 7064 mod 97-10 over digits and capital letters mapped A=10 … Z=35."""
+    return int(text.translate(_LETTERS_AS_NUMBERS)) % 97
+
+
+def rf_check_digits_hold(compact: str) -> bool:
+    """The check digits of an RF reference already in shape (``RF``, two digits, 1-21 of
+    0-9A-Z, no spaces): the bank matcher calls this for every candidate it finds."""
+    return _mod97_numeric(compact[4:] + compact[:4]) == 1
+
+
+def ogm_check_digits_hold(digits: str) -> bool:
+    """The check digits of a structured communication's 12 digits: the first 10 modulo 97
+    (97 for 0) are the last two."""
+    return (int(digits[:10]) % 97 or 97) == int(digits[10:])
 
 
 def rf_reference(base: str) -> str:
@@ -25,9 +40,7 @@ def rf_reference(base: str) -> str:
 
 def is_valid_rf(reference: str) -> bool:
     ref = reference.replace(" ", "").upper()
-    if not re.fullmatch(r"RF\d{2}[0-9A-Z]{1,21}", ref):
-        return False
-    return _mod97_numeric(ref[4:] + ref[:4]) == 1
+    return _RF_SHAPE.fullmatch(ref) is not None and rf_check_digits_hold(ref)
 
 
 def ogm_reference(number: int) -> str:
@@ -40,11 +53,8 @@ def ogm_reference(number: int) -> str:
 
 
 def is_valid_ogm(reference: str) -> bool:
-    digits = re.sub(r"\D", "", reference)
-    if len(digits) != 12:
-        return False
-    base, check = int(digits[:10]), int(digits[10:])
-    return (base % 97 or 97) == check
+    digits = _NOT_DIGIT.sub("", reference)
+    return len(digits) == 12 and ogm_check_digits_hold(digits)
 
 
 def creditor_reference(jurisdiction: Jurisdiction, year: int, sequence: int) -> str:

@@ -1,10 +1,9 @@
 """What a payer wrote, made comparable: creditor references and invoice numbers found in free
 text, and payer names reduced to tokens.
 
-Check digits are those of ``domain.references`` (``is_valid_rf``, ``is_valid_ogm``, checked
-here by ``_rf_checks`` and ``_ogm_checks``, the same sums on what the patterns matched); this
-module finds the candidates in a text (only those with valid check digits) and gives each one
-lookup key:
+Check digits are checked by ``domain.references`` (``rf_check_digits_hold``,
+``ogm_check_digits_hold``: the sums alone, on what the patterns matched); this module finds
+the candidates in a text (only those with valid check digits) and gives each one lookup key:
 
 - a creditor reference's key is its letters and digits, upper case: ``"RF18 de20 2600…"`` →
   ``"RF18DE202600…"``, ``"+++090/9337/55493+++"`` → ``"090933755493"`` (``reference_key``);
@@ -23,6 +22,7 @@ from difflib import SequenceMatcher
 from typing import Literal, NamedTuple, get_args
 
 from domain.policy import Jurisdiction
+from domain.references import ogm_check_digits_hold, rf_check_digits_hold
 
 FoundKind = Literal["rf", "ogm", "number"]
 
@@ -90,24 +90,6 @@ def _number_key(m: re.Match[str]) -> str:
     return f"{jurisdiction}-{year}-{int(sequence):06d}"
 
 
-# The check digits of what the patterns matched, as ``domain.references`` checks them
-# (``is_valid_rf``, ``is_valid_ogm``) less what the patterns already ensure: these run for
-# every candidate in every text.
-_RF_LETTERS = str.maketrans({chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)})
-
-
-def _rf_checks(compact: str) -> bool:
-    """``is_valid_rf(compact)`` for an ``_RF`` match without its spaces ("RF", two digits,
-    1 to 21 of 0-9A-Z): ISO 7064 mod 97-10, letters counting 10 to 35."""
-    return int((compact[4:] + compact[:4]).translate(_RF_LETTERS)) % 97 == 1
-
-
-def _ogm_checks(digits: str) -> bool:
-    """``is_valid_ogm(digits)`` for the 12 digits of an ``_OGM`` match: the first 10 modulo
-    97 (97 for 0) are the last two."""
-    return (int(digits[:10]) % 97 or 97) == int(digits[10:])
-
-
 def _rf(printed: str, known: Container[str]) -> tuple[str, str] | None:
     """The ISO 11649 reference that ``printed`` starts with and how it is printed: of the
     group boundaries with valid check digits, the last one that is ``known``, else the last."""
@@ -123,10 +105,10 @@ def _rf(printed: str, known: Container[str]) -> tuple[str, str] | None:
         end += 1
     ends.reverse()
     for compact, end in ends:
-        if compact in known and _rf_checks(compact):
+        if compact in known and rf_check_digits_hold(compact):
             return compact, printed[:end]
     for compact, end in ends:
-        if _rf_checks(compact):
+        if rf_check_digits_hold(compact):
             return compact, printed[:end]
     return None
 
@@ -146,7 +128,7 @@ def find_references(text: str, known: Container[str] = frozenset()) -> list[Foun
                 found.append(Found(m.start(), "rf", rf[0], rf[1]))
     for m in _OGM.finditer(upper):
         digits = m.group(1) + m.group(2) + m.group(3)
-        if _ogm_checks(digits):
+        if ogm_check_digits_hold(digits):
             found.append(Found(m.start(), "ogm", digits, m.group().strip()))
     if _NUMBER_HINT.search(upper):
         for m in _NUMBER.finditer(upper):

@@ -23,12 +23,10 @@ from domain.banking.statement import BankLine
 from domain.banking.text import (
     NameTokens,
     Similarity,
-    _ogm_checks,
-    _rf_checks,
     name_tokens,
     reference_key,
 )
-from domain.references import creditor_reference, is_valid_ogm, is_valid_rf, rf_reference
+from domain.references import creditor_reference, rf_reference
 from tests.banking_matching.factories import bank_line
 
 SYLLABLES = "mül ler bau dach werk van den berg du pont ja cobs peet ers hof mann leroy mer".split()
@@ -282,16 +280,6 @@ def test_a_name_is_the_tokens_of_its_words(name: str) -> None:
 def test_a_reference_key_keeps_letters_and_digits(reference: str) -> None:
     kept = "".join(c for c in reference if c.isascii() and c.isalnum())
     assert reference_key(reference) == kept.upper()
-
-
-@given(st.from_regex(r"RF[0-9]{2}[0-9A-Z]{1,21}", fullmatch=True))
-def test_rf_check_digits_are_those_of_domain_references(compact: str) -> None:
-    assert _rf_checks(compact) == is_valid_rf(compact)
-
-
-@given(st.from_regex(r"[0-9]{12}", fullmatch=True))
-def test_ogm_check_digits_are_those_of_domain_references(digits: str) -> None:
-    assert _ogm_checks(digits) == is_valid_ogm(digits)
 
 
 @given(st.text("abcdemnor 0"), st.text("abcdemnor 0"))

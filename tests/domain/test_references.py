@@ -14,7 +14,9 @@ from domain.references import (
     creditor_reference,
     is_valid_ogm,
     is_valid_rf,
+    ogm_check_digits_hold,
     ogm_reference,
+    rf_check_digits_hold,
     rf_reference,
 )
 
@@ -153,3 +155,17 @@ def test_creditor_reference_is_valid_and_distinct_per_sequence(
     assert validator(reference)
     assert reference != creditor_reference(jurisdiction, year, sequence + 1)  # type: ignore[arg-type]
     assert reference != creditor_reference(jurisdiction, year + 1, sequence)  # type: ignore[arg-type]
+
+
+@given(st.from_regex(r"RF[0-9]{2}[0-9A-Z]{1,21}", fullmatch=True))
+def test_rf_check_digits_follow_iso_7064(compact: str) -> None:
+    """Against the textbook computation: letters A=10 … Z=35 written out, mod 97 = 1."""
+    moved = compact[4:] + compact[:4]
+    assert rf_check_digits_hold(compact) == (int("".join(str(int(c, 36)) for c in moved)) % 97 == 1)
+    assert is_valid_rf(compact) == rf_check_digits_hold(compact)
+
+
+@given(st.from_regex(r"[0-9]{12}", fullmatch=True))
+def test_ogm_check_digits_are_the_first_ten_modulo_97(digits: str) -> None:
+    expected = (int(digits[:10]) % 97 or 97) == int(digits[10:])
+    assert ogm_check_digits_hold(digits) == expected == is_valid_ogm(digits)
