@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from temporalio import activity
 
 from activities.errors import permanent_errors
@@ -106,7 +106,9 @@ class CollectionSteps(OrderSteps):
             invoice = await session.get_one(Invoice, request.invoice_id)
             doc = await session.scalar(
                 select(DunningDocument).where(
-                    DunningDocument.invoice_id == invoice.id, DunningDocument.level == request.level
+                    DunningDocument.invoice_id == invoice.id,
+                    DunningDocument.kind == "reminder",
+                    DunningDocument.level == request.level,
                 )
             )
             if doc is None:
@@ -155,6 +157,60 @@ class CollectionSteps(OrderSteps):
             )
         )
         return DunningNotice(level=request.level, document_number=number, charges_cents=charges)
+
+    @activity.defn(name=steps.CHARGE_INTEREST)
+    @permanent_errors
+    async def charge_interest(self, request: steps.ChargeInterest) -> str:
+        """Interest up to a payment's day as a document of its own (``<invoice>-I<n>``) and its
+        ledger entry, once per payment; the client sees it on the next statement."""
+        order_key = order_workflow_id(request.order_id)
+        async with self._sessions.begin() as session:
+            entry = entries.interest_charged(order_key, request.payment_key, request.interest_cents)
+            invoice = await session.get_one(Invoice, request.invoice_id)
+            if not await ledger.post(
+                session, entry, order_id=request.order_id, posted_on=request.on
+            ):
+                existing = await session.scalar(
+                    select(DunningDocument.number).where(
+                        DunningDocument.invoice_id == invoice.id,
+                        DunningDocument.kind == "interest",
+                        DunningDocument.issue_date == request.on,
+                        DunningDocument.interest_cents == request.interest_cents,
+                    )
+                )
+                return existing or ""
+            count = await session.scalar(
+                select(func.count()).where(
+                    DunningDocument.invoice_id == invoice.id, DunningDocument.kind == "interest"
+                )
+            )
+            number = f"{invoice.number}-I{int(count or 0) + 1}"
+            session.add(
+                DunningDocument(
+                    invoice_id=invoice.id,
+                    number=number,
+                    kind="interest",
+                    level=0,
+                    name=f"Interest to {request.on}",
+                    issue_date=request.on,
+                    principal_due_cents=request.principal_due_cents,
+                    interest_cents=request.interest_cents,
+                    interest_rate=str(request.interest_rate),
+                    pay_by=request.on,
+                )
+            )
+            return number
+
+    @activity.defn(name=steps.WAIVE_CHARGES)
+    @permanent_errors
+    async def waive_charges(self, request: steps.WaiveCharges) -> None:
+        async with self._sessions.begin() as session:
+            await ledger.post(
+                session,
+                entries.charges_waived(order_workflow_id(request.order_id), request.charges_cents),
+                order_id=request.order_id,
+                posted_on=request.on,
+            )
 
     # ------------------------------------------------------------------ finance
 

@@ -99,6 +99,8 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps):
             self.unapplied_payments,
             self.apply_payment,
             self.send_reminder,
+            self.charge_interest,
+            self.waive_charges,
             self.open_finance_case,
             self.record_decision,
             self.write_off,

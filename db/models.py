@@ -206,14 +206,16 @@ class Invoice(Base):
 
 
 class DunningDocument(Base):
-    """A reminder: fees and interest are their own document, never an edit of the invoice."""
+    """A reminder, or interest charged up to a payment's day (``kind`` "interest"): fees and
+    interest are their own document, never an edit of the invoice. One reminder per level;
+    the number (``<invoice>-R<level>``, ``<invoice>-I<n>``) is unique."""
 
     __tablename__ = "dunning_documents"
-    __table_args__ = (UniqueConstraint("invoice_id", "level"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="reminder", server_default="reminder")
     level: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(100))
     issue_date: Mapped[date] = mapped_column(Date)

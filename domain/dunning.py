@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from domain.be_working_days import free_period
 from domain.collection import PaymentSplit, split_payment
 from domain.late_interest import RateUsed, annual_rate, interest_segments
 from domain.money import Cents, percent_of, round_cents
@@ -74,6 +75,15 @@ class Claim:
     principal_paid: Cents = 0
     charges_paid: Cents = 0
     overpaid: Cents = 0  # received beyond what was owed, held for the client
+    # 1: the rules orders invoiced before them were collected by (interest only inside
+    # reminders, dropped when the principal was paid; reminders until escalation whatever is
+    # owed). 2: interest to the day of payment becomes a charge of its own; when only charges
+    # remain, one final statement, no new fees, small remainders waived (docs/collection.md).
+    rules: int = 1
+    final_statement_sent: bool = False
+    charges_waived: Cents = 0
+    # Rules 2, Belgian consumer: the last day of the first reminder's free period (Book XIX)
+    free_period_end: date | None = None
 
     def __post_init__(self) -> None:
         self.anchor = self.due_date
@@ -142,14 +152,85 @@ class Claim:
             self.interest_accrued = Decimal(0)
         else:
             self.anchor = max(self.anchor, received_on)
+        if self.rules >= 2 and self.only_charges_left:
+            self.anchor = max(self.anchor, received_on)  # the final statement goes out now
         return split
 
+    def charge_interest_to(self, day: date) -> Cents:
+        """Rules 2: the interest accrued up to ``day`` (a payment's day) becomes a charge of its
+        own, whatever the reminder rhythm; the cents it adds (0 under rules 1)."""
+        if self.rules < 2:
+            return 0
+        self.accrue(day)
+        cents = round_cents(self.interest_accrued)
+        if cents <= 0:
+            return 0
+        self.interest_accrued -= Decimal(cents)
+        self.charges_due += cents
+        self.charges_total += cents
+        return cents
+
+    def interest_to(self, day: date) -> Cents:
+        """Rules 2: the interest accrued and not yet charged, up to ``day`` (nothing changes):
+        what a payment on ``day`` owes beyond the principal and the charges."""
+        if self.rules < 2:
+            return 0
+        extra = Decimal(0)
+        if self.interest_from is not None and day > self.interest_from:
+            extra = sum(
+                (
+                    s.interest
+                    for s in interest_segments(
+                        self.policy.jurisdiction,
+                        self.client_is_business,
+                        self.principal_due,
+                        self.interest_from,
+                        day,
+                    )
+                ),
+                Decimal(0),
+            )
+        return round_cents(self.interest_accrued + extra)
+
+    @property
+    def only_charges_left(self) -> bool:
+        return self.principal_due == 0 and self.charges_due > 0
+
+    def waivable(self) -> bool:
+        """Rules 2: only charges are left and they are below the policy's threshold."""
+        return (
+            self.rules >= 2
+            and self.only_charges_left
+            and self.charges_due < self.policy.charges_waiver_threshold_cents
+        )
+
+    def waive_charges(self) -> Cents:
+        """The charges still open are waived (booked as such); returns them."""
+        waived = self.charges_due
+        self.charges_due = 0
+        self.charges_waived += waived
+        return waived
+
     def next_step(self) -> tuple[date, DunningStage | None]:
-        """When the next reminder is due (or escalation, ``None``)."""
+        """When the next reminder is due (or escalation, ``None``). Rules 2, when only charges
+        are left: one final statement of them at once, then escalation if they stay unpaid."""
+        if self.rules >= 2 and self.only_charges_left:
+            if not self.final_statement_sent:
+                return self.anchor, DunningStage(
+                    level=self.level + 1,
+                    name=self.policy.final_statement_name,
+                    days_after_previous=0,
+                    charge_interest=False,
+                )
+            return self.anchor + timedelta(days=self.policy.escalation_after_last_stage_days), None
         schedule = self.policy.dunning_schedule(self.client_is_business)
         if self.level < len(schedule):
             stage = schedule[self.level]
-            return self.anchor + timedelta(days=stage.days_after_previous), stage
+            when = self.anchor + timedelta(days=stage.days_after_previous)
+            if self.free_period_end is not None and self.level == 1:
+                # Nothing may be charged before the free period has fully run out.
+                when = max(when, self.free_period_end + timedelta(days=1))
+            return when, stage
         return self.anchor + timedelta(days=self.policy.escalation_after_last_stage_days), None
 
     def remind(self, stage: DunningStage, today: date) -> ReminderCharges:
@@ -169,6 +250,10 @@ class Claim:
             self.flat_charged = flat > 0
         pay_by = today + timedelta(days=FIRST_REMINDER_MIN_DAYS)
         if self.level == 0 and self._consumer_grace():
+            if self.rules >= 2:
+                # The 14 days start on the second working day after the e-mail (art. XIX.2).
+                _, self.free_period_end = free_period(today, electronic=True)
+                pay_by = self.free_period_end
             # Interest and damages run from the day after the free reminder's 14 days.
             self.interest_from = pay_by
         charges = ReminderCharges(
@@ -180,6 +265,8 @@ class Claim:
         )
         self.level = stage.level
         self.anchor = today
+        if self.rules >= 2 and self.only_charges_left:
+            self.final_statement_sent = True
         self.charges_due += charges.total
         self.charges_total += charges.total
         return charges

@@ -242,6 +242,30 @@ def dunning_charged(order_key: str, level: int, charges_cents: Cents) -> Journal
     )
 
 
+def interest_charged(order_key: str, payment_key: str, cents: Cents) -> JournalEntry:
+    """Interest accrued up to a payment's day, charged on its own document."""
+    return _entry(
+        f"{order_key}:interest:{payment_key}",
+        "Late-payment interest up to the day of payment",
+        [
+            Line(account="dunning_receivable", debit=cents),
+            Line(account="dunning_income", credit=cents),
+        ],
+    )
+
+
+def charges_waived(order_key: str, cents: Cents) -> JournalEntry:
+    """Charges left after the principal was paid, too small to chase: waived."""
+    return _entry(
+        f"{order_key}:charges-waived",
+        "Remaining late-payment charges waived (below the threshold)",
+        [
+            Line(account="dunning_income", debit=cents),
+            Line(account="dunning_receivable", credit=cents),
+        ],
+    )
+
+
 def written_off(order_key: str, *, principal_cents: Cents, charges_cents: Cents) -> JournalEntry:
     """Finance writes off what is still owed: the principal against the guarantee fund, the
     dunning charges against the income they created."""

@@ -225,6 +225,14 @@ class OrderView(_Frozen):
     business_today: date
     credit_note_number: str | None = None
     refund_due_cents: int = 0
+    # Interest accrued and not yet charged, up to business_today: paying principal + charges
+    # + this today settles the invoice (orders collected by the former rules: 0).
+    interest_to_date_cents: int = 0
+
+    @property
+    def settlement_cents(self) -> int:
+        """What settles the invoice today."""
+        return self.principal_due_cents + self.charges_due_cents + self.interest_to_date_cents
 
 
 class OrderSummary(_Frozen):

@@ -24,6 +24,8 @@ ISSUE_INVOICE = "issue_invoice"
 APPLY_PAYMENT = "apply_payment"
 UNAPPLIED_PAYMENTS = "unapplied_payments"
 SEND_REMINDER = "send_reminder"
+CHARGE_INTEREST = "charge_interest"
+WAIVE_CHARGES = "waive_charges"
 OPEN_FINANCE_CASE = "open_finance_case"
 RECORD_DECISION = "record_decision"
 WRITE_OFF = "write_off"
@@ -98,6 +100,27 @@ class SendReminder(_Step):
     interest_cents: int
     interest_rate: Decimal
     earlier_charges_due_cents: int = 0  # charges of earlier reminders still unpaid
+
+
+class ChargeInterest(_Step):
+    """Interest accrued up to a payment's day, charged as a document of its own."""
+
+    order_id: int
+    invoice_id: int
+    payment_key: str
+    on: date
+    interest_cents: int
+    interest_rate: Decimal  # the rate of ``on``'s half-year
+    principal_due_cents: int  # before the payment
+
+
+class WaiveCharges(_Step):
+    """Charges left after the principal was paid, below the policy's threshold: waived."""
+
+    order_id: int
+    invoice_id: int
+    on: date
+    charges_cents: int
 
 
 class OpenFinanceCase(_Step):

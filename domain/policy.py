@@ -61,6 +61,10 @@ class JurisdictionPolicy(BaseModel):
 
     # Late payment (the interest rates are per half-year: domain.late_interest)
     flat_compensation_cents: int  # B2B only
+    # When only charges are left after the principal is paid: below this they are waived
+    # (booked as such) rather than chased; above it one final statement, then finance.
+    charges_waiver_threshold_cents: int = 500
+    final_statement_name: str
     dunning_business: tuple[DunningStage, ...]
     dunning_consumer: tuple[DunningStage, ...]
 
@@ -129,6 +133,7 @@ def _de(valid_from: date, employer: str, employee: str) -> JurisdictionPolicy:
         employee_contribution_rate=Decimal(employee),
         provisional_wage_tax_rate=Decimal("0.10"),
         flat_compensation_cents=4000,
+        final_statement_name="Abrechnung der Verzugskosten",
         dunning_business=_DE_BUSINESS,
         dunning_consumer=_DE_CONSUMER,
     )
@@ -151,6 +156,7 @@ def _be(valid_from: date) -> JurisdictionPolicy:
         employee_contribution_rate=Decimal("0.1307"),
         provisional_wage_tax_rate=Decimal("0.1111"),
         flat_compensation_cents=4000,
+        final_statement_name="Décompte final des frais de retard",
         dunning_business=_BE_BUSINESS,
         dunning_consumer=_BE_CONSUMER,
     )

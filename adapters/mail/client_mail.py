@@ -51,6 +51,9 @@ STAGES: dict[str, tuple[str, Tone]] = {
     "Premier rappel (gratuit)": ("stage_first_reminder_free", "friendly"),
     "Deuxième rappel": ("stage_second_reminder", "firm"),
     "Mise en demeure": ("stage_formal_notice", "final"),
+    # When only charges are left after the principal was paid (domain.dunning, rules 2).
+    "Abrechnung der Verzugskosten": ("stage_charges_statement", "firm"),
+    "Décompte final des frais de retard": ("stage_charges_statement", "firm"),
 }
 
 

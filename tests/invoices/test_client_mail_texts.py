@@ -28,6 +28,8 @@ def _all_stages() -> Iterator[tuple[str, bool, int, str]]:
         for business in (True, False):
             for stage in policy.dunning_schedule(business):
                 yield policy.jurisdiction, business, stage.level, stage.name
+            # the final statement when only charges are left (domain.dunning, rules 2)
+            yield policy.jurisdiction, business, 5, policy.final_statement_name
 
 
 def _stage_facts(jurisdiction: str, business: bool, level: int, name: str) -> ReminderFacts:

@@ -26,6 +26,9 @@ from workflows.order.refunds import Refunds
 
 # Reminders check that every day's interest rate may be charged (domain.late_interest).
 RATES_CHECKED = "rates-checked"
+# Claims from here on: interest to the day of payment, a final statement when only charges
+# are left, small remainders waived (domain.dunning, rules 2).
+COLLECTION_RULES_2 = "collection-rules-2"
 
 
 class CollectionBranch(FinanceCase, Refunds):
@@ -114,6 +117,7 @@ class CollectionBranch(FinanceCase, Refunds):
             client_is_business=order.client_is_business,
             due_date=self._invoice.due_date,
             principal_due=self._invoice.gross_cents,
+            rules=2 if workflow.patched(COLLECTION_RULES_2) else 1,
         )
         await self._enter(
             "the client's payment",
@@ -132,6 +136,8 @@ class CollectionBranch(FinanceCase, Refunds):
                 return
             await self._apply_payments()
             await self._apply_refunds()
+            if self._claim is not None and self._claim.waivable():
+                await self._waive_small_charges()
             if self._invoice_settled():
                 if self._wage is None:
                     await self._enter("the wage day", None, collection=CollectionPhase.SETTLED)
@@ -221,6 +227,47 @@ class CollectionBranch(FinanceCase, Refunds):
             "collection",
         )
 
+    async def _charge_interest_to(self, payment_key: str, received_on: date) -> None:
+        """Rules 2: interest up to the payment's day becomes a charge of its own first, so the
+        payment settles it (never lost because the principal was paid between reminders)."""
+        assert self._invoice is not None
+        assert self._claim is not None
+        on = min(received_on, self._today())
+        principal = self._claim.principal_due
+        interest = self._claim.charge_interest_to(on)
+        if interest:
+            await self._steps.run(
+                step.CHARGE_INTEREST,
+                steps.ChargeInterest(
+                    order_id=self._order.order_id,
+                    invoice_id=self._invoice.invoice_id,
+                    payment_key=payment_key,
+                    on=on,
+                    interest_cents=interest,
+                    interest_rate=self._claim.rate_on(on).rate,
+                    principal_due_cents=principal,
+                ),
+                f"Charge {format_eur(interest)} interest up to {on}",
+                "collection",
+            )
+
+    async def _waive_small_charges(self) -> None:
+        assert self._invoice is not None
+        assert self._claim is not None
+        charges = self._claim.charges_due
+        await self._steps.run(
+            step.WAIVE_CHARGES,
+            steps.WaiveCharges(
+                order_id=self._order.order_id,
+                invoice_id=self._invoice.invoice_id,
+                on=self._today(),
+                charges_cents=charges,
+            ),
+            f"Waive the remaining {format_eur(charges)} of charges (below the threshold)",
+            "collection",
+        )
+        self._claim.waive_charges()
+
     async def _follow_plan(self) -> None:
         planned = 0
         for instalment in self._plan:
@@ -246,6 +293,7 @@ class CollectionBranch(FinanceCase, Refunds):
         pending = self._inbox.payments
         while pending:
             payment = pending[0]
+            await self._charge_interest_to(payment.payment_key, payment.received_on)
             split = self._claim.apply_payment(
                 payment.amount_cents, min(payment.received_on, self._today())
             )

@@ -74,6 +74,9 @@ APPLY_PAYMENT: Step[None] = Step(steps.APPLY_PAYMENT, None, _SHORT, local=True)
 SEND_REMINDER: Step[DunningNotice] = Step(
     steps.SEND_REMINDER, DunningNotice, timedelta(minutes=1), local=True
 )
+# A dunning document row and a ledger entry, idempotent by the payment's key.
+CHARGE_INTEREST: Step[str] = Step(steps.CHARGE_INTEREST, str, _SHORT, local=True)
+WAIVE_CHARGES: Step[None] = Step(steps.WAIVE_CHARGES, None, _SHORT, local=True)
 OPEN_FINANCE_CASE: Step[FinanceCaseOpened] = Step(
     steps.OPEN_FINANCE_CASE, FinanceCaseOpened, _SHORT, local=True
 )

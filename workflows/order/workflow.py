@@ -119,6 +119,7 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             business_today=self._today(),
             credit_note_number=self._credit_note.number if self._credit_note else None,
             refund_due_cents=shown.refund_open,
+            interest_to_date_cents=self._claim.interest_to(self._today()) if self._claim else 0,
         )
 
     # ------------------------------------------------------------------ messages
@@ -318,9 +319,11 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             )
         if self._written_off:
             return f"written off {format_eur(self._written_off)} against the guarantee fund"
+        waived = self._claim.charges_waived if self._claim else 0
+        tail = f"; {format_eur(waived)} of charges waived" if waived else ""
         if self._claim and self._claim.charges_total:
-            return f"paid after {self._dunning_level()} reminder(s)"
-        return "paid"
+            return f"paid after {self._dunning_level()} reminder(s){tail}"
+        return "paid" + tail
 
     async def _end(self, status: OrderStatus, outcome: str) -> OrderSummary:
         today = self._today()
