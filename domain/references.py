@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from domain.errors import DomainError
 from domain.policy import Jurisdiction
 
 _LETTERS_AS_NUMBERS = str.maketrans({chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)})
@@ -57,8 +58,24 @@ def is_valid_ogm(reference: str) -> bool:
     return len(digits) == 12 and ogm_check_digits_hold(digits)
 
 
+# A Belgian structured communication holds 10 digits before its check digits: two for the
+# year, eight for the invoice's sequence in it.
+OGM_SEQUENCES_PER_YEAR = 10**8
+
+
+class ReferenceSpaceExhausted(DomainError):
+    code = "reference-space-exhausted"
+
+
 def creditor_reference(jurisdiction: Jurisdiction, year: int, sequence: int) -> str:
-    """The reference printed on an invoice of series ``jurisdiction``/``year``."""
+    """The reference printed on an invoice of series ``jurisdiction``/``year``. Belgian ones
+    are unique as long as a year's sequence fits in eight digits: beyond, refused (it would
+    repeat the next year's first references), never wrapped."""
     if jurisdiction == "BE":
-        return ogm_reference((year % 100) * 10**8 + sequence)
+        if not 0 <= sequence < OGM_SEQUENCES_PER_YEAR:
+            raise ReferenceSpaceExhausted(
+                f"invoice {sequence} of {year} has no unique Belgian structured communication: "
+                f"its ten digits hold {OGM_SEQUENCES_PER_YEAR - 1:,} invoices a year"
+            )
+        return ogm_reference((year % 100) * OGM_SEQUENCES_PER_YEAR + sequence)
     return rf_reference(f"{jurisdiction}{year}{sequence:08d}")

@@ -11,6 +11,7 @@ from stdnum import iso11649
 from stdnum.be import ogm_vcs
 
 from domain.references import (
+    ReferenceSpaceExhausted,
     creditor_reference,
     is_valid_ogm,
     is_valid_rf,
@@ -145,7 +146,7 @@ def test_creditor_reference_de_is_rf() -> None:
 @given(
     st.sampled_from(["DE", "BE"]),
     st.integers(min_value=2025, max_value=2099),
-    st.integers(min_value=1, max_value=10**8 - 1),
+    st.integers(min_value=1, max_value=10**8 - 2),  # the next one still fits
 )
 def test_creditor_reference_is_valid_and_distinct_per_sequence(
     jurisdiction: str, year: int, sequence: int
@@ -169,3 +170,11 @@ def test_rf_check_digits_follow_iso_7064(compact: str) -> None:
 def test_ogm_check_digits_are_the_first_ten_modulo_97(digits: str) -> None:
     expected = (int(digits[:10]) % 97 or 97) == int(digits[10:])
     assert ogm_check_digits_hold(digits) == expected == is_valid_ogm(digits)
+
+
+def test_a_belgian_reference_beyond_eight_digits_of_sequence_is_refused_not_wrapped() -> None:
+    last = creditor_reference("BE", 2026, 99_999_999)
+    assert last != creditor_reference("BE", 2027, 0)
+    with pytest.raises(ReferenceSpaceExhausted, match="99,999,999 invoices a year"):
+        creditor_reference("BE", 2026, 100_000_000)  # would have been 2027's invoice 0
+    assert creditor_reference("DE", 2026, 100_000_000) != creditor_reference("DE", 2026, 1)
