@@ -124,6 +124,8 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps):
             "amount_due_cents": request.amount_due_cents,
             "dunning_level": request.dunning_level,
             "escalated": request.escalated,
+            "interest_runs_from": request.interest_runs_from,
+            "interest_accrued_cents": request.interest_accrued_cents,
         }
         if request.signed_by is not None:
             values["signed_by"] = request.signed_by

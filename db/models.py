@@ -113,6 +113,10 @@ class Order(Base):
     actual_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     actual_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     amount_due_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Interest not yet charged (collection rules 2): accrued up to interest_runs_from, running
+    # on the principal due from then on; the pay page counts the days since.
+    interest_runs_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    interest_accrued_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     dunning_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     signed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

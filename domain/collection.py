@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.money import Cents
-from domain.policy import DunningStage
+from domain.late_interest import interest_segments
+from domain.money import Cents, round_cents
+from domain.policy import DunningStage, Jurisdiction
 
 
 class PaymentSplit(BaseModel):
@@ -45,10 +47,38 @@ def next_dunning_date(
     return anchor + timedelta(days=escalation_delay_days), None
 
 
-def owed_now(*, projected: Cents, principal_left: Cents, unapplied: Cents) -> Cents:
+def owed_now(
+    *, projected: Cents, principal_left: Cents, unapplied: Cents, interest: Cents = 0
+) -> Cents:
     """What the client owes on an invoice now, as the desk, the reminders, the pay page and
     the bank matcher say it: the principal and dunning charges still open (the order's
     projection), less payments recorded but not yet booked by the order. Right after the
     invoice the projection may not have caught up: the principal still due is the floor.
-    Negative when more was recorded than is owed."""
-    return max(projected, principal_left) - unapplied
+    Negative when more was recorded than is owed. ``interest``: accrued and not yet charged,
+    up to today (``interest_to_date``), which a payment today also settles."""
+    return max(projected, principal_left) + interest - unapplied
+
+
+def interest_to_date(
+    jurisdiction: Jurisdiction,
+    client_is_business: bool,
+    *,
+    accrued: Cents,
+    runs_from: date | None,
+    principal: Cents,
+    today: date,
+) -> Cents:
+    """Interest not yet charged up to ``today``: what had accrued when the order last said,
+    plus the days since on the principal still due, each at its half-year's rate."""
+    since = Decimal(0)
+    if runs_from is not None and today > runs_from:
+        since = sum(
+            (
+                s.interest
+                for s in interest_segments(
+                    jurisdiction, client_is_business, principal, runs_from, today
+                )
+            ),
+            Decimal(0),
+        )
+    return accrued + round_cents(since)

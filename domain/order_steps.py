@@ -49,6 +49,9 @@ class ProjectStatus(_Step):
     dunning_level: int = 0
     escalated: bool = False
     signed_by: str | None = None
+    # Interest not yet charged: accrued up to interest_runs_from, running from then on
+    interest_runs_from: date | None = None
+    interest_accrued_cents: int = 0
 
 
 class SendOffer(_Step):

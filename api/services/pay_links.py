@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import func, select, update
@@ -26,9 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.payments.stripe_gateway import PaymentInProgress, PaymentIntentRef, PaymentsGateway
 from api.temporal import order_workflow_id
 from db import pay_link_tokens
-from db.models import Invoice, Order, Payment
+from db.models import Client, Invoice, Order, Payment
 from db.models_payments import PaymentLink, StripeCustomer
-from domain.collection import owed_now
+from domain.collection import interest_to_date, owed_now
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +66,22 @@ async def amount_due(session: AsyncSession, invoice: Invoice) -> int:
             Payment.order_id == invoice.order_id, Payment.applied.is_(False)
         )
     )
-    projected = await session.scalar(
-        select(Order.amount_due_cents).where(Order.id == invoice.order_id)
+    order = await session.get_one(Order, invoice.order_id)
+    client = await session.get_one(Client, order.client_id)
+    principal_left = invoice.gross_cents - invoice.paid_cents
+    interest = interest_to_date(
+        order.jurisdiction,  # type: ignore[arg-type]
+        client.is_business,
+        accrued=order.interest_accrued_cents,
+        runs_from=order.interest_runs_from,
+        principal=principal_left,
+        today=datetime.now(UTC).date(),
     )
     return owed_now(
-        projected=int(projected or 0),
-        principal_left=invoice.gross_cents - invoice.paid_cents,
+        projected=order.amount_due_cents,
+        principal_left=principal_left,
         unapplied=int(unapplied or 0),
+        interest=interest,
     )
 
 

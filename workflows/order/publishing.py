@@ -44,6 +44,11 @@ class Shown:
     refund_open: int
     wage: WagePaid | None
     wage_day: date | None
+    # Interest not yet charged (rules 2): what accrued up to ``interest_runs_from``, and from
+    # when it runs on the principal due; the pay page adds the days since (not in
+    # ``projected``: they change only with what is)
+    interest_runs_from: date | None = None
+    interest_accrued: int = 0
 
     @property
     def projected(self) -> tuple[OrderStatus, int, int, bool]:
@@ -173,6 +178,8 @@ class Publisher:
                 dunning_level=shown.dunning_level,
                 escalated=shown.escalated,
                 signed_by=signed_by,
+                interest_runs_from=shown.interest_runs_from,
+                interest_accrued_cents=shown.interest_accrued,
             ),
             start_to_close_timeout=PROJECT_STATUS.timeout,
             retry_policy=PROJECT_STATUS.retry,

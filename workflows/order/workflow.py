@@ -80,6 +80,7 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
         return "; ".join(self._steps.blocked.values()) or self._waiting_for
 
     def _shown(self) -> Shown:
+        claim = self._claim
         return Shown(
             status=self._status(),
             waiting_for=self._shown_waiting_for(),
@@ -93,6 +94,10 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             refund_open=self._refund_open(),
             wage=self._wage,
             wage_day=self._wage_day,
+            interest_runs_from=claim.interest_from if claim and claim.rules >= 2 else None,
+            interest_accrued=(
+                round_cents(claim.interest_accrued) if claim and claim.rules >= 2 else 0
+            ),
         )
 
     async def _publish_blocked(self, blocked: bool) -> None:
