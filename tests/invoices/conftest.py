@@ -1,11 +1,33 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from adapters.documents import einvoice_validation
+from adapters.documents.einvoice_validation import EinvoiceValidator
+from config import Settings
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _schematron_compiled() -> None:
-    """Compile the Schematron stylesheets once for the whole session."""
-    einvoice_validation.warm_up()
+@pytest.fixture(scope="session")
+def einvoice_validator() -> EinvoiceValidator:
+    """The validator on the configured rules directory, everything compiled once for the
+    session. Checks of the Factur-X CII need nothing from that directory."""
+    validator = EinvoiceValidator(Settings().einvoice_rules_dir)
+    validator.warm_up()
+    return validator
+
+
+@pytest.fixture(scope="session")
+def rules_dir() -> Path:
+    """The official rule files; the tests that run them skip only when the folder is absent
+    (a folder with a rule set missing makes them fail: the validator reports RULES-NOT-RUN)."""
+    path = Settings().einvoice_rules_dir
+    if not path.is_dir():
+        pytest.skip(f"no official e-invoice rules at {path} (COOPFLOW_EINVOICE_RULES_DIR)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def official_validator(rules_dir: Path, einvoice_validator: EinvoiceValidator) -> EinvoiceValidator:
+    """The validator, for tests that need the official rule files (UBL, XRechnung)."""
+    return einvoice_validator
