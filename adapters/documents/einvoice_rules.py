@@ -42,7 +42,8 @@ class RuleFile:
 
     def path(self, rules_dir: Path) -> Path | None:
         matches = sorted(rules_dir.glob(self.pattern), key=_version_order)
-        return matches[-1] if matches else None
+        # Resolved, so that a folder reached through a link shares the compiled stylesheets.
+        return matches[-1].resolve() if matches else None
 
     def stylesheet(self, rules_dir: Path) -> Stylesheet | None:
         """What to run, or ``None`` when a file of it is missing."""
