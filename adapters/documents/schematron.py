@@ -44,15 +44,16 @@ _TOP_LEVEL_XSL = {"function", "key"}
 
 # The location of the failing node, written as the ISO skeleton writes it
 # (/*:Invoice[namespace-uri()='…'][1]/*:ID[namespace-uri()='…'][1]).
-_LOCATION = """string-join(for $e in $node/ancestor-or-self::* return concat('/',
-  if (namespace-uri($e) = '') then name($e)
-  else concat('*:', local-name($e), '[namespace-uri()=''', namespace-uri($e), ''']'),
-  '[', 1 + count($e/preceding-sibling::*[local-name() = local-name($e)
-                                          and namespace-uri() = namespace-uri($e)]), ']'), '')
-  || (if (not($node instance of attribute())) then ''
-      else if (namespace-uri($node) = '') then concat('/@', name($node))
-      else concat('/@*[local-name()=''', local-name($node), ''' and namespace-uri()=''',
-                  namespace-uri($node), ''']'))"""
+_LOCATION = """concat(
+  string-join(for $e in $node/ancestor-or-self::* return concat('/',
+    if (namespace-uri($e) = '') then name($e)
+    else concat('*:', local-name($e), '[namespace-uri()=''', namespace-uri($e), ''']'),
+    '[', 1 + count($e/preceding-sibling::*[local-name() = local-name($e)
+                                            and namespace-uri() = namespace-uri($e)]), ']'), ''),
+  if (not($node instance of attribute())) then ''
+  else if (namespace-uri($node) = '') then concat('/@', name($node))
+  else concat('/@*[local-name()=''', local-name($node), ''' and namespace-uri()=''',
+              namespace-uri($node), ''']'))"""
 
 
 class SchematronError(ValueError):
@@ -234,7 +235,7 @@ def compile_schematron(path: Path, *, only_ids: Collection[str] | None = None) -
         etree.SubElement(
             output,
             f"{{{SVRL}}}ns-prefix-in-attribute-values",
-            {"prefix": ns.get("prefix", ""), "uri": ns.get("uri", "")},
+            {"prefix": _avt(ns.get("prefix", "")), "uri": _avt(ns.get("uri", ""))},
         )
     for index, pattern in enumerate(patterns):
         mode = f"M{index}"

@@ -237,3 +237,15 @@ def test_what_the_compiler_does_not_implement_is_refused(
 )
 def test_every_official_source_compiles(name: str, rules_dir: Path) -> None:
     assert compile_schematron(rules_dir / name).startswith("<xsl:stylesheet")
+
+
+def test_locations_name_elements_and_attributes_like_the_iso_skeleton(tmp_path: Path) -> None:
+    path = tmp_path / "where.sch"
+    path.write_text(
+        f'{HEAD}<ns prefix="x" uri="urn:x"/><pattern>'
+        '<rule context="x:item/@kind"><assert id="KIND" test=". = \'a\'">kind</assert></rule>'
+        "</pattern></schema>"
+    )
+    xml = b'<doc xmlns:x="urn:x"><x:item kind="a"/><x:item kind="b"/></doc>'
+    (finding,) = stylesheet_findings(xml, Stylesheet(path))
+    assert finding.location == "/doc[1]/item[2]/@kind"
