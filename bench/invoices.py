@@ -1,7 +1,7 @@
 """Invoices rendered per second on one core: EN 16931 CII XML (drafthorse), then the Factur-X
 PDF/A-3b with that XML embedded, written by WeasyPrint in one pass (layout, PDF, factur-x.xml
 attachment and XMP together: ``pdf``), optionally the XSD + Schematron check (saxonche) and the
-Peppol UBL for Belgian business clients.
+Peppol UBL where it goes (``InvoiceDocument.goes_over_peppol``).
 
 The documents cycle through the six VAT cases of the test suite (DE 19 % and 7 %, BE 21 %,
 FR reverse charge, CH outside scope, FR consumer) in the six languages, each with its own number.

@@ -96,7 +96,10 @@ class InvoiceDocuments:
     ) -> MailAttachment:
         path = self._out_dir / f"{doc.number}.{suffix}.xml"
         if not path.exists():
-            xml = build(doc)
+            try:
+                xml = build(doc)
+            except ValueError as exc:  # e.g. a Belgian seller configured without a Peppol id
+                raise InvalidInvoiceDocument(f"{doc.number}: no {what}: {exc}") from exc
             self._check(doc, what, validate(xml))
             write_once(path, xml)
         return _attachment(path, "application/xml")

@@ -11,6 +11,7 @@ import pytest
 from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_documents import InvalidInvoiceDocument, InvoiceDocuments
 from config import default_seller
+from domain.invoice_document import ElectronicAddress
 from tests.invoices import cases
 
 
@@ -46,3 +47,16 @@ async def test_no_ubl_leaves_unchecked_when_the_rules_are_missing(tmp_path: Path
     with pytest.raises(InvalidInvoiceDocument, match="RULES-NOT-RUN.*Peppol BIS Billing 3.0"):
         await documents.mail_for(cases.be_domestic_21())
     assert not (tmp_path / "out" / f"{cases.be_domestic_21().number}.ubl.xml").exists()
+
+
+async def test_a_belgian_seller_without_a_peppol_id_stops_the_invoice(
+    tmp_path: Path, official_validator: EinvoiceValidator
+) -> None:
+    """A configuration mistake is a permanent failure ops see, not an error retried forever."""
+    misconfigured = default_seller("BE").model_copy(
+        update={"electronic_address": ElectronicAddress(scheme="EM", value="billing@coop.example")}
+    )
+    doc = cases.be_domestic_21().model_copy(update={"seller": misconfigured})
+    documents = InvoiceDocuments(tmp_path, lambda _: misconfigured, official_validator)
+    with pytest.raises(InvalidInvoiceDocument, match="seller has no Peppol participant"):
+        await documents.mail_for(doc)
