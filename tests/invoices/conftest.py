@@ -18,16 +18,8 @@ def einvoice_validator() -> EinvoiceValidator:
 
 
 @pytest.fixture(scope="session")
-def rules_dir() -> Path:
-    """The official rule files; the tests that run them skip only when the folder is absent
-    (a folder with a rule set missing makes them fail: the validator reports RULES-NOT-RUN)."""
-    path = Settings().einvoice_rules_dir
-    if not path.is_dir():
-        pytest.skip(f"no official e-invoice rules at {path} (COOPFLOW_EINVOICE_RULES_DIR)")
-    return path
-
-
-@pytest.fixture(scope="session")
-def official_validator(rules_dir: Path, einvoice_validator: EinvoiceValidator) -> EinvoiceValidator:
+def official_validator(
+    einvoice_rules_dir: Path, einvoice_validator: EinvoiceValidator
+) -> EinvoiceValidator:
     """The validator, for tests that need the official rule files (UBL, XRechnung)."""
     return einvoice_validator

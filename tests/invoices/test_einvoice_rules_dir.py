@@ -40,11 +40,13 @@ def test_without_the_folder_every_rule_set_is_reported_as_not_run(tmp_path: Path
     assert validator.validate_cii(build_cii(cases.de_domestic_19())) == []
 
 
-def test_a_missing_rule_set_is_named_and_the_others_run(rules_dir: Path, tmp_path: Path) -> None:
+def test_a_missing_rule_set_is_named_and_the_others_run(
+    einvoice_rules_dir: Path, tmp_path: Path
+) -> None:
     partial = tmp_path / "rules"
     partial.mkdir()
     for folder in ("cen-en16931", "oasis-ubl-2.1-xsd"):
-        (partial / folder).symlink_to(rules_dir / folder)
+        (partial / folder).symlink_to(einvoice_rules_dir / folder)
     validator = EinvoiceValidator(partial)
     assert validator.unavailable() == [
         f"{name} not run: no {pattern} in {partial} (COOPFLOW_EINVOICE_RULES_DIR)"

@@ -32,9 +32,9 @@ SVRL = "http://purl.oclc.org/dsdl/svrl"
 
 
 @pytest.fixture(scope="module")
-def peppol(rules_dir: Path) -> tuple[Stylesheet, Stylesheet]:
+def peppol(einvoice_rules_dir: Path) -> tuple[Stylesheet, Stylesheet]:
     """(published 3.0.18 XSLT, our compilation of the 3.0.19 source)."""
-    folder = rules_dir / "peppol-bis-3"
+    folder = einvoice_rules_dir / "peppol-bis-3"
     return Stylesheet(folder / "PEPPOL-EN16931-UBL-3.0.18.xslt"), Stylesheet(
         folder / "PEPPOL-EN16931-UBL.sch"
     )
@@ -122,8 +122,8 @@ def test_the_releases_differ_only_where_their_code_lists_do(
     )
 
 
-def test_both_releases_have_the_same_rule_ids_and_flags(rules_dir: Path) -> None:
-    folder = rules_dir / "peppol-bis-3"
+def test_both_releases_have_the_same_rule_ids_and_flags(einvoice_rules_dir: Path) -> None:
+    folder = einvoice_rules_dir / "peppol-bis-3"
     source = etree.parse(str(folder / "PEPPOL-EN16931-UBL.sch"))
     in_source = {
         (a.get("id"), a.get("flag")) for a in source.iter(f"{{{SCH}}}assert", f"{{{SCH}}}report")
@@ -235,8 +235,8 @@ def test_what_the_compiler_does_not_implement_is_refused(
         "kosit-xrechnung/ubl/XRechnung-UBL-validation.sch",
     ],
 )
-def test_every_official_source_compiles(name: str, rules_dir: Path) -> None:
-    assert compile_schematron(rules_dir / name).startswith("<xsl:stylesheet")
+def test_every_official_source_compiles(name: str, einvoice_rules_dir: Path) -> None:
+    assert compile_schematron(einvoice_rules_dir / name).startswith("<xsl:stylesheet")
 
 
 def test_locations_name_elements_and_attributes_like_the_iso_skeleton(tmp_path: Path) -> None:

@@ -100,11 +100,11 @@ def test_the_factur_x_cii_is_not_declared_xrechnung(official_validator: Einvoice
     assert [(f.rule_id, f.flag) for f in findings] == [("BR-DE-21", "warning")]
 
 
-def test_only_the_peppol_rules_kosit_lists_are_run_on_xrechnung(rules_dir: Path) -> None:
+def test_only_the_peppol_rules_kosit_lists_are_run_on_xrechnung(einvoice_rules_dir: Path) -> None:
     """The full Peppol CII rules object to an XRechnung (its specification identifier R004, two
     notes R002, an e-mail endpoint CL008); KoSIT leaves those rules out of XRechnung."""
     xml = build_xrechnung(cases.de_domestic_19())
-    subset = XRECHNUNG_PEPPOL_CII.stylesheet(rules_dir)
+    subset = XRECHNUNG_PEPPOL_CII.stylesheet(einvoice_rules_dir)
     assert subset is not None
     assert subset.only_ids is not None
     assert "PEPPOL-EN16931-R001" in subset.only_ids
