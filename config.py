@@ -32,6 +32,8 @@ DEFAULT_SELLER_DE = Seller(
     tax_number="27/123/45678",
     legal_id="GnR 1234 B",
     email="billing@coopflow.example",
+    contact_name="Buchhaltung",
+    phone="+49 30 12345678",
     electronic_address=ElectronicAddress(scheme="EM", value="billing@coopflow.example"),
     iban="DE89370400440532013000",
     bic="COBADEFFXXX",
@@ -45,6 +47,8 @@ DEFAULT_SELLER_BE = Seller(
     legal_id="0896755397",
     legal_id_scheme="0208",
     email="billing@coopflow.example",
+    contact_name="Comptabilité / Boekhouding",
+    phone="+32 2 123 45 67",
     electronic_address=ElectronicAddress(scheme="0208", value="0896755397"),
     iban="BE68539007547034",
     bic="GKCCBEBB",
@@ -144,6 +148,9 @@ class Settings(BaseSettings):
 
     seller_de: Seller = DEFAULT_SELLER_DE
     seller_be: Seller = DEFAULT_SELLER_BE
+    # The official e-invoice rule files (EN 16931, Peppol BIS 3, KoSIT XRechnung; see
+    # docs/einvoicing.md): data installed beside the project, never copied into it.
+    einvoice_rules_dir: Path = PROJECT_ROOT.parent / "shared" / "einvoice-rules"
 
     # Stripe
     # The online payment of an invoice through its /pay/<token> link (docs/stripe.md).

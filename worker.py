@@ -26,6 +26,7 @@ from activities.payout_run_steps import PayoutSchedule, temporal_run_starter
 from activities.payroll_step import ExactPayrollStep
 from activities.reconciliation import ReconciliationActivities
 from adapters.banking.sepa import LocalSepaBanking
+from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.documents.payslip_document import PayslipEmployer
 from adapters.documents.payslip_pdf import PayslipPdfs
@@ -151,6 +152,15 @@ def build_social_security(
     return SocialSecurityByJurisdiction({"BE": dimona, "DE": local})
 
 
+def einvoice_validator(settings: Settings) -> EinvoiceValidator:
+    """The validator on the official rule files; says at start which rule sets are missing
+    (the invoices they would check fail until the files are installed)."""
+    validator = EinvoiceValidator(settings.einvoice_rules_dir)
+    for problem in validator.unavailable():
+        logging.warning("e-invoice validation: %s", problem)
+    return validator
+
+
 def build_activities(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
@@ -169,7 +179,9 @@ def build_activities(
         social_security=build_social_security(settings, sessions, http=http),
         payroll=PolicyPayroll(),
         payroll_step=build_payroll_step(settings, sessions),
-        invoice_documents=InvoiceDocuments(settings.invoice_dir, settings.seller),
+        invoice_documents=InvoiceDocuments(
+            settings.invoice_dir, settings.seller, einvoice_validator(settings)
+        ),
         # Refunds after a credit note go back through Stripe for Stripe payments.
         refunder=StripeGateway(settings.stripe_api_key, settings.stripe_api_base),
         seller=settings.seller,

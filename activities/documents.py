@@ -47,7 +47,8 @@ async def document_mail(
     documents: InvoiceDocuments, doc: InvoiceDocument, message_id: str, to: str
 ) -> OutgoingMail:
     """An invoice or credit note e-mail in the client's language with its legal documents
-    attached (PDF/A-3 with the EN 16931 XML; the Peppol UBL for Belgian business clients)."""
+    attached (PDF/A-3 with the EN 16931 XML; the Peppol UBL and the XRechnung for the clients
+    that get them, see ``InvoiceDocuments``)."""
     mail = await documents.mail_for(doc)
     return OutgoingMail(
         message_id=message_id,

@@ -21,7 +21,7 @@ from stdnum.eu import vat as eu_vat
 
 from api.bounds import Cents, Day, OrderNetCents, Ref, line, paragraph
 from domain.bounds import clean_text
-from domain.order_messages import Instalment, Language, OrderView
+from domain.order_messages import EinvoiceProfile, Instalment, Language, OrderView
 from domain.order_status import OrderStatus
 from domain.payroll.protocol import PayslipData
 from domain.policy import Jurisdiction
@@ -144,6 +144,16 @@ class ClientCreate(BaseModel):
     is_business: bool = True
     vat_id: line(20) | None = None
     language: Language = "en"
+    buyer_reference: line(100) | None = Field(
+        default=None,
+        description="The client's own reference on its invoices (BT-10), e.g. the Leitweg-ID "
+        "of a German public buyer; default ORDER-<order id>.",
+    )
+    einvoice_profile: EinvoiceProfile = Field(
+        default="en16931",
+        description="'xrechnung': the client also receives its invoices as XRechnung 3.0 "
+        "(German public buyers, or any client that asks for it).",
+    )
 
     @field_validator("country")
     @classmethod
@@ -178,6 +188,8 @@ class ClientOut(_Out):
     is_business: bool
     vat_id: str | None
     language: str
+    buyer_reference: str | None = None
+    einvoice_profile: EinvoiceProfile = "en16931"
     created_at: UtcDatetime | None = None
 
 

@@ -89,6 +89,12 @@ class Client(Base):
     is_business: Mapped[bool] = mapped_column(Boolean, default=True)
     vat_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
     language: Mapped[str] = mapped_column(String(2), default="en")
+    # The client's own reference for its invoices (BT-10; a German public buyer's Leitweg-ID)
+    # and the e-invoice it receives besides the Factur-X PDF ("en16931" or "xrechnung").
+    buyer_reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    einvoice_profile: Mapped[str] = mapped_column(
+        String(16), default="en16931", server_default="en16931"
+    )
     created_at: Mapped[datetime] = _now()
 
 

@@ -24,7 +24,8 @@ from domain.invoice_document import (
     VatCategory,
 )
 from domain.invoice_wording import CREDIT_NOTE_TERMS, payment_terms_text
-from domain.order_messages import Language
+from domain.order_messages import EinvoiceProfile, Language
+from domain.peppol_ids import peppol_id_from_vat
 
 
 class InvoiceRow(Protocol):
@@ -85,6 +86,10 @@ class OrderFacts(Protocol):
     @property
     def client_language(self) -> Language: ...
     @property
+    def client_buyer_reference(self) -> str | None: ...
+    @property
+    def client_einvoice_profile(self) -> EinvoiceProfile: ...
+    @property
     def payment_terms_days(self) -> int: ...
 
 
@@ -126,14 +131,15 @@ def _percent(rate: Decimal) -> Decimal:
 
 
 def buyer_electronic_address(
-    country: str, vat_id: str | None, email: str | None
+    *, is_business: bool, vat_id: str | None, email: str | None
 ) -> ElectronicAddress | None:
-    """Belgian businesses are reached on Peppol by their enterprise number (scheme 0208, the ten
-    digits of the VAT ID); any other buyer by e-mail (scheme EM)."""
-    if country == "BE" and vat_id:
-        digits = re.sub(r"\D", "", vat_id)
-        if len(digits) == 10:
-            return ElectronicAddress(scheme="0208", value=digits)
+    """A business is reached by the Peppol participant identifier its VAT ID gives
+    (``domain.peppol_ids``: 0208 + enterprise number in Belgium, 9930 + VAT ID in Germany…);
+    a consumer, or a business whose VAT ID gives none, by e-mail (scheme EM, valid in
+    EN 16931 but not in Peppol: such a buyer gets no UBL)."""
+    peppol_id = peppol_id_from_vat(vat_id) if is_business and vat_id else None
+    if peppol_id is not None:
+        return peppol_id
     if email:
         return ElectronicAddress(scheme="EM", value=email)
     return None
@@ -145,7 +151,6 @@ def invoice_document_from(
     *,
     seller: Seller,
     payment_link: str,
-    buyer_reference: str | None = None,
 ) -> InvoiceDocument:
     """The legal invoice for an ``invoices`` row and the order it bills (one line: the agreed
     service as a lump sum over the service period)."""
@@ -160,7 +165,9 @@ def invoice_document_from(
         is_business=order.client_is_business,
         email=order.client_email,
         electronic_address=buyer_electronic_address(
-            country, invoice.client_vat_id, order.client_email
+            is_business=order.client_is_business,
+            vat_id=invoice.client_vat_id,
+            email=order.client_email,
         ),
     )
     reason_code = {"AE": VATEX_REVERSE_CHARGE, "O": VATEX_OUTSIDE_SCOPE}.get(category)
@@ -174,7 +181,7 @@ def invoice_document_from(
         seller=seller,
         buyer=buyer,
         member_name=order.member_name,
-        buyer_reference=buyer_reference or f"ORDER-{order.order_id}",
+        buyer_reference=order.client_buyer_reference or f"ORDER-{order.order_id}",
         lines=(
             InvoiceLine(
                 line_id="1",
@@ -210,6 +217,7 @@ def invoice_document_from(
         payment_link=payment_link,
         language=order.client_language,
         legal_note=invoice.vat_note,
+        einvoice_profile=order.client_einvoice_profile,
     )
 
 

@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.invoice_wording import CANCELS_INVOICE, ON_BEHALF
-from domain.order_messages import Language
+from domain.order_messages import EinvoiceProfile, Language
 
 DocumentKind = Literal["invoice", "credit_note"]
 # EN 16931 VAT category codes (UNTDID 5305) this cooperative uses.
@@ -35,6 +35,12 @@ UNIT_LUMP_SUM = "LS"
 
 VATEX_REVERSE_CHARGE = "VATEX-EU-AE"
 VATEX_OUTSIDE_SCOPE = "VATEX-EU-O"
+
+# Payment means (BT-81, UNTDID 4461): an invoice is paid by SEPA credit transfer to the seller;
+# a credit note names no instrument (how a paid amount goes back is settled separately), but
+# says so, since XRechnung wants payment instructions on every document (BR-DE-1).
+PAYMENT_SEPA_CREDIT_TRANSFER = "58"
+PAYMENT_INSTRUMENT_NOT_DEFINED = "1"
 
 
 class _Frozen(BaseModel):
@@ -55,6 +61,12 @@ class ElectronicAddress(_Frozen):
     scheme: str = Field(min_length=2, max_length=4)
     value: str = Field(min_length=1)
 
+    @property
+    def is_peppol(self) -> bool:
+        """A Peppol participant identifier: Peppol allows only the numeric EAS schemes (ISO 6523
+        ICDs and the 99xx VAT schemes), not channels such as EM (PEPPOL-EN16931-CL008)."""
+        return self.scheme.isdigit()
+
 
 class Seller(_Frozen):
     """The cooperative that issues the invoice (in its own name, for its member)."""
@@ -66,6 +78,10 @@ class Seller(_Frozen):
     legal_id: str | None = None  # company register number (BE: enterprise number)
     legal_id_scheme: str | None = None  # ISO 6523 ICD, e.g. "0208" for the BE enterprise number
     email: str = Field(min_length=3)
+    # The seller contact (BG-6): XRechnung requires a contact point and a telephone number
+    # besides the e-mail (BR-DE-2, BR-DE-5 to BR-DE-7).
+    contact_name: str | None = None
+    phone: str | None = None
     electronic_address: ElectronicAddress
     iban: str = Field(min_length=15)
     bic: str = Field(min_length=8, max_length=11)
@@ -170,6 +186,7 @@ class InvoiceDocument(_Frozen):
     language: Language
     legal_note: str = ""  # the exemption wording as stored on the invoice row
     reason: str = ""  # why a credit note was issued
+    einvoice_profile: EinvoiceProfile = "en16931"
 
     @model_validator(mode="after")
     def _consistent(self) -> InvoiceDocument:
@@ -226,3 +243,22 @@ class InvoiceDocument(_Frozen):
     @property
     def categories(self) -> frozenset[str]:
         return frozenset(v.category for v in self.vat_breakdown)
+
+    @property
+    def payment_means_code(self) -> str:
+        return (
+            PAYMENT_INSTRUMENT_NOT_DEFINED if self.is_credit_note else PAYMENT_SEPA_CREDIT_TRANSFER
+        )
+
+    @property
+    def goes_over_peppol(self) -> bool:
+        """A Peppol BIS Billing 3.0 UBL goes with it: the Belgian seller's invoices to
+        businesses (the Belgian B2B mandate) whose Peppol participant identifier we know. A
+        buyer with none gets no UBL rather than one every Peppol validator rejects."""
+        address = self.buyer.electronic_address
+        return (
+            self.seller.address.country == "BE"
+            and self.buyer.is_business
+            and address is not None
+            and address.is_peppol
+        )

@@ -17,6 +17,10 @@ from domain.order_status import OrderStatus
 from domain.policy import Jurisdiction
 
 Language = Literal["de", "en", "fr", "nl", "it", "pl"]
+# Which e-invoice the client receives besides the PDF with its embedded Factur-X CII (always
+# EN 16931): "xrechnung" adds the CII under the German CIUS XRechnung 3.0 (public buyers, or
+# any client that asks for it).
+EinvoiceProfile = Literal["en16931", "xrechnung"]
 
 
 class _Frozen(BaseModel):
@@ -36,6 +40,10 @@ class OrderInput(_Frozen):
     client_is_business: bool
     client_vat_id: str | None = None
     client_language: Language = "en"
+    # The client's own reference for its invoices (BT-10; a German public buyer's Leitweg-ID)
+    # and the e-invoice it receives. Defaults keep the histories of older orders replayable.
+    client_buyer_reference: str | None = None
+    client_einvoice_profile: EinvoiceProfile = "en16931"
     jurisdiction: Jurisdiction
     description: str
     period_start: date

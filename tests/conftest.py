@@ -14,6 +14,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from config import Settings
 from db import all_models
 from db.session import make_engine, make_session_factory
 
@@ -74,3 +75,14 @@ async def session_factory(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSes
         for table in reversed(all_models.load().metadata.sorted_tables):
             await conn.execute(table.delete())
     return make_session_factory(db_engine)
+
+
+@pytest.fixture(scope="session")
+def einvoice_rules_dir() -> Path:
+    """The official e-invoice rule files (``COOPFLOW_EINVOICE_RULES_DIR``). Tests that run them
+    skip only when the folder is absent; a folder with a rule set missing makes them fail (the
+    validator reports RULES-NOT-RUN)."""
+    path = Settings().einvoice_rules_dir
+    if not path.is_dir():
+        pytest.skip(f"no official e-invoice rules at {path} (COOPFLOW_EINVOICE_RULES_DIR)")
+    return path

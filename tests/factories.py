@@ -92,6 +92,8 @@ def order_input(
         client_is_business=client.is_business,
         client_vat_id=client.vat_id,
         client_language=client.language,  # type: ignore[arg-type]
+        client_buyer_reference=client.buyer_reference,
+        client_einvoice_profile=client.einvoice_profile,  # type: ignore[arg-type]
         jurisdiction=order.jurisdiction,  # type: ignore[arg-type]
         description=order.description,
         period_start=order.period_start,

@@ -29,13 +29,15 @@ from drafthorse.models.party import TaxRegistration
 from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.tradelines import LineItem
 
-from domain.invoice_document import InvoiceDocument, PostalAddress
+from domain.invoice_document import PAYMENT_SEPA_CREDIT_TRANSFER, InvoiceDocument, PostalAddress
 from domain.money import to_decimal_euros
 
 GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
+GUIDELINE_XRECHNUNG = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+# BT-23: the Peppol billing process, the value XRechnung 3.0 expects (PEPPOL-EN16931-R001).
+BUSINESS_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 TYPE_INVOICE = "380"
 TYPE_CREDIT_NOTE = "381"
-SEPA_CREDIT_TRANSFER = "58"
 
 
 def _set_address(target: object, address: PostalAddress) -> None:
@@ -56,12 +58,24 @@ def _rate(doc_rate: Decimal) -> Decimal:
 
 
 def build_cii(doc: InvoiceDocument) -> bytes:
-    """The CII XML (UTF-8 bytes) for ``doc``."""
+    """The Factur-X / ZUGFeRD EN16931 CII XML (UTF-8 bytes) for ``doc``: what the PDF embeds."""
+    return _build(doc, GUIDELINE_EN16931)
+
+
+def build_xrechnung(doc: InvoiceDocument) -> bytes:
+    """The same CII declared as XRechnung 3.0 (BT-24): the file a client with the XRechnung
+    profile receives beside the PDF. The content is the same; the XRechnung rules are met by
+    every CII (seller contact, payment instructions, a VAT rate in every breakdown)."""
+    return _build(doc, GUIDELINE_XRECHNUNG)
+
+
+def _build(doc: InvoiceDocument, guideline: str) -> bytes:
     outside_scope = "O" in doc.categories
     cur = doc.currency
 
     d = Document()
-    d.context.guideline_parameter.id = GUIDELINE_EN16931
+    d.context.business_parameter.id = BUSINESS_PROCESS
+    d.context.guideline_parameter.id = guideline
     d.header.id = doc.number
     d.header.type_code = TYPE_CREDIT_NOTE if doc.is_credit_note else TYPE_INVOICE
     d.header.issue_date_time = doc.issue_date
@@ -79,6 +93,11 @@ def build_cii(doc: InvoiceDocument) -> bytes:
             seller.legal_organization.id = (doc.seller.legal_id_scheme, doc.seller.legal_id)
         else:
             seller.legal_organization.id = doc.seller.legal_id
+    if doc.seller.contact_name:
+        seller.contact.person_name = doc.seller.contact_name
+    if doc.seller.phone:
+        seller.contact.telephone.number = doc.seller.phone
+    seller.contact.email.address = doc.seller.email
     _set_address(seller.address, doc.seller.address)
     seller.electronic_address.uri_ID = (
         doc.seller.electronic_address.scheme,
@@ -121,12 +140,12 @@ def build_cii(doc: InvoiceDocument) -> bytes:
     settlement = d.trade.settlement
     settlement.payment_reference = doc.creditor_reference
     settlement.currency_code = cur
-    if not doc.is_credit_note:
-        means = PaymentMeans()
-        means.type_code = SEPA_CREDIT_TRANSFER
+    means = PaymentMeans()
+    means.type_code = doc.payment_means_code
+    if doc.payment_means_code == PAYMENT_SEPA_CREDIT_TRANSFER:
         means.payee_account.iban = doc.seller.iban
         means.payee_institution.bic = doc.seller.bic
-        settlement.payment_means.add(means)
+    settlement.payment_means.add(means)
 
     for vat in doc.vat_breakdown:
         tax = ApplicableTradeTax()
@@ -138,8 +157,9 @@ def build_cii(doc: InvoiceDocument) -> bytes:
         tax.category_code = vat.category
         if vat.exemption_reason_code:
             tax.exemption_reason_code = vat.exemption_reason_code
-        if vat.category != "O":
-            tax.rate_applicable_percent = _rate(vat.rate_percent)
+        # 0 for O too: EN 16931 forbids the rate only on lines (BR-O-05), XRechnung wants it in
+        # every breakdown (BR-DE-14).
+        tax.rate_applicable_percent = _rate(vat.rate_percent)
         settlement.trade_tax.add(tax)
 
     settlement.period.start = doc.period_start

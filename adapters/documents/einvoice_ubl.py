@@ -5,8 +5,11 @@ The element order follows the UBL 2.1 schema (it is a sequence: a logical order 
 is schema-invalid); ``adapters.documents.einvoice_validation.validate_ubl`` checks the result.
 
 Mapping choices (the same as in the CII, see ``adapters.documents.einvoice_cii``):
-- Endpoints (BT-34/BT-49, mandatory in Peppol): the seller's and the Belgian buyer's
-  enterprise numbers with scheme 0208; other buyers by e-mail (EAS ``EM``).
+- Endpoints (BT-34/BT-49, mandatory in Peppol): Peppol participant identifiers only — the
+  seller's enterprise number (0208) and the one the buyer's VAT ID gives
+  (``domain.peppol_ids``). A document without them is refused: an ``EM`` (e-mail) endpoint is
+  fatal in Peppol (PEPPOL-EN16931-CL008), and such a buyer gets no UBL
+  (``InvoiceDocument.goes_over_peppol``).
 - Buyer reference (BT-10, PEPPOL-EN16931-R003): the cooperative's order number the client
   signed, unless the client gave its own.
 - Exactly one document-level note (PEPPOL-EN16931-R002): the "on behalf of" note; the payment
@@ -21,7 +24,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from domain.invoice_document import InvoiceDocument, PostalAddress
+from domain.invoice_document import PAYMENT_SEPA_CREDIT_TRANSFER, InvoiceDocument, PostalAddress
 from domain.money import to_decimal_euros
 
 NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -33,7 +36,6 @@ CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poa
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 TYPE_INVOICE = "380"
 TYPE_CREDIT_NOTE = "381"
-SEPA_CREDIT_TRANSFER = "58"
 
 
 def _cbc(parent: etree._Element, tag: str, text: object, **attrib: str) -> etree._Element:
@@ -92,6 +94,10 @@ def _seller(root: etree._Element, doc: InvoiceDocument, outside_scope: bool) -> 
         attrib = {"schemeID": s.legal_id_scheme} if s.legal_id_scheme else {}
         _cbc(legal, "CompanyID", s.legal_id, **attrib)
     contact = _cac(party, "Contact")
+    if s.contact_name:
+        _cbc(contact, "Name", s.contact_name)
+    if s.phone:
+        _cbc(contact, "Telephone", s.phone)
     _cbc(contact, "ElectronicMail", s.email)
 
 
@@ -135,7 +141,13 @@ def _tax_category(
 
 def build_ubl(doc: InvoiceDocument) -> bytes:
     """The Peppol BIS Billing 3.0 UBL document (UTF-8 bytes): an ``Invoice``, or a
-    ``CreditNote`` for a credit note."""
+    ``CreditNote`` for a credit note. ``ValueError`` when seller or buyer has no Peppol
+    participant identifier."""
+    buyer_address = doc.buyer.electronic_address
+    if not doc.seller.electronic_address.is_peppol:
+        raise ValueError(f"{doc.number}: the seller has no Peppol participant identifier")
+    if buyer_address is None or not buyer_address.is_peppol:
+        raise ValueError(f"{doc.number}: the buyer has no Peppol participant identifier")
     credit = doc.is_credit_note
     cur = doc.currency
     outside_scope = "O" in doc.categories
@@ -169,14 +181,16 @@ def build_ubl(doc: InvoiceDocument) -> bytes:
     _buyer(root, doc, outside_scope)
     _cbc(_cac(root, "Delivery"), "ActualDeliveryDate", doc.period_end)
 
-    if not credit:
-        means = _cac(root, "PaymentMeans")
-        _cbc(means, "PaymentMeansCode", SEPA_CREDIT_TRANSFER, name="SEPA credit transfer")
+    means = _cac(root, "PaymentMeans")
+    if doc.payment_means_code == PAYMENT_SEPA_CREDIT_TRANSFER:
+        _cbc(means, "PaymentMeansCode", doc.payment_means_code, name="SEPA credit transfer")
         _cbc(means, "PaymentID", doc.creditor_reference)
         account = _cac(means, "PayeeFinancialAccount")
         _cbc(account, "ID", doc.seller.iban)
         _cbc(account, "Name", doc.seller.name)
         _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", doc.seller.bic)
+    else:
+        _cbc(means, "PaymentMeansCode", doc.payment_means_code)
     terms = doc.payment_terms
     if doc.payment_link:
         terms += f" {doc.payment_link}"

@@ -1,10 +1,12 @@
 """The legal documents that go out with an invoice e-mail, rendered once per invoice number.
 
-Germany and every client: the PDF/A-3 with the embedded EN 16931 CII XML (Factur-X). Belgian
-business clients also get the Peppol BIS Billing 3.0 UBL. Every XML is validated (XSD and
-EN 16931 Schematron) before it leaves: an invalid document is a permanent failure that ops see,
-never a silently sent invoice. Files are written once under ``<out_dir>/<number>.*`` so a retried
-activity attaches the same bytes.
+Every client: the PDF/A-3 with the embedded EN 16931 CII XML (Factur-X). The Belgian seller's
+business clients with a Peppol participant identifier also get the Peppol BIS Billing 3.0 UBL
+(``InvoiceDocument.goes_over_peppol``); clients with the XRechnung profile the CII as
+XRechnung 3.0. Every XML is validated (``EinvoiceValidator``) before it leaves: an invalid
+document — or one the official rules could not check — is a permanent failure that ops see,
+never a silently sent invoice. Files are written once under ``<out_dir>/<number>.*`` so a
+retried activity attaches the same bytes.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.documents.einvoice_cii import build_xrechnung
 from adapters.documents.einvoice_ubl import build_ubl
-from adapters.documents.einvoice_validation import validate_cii, validate_ubl
+from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_pdf import render_invoice
 from adapters.documents.invoice_text import email_text
 from adapters.documents.rendering import RENDER_LOCK
@@ -38,9 +41,12 @@ class InvoiceMail:
 
 
 class InvoiceDocuments:
-    def __init__(self, out_dir: Path, seller: Callable[[str], Seller]) -> None:
+    def __init__(
+        self, out_dir: Path, seller: Callable[[str], Seller], validator: EinvoiceValidator
+    ) -> None:
         self._out_dir = out_dir
         self._seller = seller
+        self._validator = validator
 
     def document(
         self, invoice: InvoiceRow, order: OrderFacts, jurisdiction: str, payment_link: str
@@ -58,38 +64,51 @@ class InvoiceDocuments:
 
     def _render_locked(self, doc: InvoiceDocument) -> InvoiceMail:
         pdf_path = self._out_dir / f"{doc.number}.pdf"
-        ubl_path = self._out_dir / f"{doc.number}.ubl.xml"
-        peppol = doc.seller.address.country == "BE" and doc.buyer.is_business
         if not pdf_path.exists():
             rendered = render_invoice(doc)
-            problems = validate_cii(rendered.cii_xml)
-            if problems:
-                raise InvalidInvoiceDocument(
-                    f"invoice {doc.number} fails EN 16931: {'; '.join(problems[:5])}"
-                )
+            self._check(doc, "EN 16931 (Factur-X)", self._validator.validate_cii(rendered.cii_xml))
             write_once(pdf_path, rendered.pdf)
-        attachments = [
-            MailAttachment(
-                filename=pdf_path.name,
-                content_type="application/pdf",
-                content=pdf_path.read_bytes(),
-            )
-        ]
-        if peppol:
-            if not ubl_path.exists():
-                ubl = build_ubl(doc)
-                problems = validate_ubl(ubl)
-                if problems:
-                    raise InvalidInvoiceDocument(
-                        f"Peppol UBL of {doc.number} is invalid: {'; '.join(problems[:5])}"
-                    )
-                write_once(ubl_path, ubl)
+        attachments = [_attachment(pdf_path, "application/pdf")]
+        if doc.goes_over_peppol:
             attachments.append(
-                MailAttachment(
-                    filename=ubl_path.name,
-                    content_type="application/xml",
-                    content=ubl_path.read_bytes(),
+                self._xml(doc, "ubl", "Peppol BIS 3 UBL", build_ubl, self._validator.validate_ubl)
+            )
+        if doc.einvoice_profile == "xrechnung":
+            attachments.append(
+                self._xml(
+                    doc,
+                    "xrechnung",
+                    "XRechnung",
+                    build_xrechnung,
+                    lambda xml: self._validator.validate_cii(xml, "xrechnung"),
                 )
             )
         text = email_text(doc)
         return InvoiceMail(subject=text.subject, body=text.body, attachments=attachments)
+
+    def _xml(
+        self,
+        doc: InvoiceDocument,
+        suffix: str,
+        what: str,
+        build: Callable[[InvoiceDocument], bytes],
+        validate: Callable[[bytes], list[str]],
+    ) -> MailAttachment:
+        path = self._out_dir / f"{doc.number}.{suffix}.xml"
+        if not path.exists():
+            try:
+                xml = build(doc)
+            except ValueError as exc:  # e.g. a Belgian seller configured without a Peppol id
+                raise InvalidInvoiceDocument(f"{doc.number}: no {what}: {exc}") from exc
+            self._check(doc, what, validate(xml))
+            write_once(path, xml)
+        return _attachment(path, "application/xml")
+
+    @staticmethod
+    def _check(doc: InvoiceDocument, what: str, problems: list[str]) -> None:
+        if problems:
+            raise InvalidInvoiceDocument(f"{doc.number} fails {what}: {'; '.join(problems[:5])}")
+
+
+def _attachment(path: Path, content_type: str) -> MailAttachment:
+    return MailAttachment(filename=path.name, content_type=content_type, content=path.read_bytes())

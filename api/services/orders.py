@@ -160,6 +160,8 @@ def order_input(
         client_is_business=client.is_business,
         client_vat_id=client.vat_id,
         client_language=client.language,
+        client_buyer_reference=client.buyer_reference,
+        client_einvoice_profile=client.einvoice_profile,
         jurisdiction=order.jurisdiction,
         description=order.description,
         period_start=order.period_start,

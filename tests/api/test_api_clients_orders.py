@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import httpx
+from temporalio.testing import WorkflowEnvironment
 
+from domain.order_messages import OrderInput
 from tests.api.api_helpers import ADMIN, bearer, create_client, create_member, create_order
 from tests.api.test_api_basics import assert_problem
 
@@ -229,3 +231,42 @@ async def test_draft_cancel_and_expenses(api: httpx.AsyncClient) -> None:
         json={"actual_start": "2026-06-01", "actual_end": "2026-06-02", "work_days": 2},
     )
     assert_problem(not_submitted, 409, "invalid-state")
+
+
+async def test_the_clients_einvoice_profile_and_reference_reach_the_order_workflow(
+    api: httpx.AsyncClient, temporal_env: WorkflowEnvironment
+) -> None:
+    _, token = await create_member(api)
+    plain = await create_client(api, token, name="Plain GmbH")
+    assert (plain["einvoice_profile"], plain["buyer_reference"]) == ("en16931", None)
+    bad = await api.post(
+        "/clients",
+        headers=bearer(token),
+        json={"name": "X", "email": "x@amt.example", "country": "DE", "einvoice_profile": "ubl"},
+    )
+    assert {e["field"] for e in assert_problem(bad, 422, "validation-error")["errors"]} == {
+        "einvoice_profile"
+    }
+    office = await create_client(
+        api,
+        token,
+        name="Bezirksamt Mitte",
+        vat_id=None,
+        einvoice_profile="xrechnung",
+        buyer_reference="11-0-01-04-12345-67",
+    )
+    assert (office["einvoice_profile"], office["buyer_reference"]) == (
+        "xrechnung",
+        "11-0-01-04-12345-67",
+    )
+    order = await create_order(api, token, office["id"])
+    submitted = await api.post(f"/orders/{order['id']}/submit", headers=bearer(token))
+    assert submitted.status_code == 200, submitted.text
+
+    history = await temporal_env.client.get_workflow_handle(f"order-{order['id']}").fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes
+    (workflow_input,) = await temporal_env.client.data_converter.decode(
+        started.input.payloads, [OrderInput]
+    )
+    assert workflow_input.client_einvoice_profile == "xrechnung"
+    assert workflow_input.client_buyer_reference == "11-0-01-04-12345-67"

@@ -10,7 +10,7 @@ from config import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
 from domain.breakdown import compute_breakdown
 from domain.invoice_builders import credit_note_for, invoice_document_from
 from domain.invoice_document import InvoiceDocument, Seller
-from domain.order_messages import Language, OrderInput
+from domain.order_messages import EinvoiceProfile, Language, OrderInput
 from domain.policy import Jurisdiction, policy_for
 from domain.references import creditor_reference
 from domain.vat import decide_vat
@@ -83,6 +83,8 @@ def make_case(
     sequence: int = 42,
     paid_cents: int = 0,
     description: str = "Webdesign und Umsetzung der Projektseite",
+    einvoice_profile: EinvoiceProfile = "en16931",
+    buyer_reference: str | None = None,
 ) -> InvoiceDocument:
     """The invoice document for one order, through the same domain functions as production."""
     issue = date(2026, 3, 2)
@@ -105,6 +107,8 @@ def make_case(
         description=description,
         net_amount_cents=net_cents,
         vat_category="reduced" if vat_category == "reduced" else "standard",
+        client_einvoice_profile=einvoice_profile,
+        client_buyer_reference=buyer_reference,
     )
     row = InvoiceRowStub(
         number=f"{jurisdiction}-2026-{sequence:06d}",
@@ -187,6 +191,45 @@ def fr_consumer() -> InvoiceDocument:
     )
 
 
+def be_to_de_business() -> InvoiceDocument:
+    """The Belgian seller's reverse-charge invoice to a German business (Peppol 9930)."""
+    return make_case(
+        jurisdiction="BE",
+        client_country="DE",
+        client_vat_id="DE136695976",
+        client_name="ACME GmbH",
+        client_address="Hauptstraße 1, 10115 Berlin",
+        language="de",
+        description="Übersetzung des Katalogs",
+    )
+
+
+def be_to_ch_business() -> InvoiceDocument:
+    """The Belgian seller's outside-scope invoice to a Swiss business (Peppol 0183, the UID)."""
+    return make_case(
+        jurisdiction="BE",
+        client_country="CH",
+        client_vat_id="CHE-116.281.710 MWST",
+        client_name="Helvetia AG",
+        client_address="Bahnhofstrasse 10, 8001 Zürich",
+        language="de",
+        description="Fotoproduktion",
+    )
+
+
+def de_public_buyer() -> InvoiceDocument:
+    """A German public buyer with the XRechnung profile and its Leitweg-ID as buyer
+    reference."""
+    return make_case(
+        client_vat_id="DE811128135",
+        client_name="Bezirksamt Mitte von Berlin",
+        client_address="Karl-Marx-Allee 31, 10178 Berlin",
+        description="Moderation des Bürgerdialogs",
+        einvoice_profile="xrechnung",
+        buyer_reference="11-0-01-04-12345-67",
+    )
+
+
 def credit_note(invoice: InvoiceDocument | None = None) -> InvoiceDocument:
     invoice = invoice or de_domestic_19()
     return credit_note_for(
@@ -206,4 +249,13 @@ VAT_CASES = {
     "fr_consumer": fr_consumer,
 }
 
-__all__ = ["VAT_CASES", "credit_note", "make_case", "replace"]
+# Every document the project sends as Peppol UBL (``InvoiceDocument.goes_over_peppol``).
+PEPPOL_CASES = {
+    "be_domestic_21": be_domestic_21,
+    "be_to_de_business": be_to_de_business,
+    "be_to_ch_business": be_to_ch_business,
+    "be_credit_note": lambda: credit_note(be_domestic_21()),
+    "be_to_de_credit_note": lambda: credit_note(be_to_de_business()),
+}
+
+__all__ = ["PEPPOL_CASES", "VAT_CASES", "credit_note", "make_case", "replace"]

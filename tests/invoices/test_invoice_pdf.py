@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from adapters.documents.einvoice_validation import validate_cii
+from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_pdf import RenderedInvoice, render_invoice
 from tests.invoices import cases
 
@@ -61,7 +61,7 @@ def test_xmp_declares_pdfa_3b_and_the_factur_x_en16931_extension(reader: PdfRead
 
 
 def test_embedded_file_is_the_cii_with_relationship_data(
-    rendered: RenderedInvoice, reader: PdfReader
+    rendered: RenderedInvoice, reader: PdfReader, einvoice_validator: EinvoiceValidator
 ) -> None:
     root = reader.trailer["/Root"]
     (filespec,) = [ref.get_object() for ref in root["/AF"].get_object()]
@@ -75,7 +75,7 @@ def test_embedded_file_is_the_cii_with_relationship_data(
     # What a Factur-X reader extracts is valid EN 16931.
     filename, xml = facturx.get_xml_from_pdf(rendered.pdf, check_xsd=True)
     assert filename == "factur-x.xml"
-    assert validate_cii(xml) == []
+    assert einvoice_validator.validate_cii(xml) == []
 
 
 def test_output_intent_and_embedded_fonts(reader: PdfReader) -> None:

@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from adapters.documents.einvoice_validation import validate_cii
+from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_pdf import RenderedInvoice, render_invoice
 from adapters.documents.invoice_text import locale_for
 from domain.invoice_wording import LANGUAGES
@@ -91,7 +91,7 @@ def test_info_dates_are_the_xmp_dates(credit_note: RenderedInvoice) -> None:
 
 
 def test_the_attachment_carries_its_own_size_checksum_and_type(
-    credit_note: RenderedInvoice,
+    credit_note: RenderedInvoice, einvoice_validator: EinvoiceValidator
 ) -> None:
     root = _reader(credit_note.pdf).trailer["/Root"]
     (filespec,) = [ref.get_object() for ref in root["/AF"]]
@@ -107,7 +107,8 @@ def test_the_attachment_carries_its_own_size_checksum_and_type(
     assert stream["/Subtype"] == "/text/xml"
     assert root["/PageMode"] == "/UseAttachments"
     assert b"<ram:TypeCode>381</ram:TypeCode>" in xml
-    assert validate_cii(facturx.get_xml_from_pdf(credit_note.pdf, check_xsd=True)[1]) == []
+    extracted = facturx.get_xml_from_pdf(credit_note.pdf, check_xsd=True)[1]
+    assert einvoice_validator.validate_cii(extracted) == []
 
 
 def _font_files(reader: PdfReader) -> list[Any]:

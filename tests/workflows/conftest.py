@@ -25,11 +25,12 @@ from temporalio.worker import Worker
 from activities.order_activities import OrderActivities
 from activities.payout_run_steps import PayoutSchedule, temporal_run_starter
 from adapters.banking.sepa import LocalSepaBanking
+from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.mail.mailers import MaildirMailer
 from adapters.social_security.local_register import LocalSocialSecurity
 from api.temporal import initial_search_attributes
-from config import default_seller
+from config import Settings, default_seller
 from db.models import Order
 from domain.order_messages import OrderInput, OrderView
 from domain.payroll.provisional import PolicyPayroll
@@ -159,7 +160,9 @@ async def lifecycle(
         ),
         social_security=LocalSocialSecurity(tmp_path / "declarations"),
         payroll=PolicyPayroll(),
-        invoice_documents=InvoiceDocuments(tmp_path / "invoices", default_seller),
+        invoice_documents=InvoiceDocuments(
+            tmp_path / "invoices", default_seller, EinvoiceValidator(Settings().einvoice_rules_dir)
+        ),
         refunder=refunder,
         seller=default_seller,
         public_base_url="http://coopflow.test",

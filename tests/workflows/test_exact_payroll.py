@@ -5,6 +5,7 @@ provisional wage."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -42,7 +43,10 @@ async def test_german_wage_from_the_employment_record(lifecycle: Lifecycle) -> N
     assert sum(balances.values()) == 0
 
 
-async def test_belgian_artist_wage_from_the_employment_record(lifecycle: Lifecycle) -> None:
+async def test_belgian_artist_wage_from_the_employment_record(
+    lifecycle: Lifecycle, einvoice_rules_dir: Path
+) -> None:
+    """The Belgian business client gets a Peppol UBL, checked by the official rules."""
     employment = BelgianEmployment(contract="artist")
     summary, order_id = await run_paid(
         lifecycle,
