@@ -9,7 +9,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -42,6 +42,7 @@ from adapters.temporal_client import connect
 from config import Settings, get_settings
 from db.session import make_engine, make_session_factory
 from domain.banking.matching import MatchingPolicy
+from domain.late_interest import rates_to_publish
 from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.payroll.provisional import PolicyPayroll
 from workflows.order import OrderLifecycleWorkflow
@@ -161,6 +162,12 @@ def einvoice_validator(settings: Settings) -> EinvoiceValidator:
     return validator
 
 
+def warn_of_unpublished_rates(today: date) -> None:
+    """Interest rates carried forward (or refused) for the current half-year, said at start."""
+    for note in rates_to_publish(today):
+        logging.warning("late-payment interest: %s", note)
+
+
 def build_activities(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
@@ -243,6 +250,7 @@ async def main() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)  # per-invoice rendering steps
     settings = get_settings()
     settings.require_safe()
+    warn_of_unpublished_rates(datetime.now(UTC).date())
     engine = make_engine(settings.database_url)
     client = await connect(
         settings.temporal_address, settings.temporal_namespace, settings.temporal_access()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -21,7 +22,8 @@ from stdnum.eu import vat as eu_vat
 
 from api.bounds import Cents, Day, OrderNetCents, Ref, line, paragraph
 from domain.bounds import clean_text
-from domain.order_messages import EinvoiceProfile, Instalment, Language, OrderView
+from domain.invoice_document import unit_price_cents
+from domain.order_messages import EinvoiceProfile, Instalment, Language, OrderView, UnitCode
 from domain.order_status import OrderStatus
 from domain.payroll.protocol import PayslipData
 from domain.policy import Jurisdiction
@@ -202,6 +204,17 @@ class OrderCreate(BaseModel):
     period_start: Day
     period_end: Day
     net_amount_cents: OrderNetCents
+    quantity: Decimal = Field(
+        default=Decimal(1),
+        gt=0,
+        le=100_000,
+        decimal_places=2,
+        description="How many units the net amount is for (e.g. 5 days, 12.5 hours)",
+    )
+    unit: UnitCode = Field(
+        default="LS",
+        description="LS lump sum, HUR hours, DAY days (UN/ECE Rec. 20, as on the e-invoice)",
+    )
     vat_category: Literal["standard", "reduced"] = "standard"
     payment_terms_days: int = Field(default=30, ge=0, le=120)
     offer_valid_until: Day | None = Field(default=None, description="Default: today + 14 days")
@@ -210,6 +223,7 @@ class OrderCreate(BaseModel):
     def _period(self) -> OrderCreate:
         if self.period_end < self.period_start:
             raise ValueError("period_end is before period_start; swap or correct the dates")
+        unit_price_cents(self.net_amount_cents, self.quantity)  # whole cents per unit
         return self
 
 
@@ -224,6 +238,8 @@ class OrderOut(_Out):
     period_start: date
     period_end: date
     net_amount_cents: int
+    quantity: Decimal
+    unit_code: str
     vat_category: str
     payment_terms_days: int
     offer_valid_until: date

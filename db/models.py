@@ -110,6 +110,10 @@ class Order(Base):
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     net_amount_cents: Mapped[int] = mapped_column(BigInteger)
+    # The net amount as quantity × unit (LS lump sum, HUR hours, DAY days); the quantity as
+    # its decimal text (SQLite has no exact decimal type)
+    quantity: Mapped[str] = mapped_column(String(16), default="1", server_default="1")
+    unit_code: Mapped[str] = mapped_column(String(3), default="LS", server_default="LS")
     vat_category: Mapped[str] = mapped_column(String(16), default="standard")
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
     offer_valid_until: Mapped[date] = mapped_column(Date)

@@ -175,7 +175,7 @@ class Story:
             raise DemoError("no finance case appeared for the escalated order")
         case = cases[0]
         body: Json = {"kind": kind, "note": f"demo: {kind.replace('_', ' ')}"}
-        due = view["principal_due_cents"] + view["charges_due_cents"]
+        due = _due(view)
         if kind == "record_payment":
             body["payment"] = {"amount_cents": due, "received_on": self.business_today()}
         await self.api.call(
@@ -188,7 +188,12 @@ class Story:
 
 
 def _due(view: Json) -> int:
-    return int(view["principal_due_cents"]) + int(view["charges_due_cents"])
+    """What settles the invoice today: principal, charges and the interest not yet charged."""
+    return (
+        int(view["principal_due_cents"])
+        + int(view["charges_due_cents"])
+        + int(view.get("interest_to_date_cents", 0))
+    )
 
 
 async def paid_on_time(s: Story) -> str:

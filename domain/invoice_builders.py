@@ -22,9 +22,10 @@ from domain.invoice_document import (
     Totals,
     VatBreakdown,
     VatCategory,
+    unit_price_cents,
 )
 from domain.invoice_wording import CREDIT_NOTE_TERMS, payment_terms_text
-from domain.order_messages import EinvoiceProfile, Language
+from domain.order_messages import EinvoiceProfile, Language, UnitCode
 from domain.peppol_ids import peppol_id_from_vat
 
 
@@ -91,6 +92,10 @@ class OrderFacts(Protocol):
     def client_einvoice_profile(self) -> EinvoiceProfile: ...
     @property
     def payment_terms_days(self) -> int: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def unit_code(self) -> UnitCode: ...
 
 
 # "postcode city": 4-6 digits (DE, BE, FR, IT, CH, AT, NL…), PL 00-120, PT 1000-001, UK
@@ -153,7 +158,12 @@ def invoice_document_from(
     payment_link: str,
 ) -> InvoiceDocument:
     """The legal invoice for an ``invoices`` row and the order it bills (one line: the agreed
-    service as a lump sum over the service period)."""
+    service over the service period, as a lump sum or so many hours or days)."""
+    quantity, unit = order.quantity, order.unit_code
+    try:
+        unit_price = unit_price_cents(invoice.net_cents, quantity)
+    except ValueError:  # a net that is not the order's: bill it as one lump sum
+        quantity, unit, unit_price = Decimal(1), UNIT_LUMP_SUM, invoice.net_cents
     rate = Decimal(invoice.vat_rate)
     category = _category(invoice.vat_treatment, rate)
     percent = _percent(rate) if category == "S" else Decimal("0.00")
@@ -186,9 +196,9 @@ def invoice_document_from(
             InvoiceLine(
                 line_id="1",
                 description=invoice.description,
-                quantity=Decimal(1),
-                unit_code=UNIT_LUMP_SUM,
-                unit_net_cents=invoice.net_cents,
+                quantity=quantity,
+                unit_code=unit,
+                unit_net_cents=unit_price,
                 net_cents=invoice.net_cents,
                 vat_category=category,
                 vat_rate_percent=percent,

@@ -24,14 +24,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.invoice_wording import CANCELS_INVOICE, ON_BEHALF
-from domain.order_messages import EinvoiceProfile, Language
+from domain.order_messages import EinvoiceProfile, Language, UnitCode
 
 DocumentKind = Literal["invoice", "credit_note"]
 # EN 16931 VAT category codes (UNTDID 5305) this cooperative uses.
 VatCategory = Literal["S", "AE", "O"]
 
 # UN/ECE Recommendation 20 unit codes the invoices use.
-UNIT_LUMP_SUM = "LS"
+UNIT_LUMP_SUM: UnitCode = "LS"
 
 VATEX_REVERSE_CHARGE = "VATEX-EU-AE"
 VATEX_OUTSIDE_SCOPE = "VATEX-EU-O"
@@ -100,11 +100,25 @@ class Buyer(_Frozen):
         return self.address.country
 
 
+def unit_price_cents(net_cents: int, quantity: Decimal) -> int:
+    """The price of one unit when ``quantity`` units make ``net_cents``: whole cents, or
+    ValueError saying so (an invoice line's net is exactly quantity × unit price)."""
+    if quantity <= 0:
+        raise ValueError("the quantity must be more than zero")
+    price = Decimal(net_cents) / quantity
+    if price != price.to_integral_value():
+        raise ValueError(
+            f"{net_cents} cents are not {quantity} × a price in whole cents; give a net amount "
+            "that is the quantity times the unit price (e.g. 5 days × €480.00 = 240000)"
+        )
+    return int(price)
+
+
 class InvoiceLine(_Frozen):
     line_id: str
     description: str = Field(min_length=1)
     quantity: Decimal = Field(gt=0)
-    unit_code: str = UNIT_LUMP_SUM
+    unit_code: UnitCode = UNIT_LUMP_SUM
     unit_net_cents: int = Field(ge=0)
     net_cents: int = Field(ge=0)
     vat_category: VatCategory

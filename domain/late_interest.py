@@ -176,3 +176,20 @@ def interest_segments(
         )
         cursor = until
     return segments
+
+
+def rates_to_publish(today: date) -> list[str]:
+    """What ops should add to this table: each rate of ``today``'s half-year that is carried
+    forward or refused, in one sentence."""
+    notes = []
+    for jurisdiction in ("DE", "BE"):
+        used = annual_rate(jurisdiction, True, today)
+        if used.refused:
+            notes.append(f"{jurisdiction}: {used.refused}")
+        elif used.carried:
+            notes.append(
+                f"{jurisdiction}: the late-payment rate for the half-year from "
+                f"{used.half_year} is carried forward from the last one published; add its "
+                "publication to domain/late_interest.py"
+            )
+    return notes

@@ -21,6 +21,8 @@ Language = Literal["de", "en", "fr", "nl", "it", "pl"]
 # EN 16931): "xrechnung" adds the CII under the German CIUS XRechnung 3.0 (public buyers, or
 # any client that asks for it).
 EinvoiceProfile = Literal["en16931", "xrechnung"]
+# The units an order can be priced in (UN/ECE Recommendation 20 codes, as EN 16931 wants them)
+UnitCode = Literal["LS", "HUR", "DAY"]
 
 
 class _Frozen(BaseModel):
@@ -49,6 +51,10 @@ class OrderInput(_Frozen):
     period_start: date
     period_end: date
     net_amount_cents: int = Field(gt=0)
+    # What the net amount is for: a lump sum, or so many hours or days (the invoice line's
+    # quantity and unit; net = quantity × unit price). Defaults keep older histories replayable.
+    quantity: Decimal = Field(default=Decimal(1), gt=0)
+    unit_code: UnitCode = "LS"
     vat_category: Literal["standard", "reduced"] = "standard"
     payment_terms_days: int = Field(default=30, ge=0, le=120)
     offer_valid_until: date

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -99,6 +100,8 @@ def order_input(
         period_start=order.period_start,
         period_end=order.period_end,
         net_amount_cents=order.net_amount_cents,
+        quantity=Decimal(order.quantity or "1"),
+        unit_code=order.unit_code or "LS",  # type: ignore[arg-type]
         vat_category=order.vat_category,  # type: ignore[arg-type]
         payment_terms_days=order.payment_terms_days,
         offer_valid_until=order.offer_valid_until,

@@ -29,6 +29,17 @@ from workflows.reconciliation import BankReconciliationWorkflow
 from workflows.schedules import BANK_INBOX_SCHEDULE_ID
 
 
+def file_refused(err: StatementError, code: str, title: str, not_done: str) -> ProblemError:
+    """A bank file refused whole: 422 with the line and the reason."""
+    return ProblemError(
+        422,
+        code,
+        f"The file was not {not_done}: {err}",
+        title=title,
+        extra={"line": err.line, "reason": err.reason},
+    )
+
+
 def imported_view(stored: StoredStatement) -> StatementImported:
     return StatementImported(
         statement_id=stored.id,
@@ -84,12 +95,8 @@ async def import_upload(
                 )
         except StatementError as err:
             await session.rollback()
-            raise ProblemError(
-                422,
-                "statement-refused",
-                f"The file was not imported (nothing of it was stored): {err}",
-                title="Statement refused",
-                extra={"line": err.line, "reason": err.reason},
+            raise file_refused(
+                err, "statement-refused", "Statement refused", "imported (nothing of it was stored)"
             ) from err
         await session.commit()
         if stored.created:

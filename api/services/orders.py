@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from secrets import token_urlsafe
 
 from sqlalchemy import select
@@ -86,6 +87,8 @@ async def create_order(session: AsyncSession, member_id: int, data: OrderCreate)
         period_start=data.period_start,
         period_end=data.period_end,
         net_amount_cents=data.net_amount_cents,
+        quantity=str(data.quantity.normalize()),
+        unit_code=data.unit,
         vat_category=data.vat_category,
         payment_terms_days=data.payment_terms_days,
         offer_valid_until=offer_valid_until,
@@ -167,6 +170,8 @@ def order_input(
         period_start=order.period_start,
         period_end=order.period_end,
         net_amount_cents=order.net_amount_cents,
+        quantity=Decimal(order.quantity),
+        unit_code=order.unit_code,  # type: ignore[arg-type]
         vat_category=order.vat_category,
         payment_terms_days=order.payment_terms_days,
         offer_valid_until=order.offer_valid_until,

@@ -13,8 +13,8 @@ from temporalio.client import Client
 
 from activities.payout_failures import tell_orders
 from adapters.banking.pain002 import read_status_report
-from api.errors import ProblemError
 from api.schemas_bank import StatusReportImported
+from api.services.bank_statements import file_refused
 from db.payout_failures import apply_status_report
 from domain.banking.status_report import StatusReportError, describe_status
 
@@ -25,12 +25,11 @@ async def import_status_report(
     try:
         report = read_status_report(io.BytesIO(body))
     except StatusReportError as err:
-        raise ProblemError(
-            422,
+        raise file_refused(
+            err,
             "status-report-refused",
-            f"The payment status report was not read (nothing of it was applied): {err}",
-            title="Payment status report refused",
-            extra={"line": err.line, "reason": err.reason},
+            "Payment status report refused",
+            "read (nothing of it was applied)",
         ) from err
     async with sessions.begin() as session:
         known, rejected = await apply_status_report(session, report)

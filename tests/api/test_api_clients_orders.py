@@ -270,3 +270,34 @@ async def test_the_clients_einvoice_profile_and_reference_reach_the_order_workfl
     )
     assert workflow_input.client_einvoice_profile == "xrechnung"
     assert workflow_input.client_buyer_reference == "11-0-01-04-12345-67"
+
+
+async def test_an_order_priced_in_days_or_hours_keeps_its_quantity_and_unit(
+    api: httpx.AsyncClient,
+) -> None:
+    _, token = await create_member(api)
+    client = await create_client(api, token)
+    order = await create_order(api, token, client["id"], quantity="5", unit="DAY")
+    assert (order["quantity"], order["unit_code"], order["net_amount_cents"]) == (
+        "5",
+        "DAY",
+        480000,
+    )
+    lump = await create_order(api, token, client["id"])
+    assert (lump["quantity"], lump["unit_code"]) == ("1", "LS")
+    today = date.today()
+    refused = await api.post(
+        "/orders",
+        json={
+            "client_id": client["id"],
+            "description": "Hours that do not divide the amount",
+            "period_start": (today + timedelta(days=3)).isoformat(),
+            "period_end": (today + timedelta(days=10)).isoformat(),
+            "net_amount_cents": 100000,
+            "quantity": "3",
+            "unit": "HUR",
+        },
+        headers=bearer(token),
+    )
+    assert refused.status_code == 422
+    assert "not 3 × a price in whole cents" in refused.text

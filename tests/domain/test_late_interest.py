@@ -79,3 +79,13 @@ def test_a_claim_says_when_a_days_rate_may_not_be_charged() -> None:
     assert claim.unpublished_rate(date(2027, 6, 30)) == ""  # H1 2027: carried forward, allowed
     why = claim.unpublished_rate(date(2027, 7, 10))
     assert "half-year from 2027-07-01 is not in our policy data" in why
+
+
+def test_ops_are_told_which_rates_to_add() -> None:
+    from domain.late_interest import rates_to_publish
+
+    assert rates_to_publish(date(2026, 3, 1)) == []
+    notes = rates_to_publish(date(2026, 12, 7))
+    assert [n[:3] for n in notes] == ["DE:", "BE:"]
+    assert all("carried forward" in n for n in notes)
+    assert all("not in our policy data" in n for n in rates_to_publish(date(2027, 9, 1)))

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from config import DEFAULT_SELLER_BE, DEFAULT_SELLER_DE
 from domain.breakdown import compute_breakdown
 from domain.invoice_builders import credit_note_for, invoice_document_from
 from domain.invoice_document import InvoiceDocument, Seller
-from domain.order_messages import EinvoiceProfile, Language, OrderInput
+from domain.order_messages import EinvoiceProfile, Language, OrderInput, UnitCode
 from domain.policy import Jurisdiction, policy_for
 from domain.references import creditor_reference
 from domain.vat import decide_vat
@@ -85,6 +87,8 @@ def make_case(
     description: str = "Webdesign und Umsetzung der Projektseite",
     einvoice_profile: EinvoiceProfile = "en16931",
     buyer_reference: str | None = None,
+    quantity: Decimal = Decimal(1),
+    unit_code: UnitCode = "LS",
 ) -> InvoiceDocument:
     """The invoice document for one order, through the same domain functions as production."""
     issue = date(2026, 3, 2)
@@ -109,6 +113,8 @@ def make_case(
         vat_category="reduced" if vat_category == "reduced" else "standard",
         client_einvoice_profile=einvoice_profile,
         client_buyer_reference=buyer_reference,
+        quantity=quantity,
+        unit_code=unit_code,
     )
     row = InvoiceRowStub(
         number=f"{jurisdiction}-2026-{sequence:06d}",
@@ -146,16 +152,17 @@ def de_domestic_7() -> InvoiceDocument:
     return make_case(vat_category="reduced", description="Übertragung von Nutzungsrechten")
 
 
-def be_domestic_21() -> InvoiceDocument:
-    return make_case(
-        jurisdiction="BE",
-        client_country="BE",
-        client_vat_id="BE0403123486",
-        client_name="Atelier Dupont SRL",
-        client_address="Avenue Louise 54, 1050 Bruxelles",
-        language="fr",
-        description="Conception graphique du catalogue",
-    )
+def be_domestic_21(**overrides: Any) -> InvoiceDocument:
+    case: dict[str, Any] = {
+        "jurisdiction": "BE",
+        "client_country": "BE",
+        "client_vat_id": "BE0403123486",
+        "client_name": "Atelier Dupont SRL",
+        "client_address": "Avenue Louise 54, 1050 Bruxelles",
+        "language": "fr",
+        "description": "Conception graphique du catalogue",
+    }
+    return make_case(**(case | overrides))
 
 
 def fr_reverse_charge() -> InvoiceDocument:
@@ -240,6 +247,16 @@ def credit_note(invoice: InvoiceDocument | None = None) -> InvoiceDocument:
     )
 
 
+def de_five_days() -> InvoiceDocument:
+    """Five days at €960.00: the line says 5 DAY at 96000 cents."""
+    return make_case(quantity=Decimal(5), unit_code="DAY")
+
+
+def be_hours() -> InvoiceDocument:
+    """12.5 hours at €96.00 for a Belgian business: UBL over Peppol with unit HUR."""
+    return be_domestic_21(net_cents=120000, quantity=Decimal("12.5"), unit_code="HUR")
+
+
 VAT_CASES = {
     "de_domestic_19": de_domestic_19,
     "de_domestic_7": de_domestic_7,
@@ -256,6 +273,9 @@ PEPPOL_CASES = {
     "be_to_ch_business": be_to_ch_business,
     "be_credit_note": lambda: credit_note(be_domestic_21()),
     "be_to_de_credit_note": lambda: credit_note(be_to_de_business()),
+    "be_hours": be_hours,
+    "be_hours_credit_note": lambda: credit_note(be_hours()),
 }
+UNIT_CASES = {"de_five_days": de_five_days, "be_hours": be_hours}
 
-__all__ = ["PEPPOL_CASES", "VAT_CASES", "credit_note", "make_case", "replace"]
+__all__ = ["PEPPOL_CASES", "UNIT_CASES", "VAT_CASES", "credit_note", "make_case", "replace"]

@@ -30,6 +30,7 @@ DOCUMENTS: dict[str, Callable[[], InvoiceDocument]] = {
     "be_to_de_business": cases.be_to_de_business,
     "be_to_ch_business": cases.be_to_ch_business,
     "de_public_buyer": cases.de_public_buyer,
+    **cases.UNIT_CASES,
 }
 
 
@@ -61,7 +62,13 @@ def test_ubl_passes_xsd_en16931_and_the_official_peppol_rules(
 def test_who_gets_a_peppol_ubl() -> None:
     """The Belgian seller's business clients with a Peppol id; nobody else."""
     sent = {name for name, make in DOCUMENTS.items() if make().goes_over_peppol}
-    assert sent == {"be_domestic_21", "be_credit_note", "be_to_de_business", "be_to_ch_business"}
+    assert sent == {
+        "be_domestic_21",
+        "be_credit_note",
+        "be_to_de_business",
+        "be_to_ch_business",
+        "be_hours",
+    }
     no_vat_id = cases.make_case(jurisdiction="BE", client_country="DE", client_vat_id=None)
     assert no_vat_id.buyer.is_business
     assert not no_vat_id.goes_over_peppol  # e-mail only: no Peppol participant id
@@ -247,3 +254,18 @@ def test_the_official_peppol_rules_catch_their_case(
 ) -> None:
     tampered = change(build_ubl(cases.be_domestic_21()))
     assert _rule_ids(official_validator.validate_ubl(tampered)) == rules
+
+
+@pytest.mark.parametrize(
+    ("name", "quantity", "unit", "price"),
+    [("de_five_days", "5", "DAY", "960.00"), ("be_hours", "12.5", "HUR", "96.00")],
+)
+def test_an_order_in_days_or_hours_is_billed_in_them(
+    name: str, quantity: str, unit: str, price: str
+) -> None:
+    doc = cases.UNIT_CASES[name]()
+    cii = etree.fromstring(build_cii(doc))
+    billed = cii.find(".//ram:BilledQuantity", NS)
+    assert billed is not None
+    assert (billed.get("unitCode"), billed.text) == (unit, quantity)
+    assert cii.findtext(".//ram:NetPriceProductTradePrice/ram:ChargeAmount", namespaces=NS) == price

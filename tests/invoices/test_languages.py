@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import string
+from decimal import Decimal
 
 import pytest
 from babel import Locale
@@ -164,3 +165,14 @@ def test_belgian_french_client_gets_fr_be_formatting() -> None:
     assert "5 808,00 €" in text  # 4,800.00 + 21 %
     assert "TVA 21 % sur 4 800,00 €" in text
     assert "+++" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("de", "5 Tage"), ("en", "5 days"), ("fr", "5 jours"), ("nl", "5 dagen")],
+)
+def test_an_invoice_in_days_names_its_unit_in_the_clients_language(
+    language: str, shown: str
+) -> None:
+    doc = cases.make_case(quantity=Decimal(5), unit_code="DAY", language=language)  # type: ignore[arg-type]
+    assert shown in render_html(doc)

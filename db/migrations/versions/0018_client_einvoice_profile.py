@@ -1,7 +1,7 @@
 """client e-invoice profile: XRechnung per client, and the client's own buyer reference
 
-Revision ID: 0016_client_einvoice_profile
-Revises: 0015_bank_clearing
+Revision ID: 0018_client_einvoice_profile
+Revises: 0017_order_interest_projection
 Create Date: 2026-12-08 05:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_client_einvoice_profile"
-down_revision = "0015_bank_clearing"
+revision = "0018_client_einvoice_profile"
+down_revision = "0017_order_interest_projection"
 branch_labels = None
 depends_on = None
 
