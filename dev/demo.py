@@ -39,10 +39,12 @@ from dev.demo_paths import (
     cancelled,
     credit_note,
     escalated,
+    escalated_waiting,
     expired,
     paid_late,
     paid_on_time,
     partial_payments,
+    refund_waiting,
     rejected,
 )
 from dev.demo_seed import seed
@@ -67,6 +69,8 @@ async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -
             ("credit note → refunded", "zurich", 200000, credit_note, {"Cancelled"}),
             ("offer expired", "paris", 60000, expired, {"Expired"}),
             ("rejected by the client", "zurich", 75000, rejected, {"Rejected"}),
+            ("escalated, awaiting decision", "paris", 110000, escalated_waiting, {"Escalated"}),
+            ("credit note, refund due", "zurich", 80000, refund_waiting, {"RefundDue"}),
             ("invoiced, awaiting payment", "acme", 210000, awaiting_payment, {"Invoiced"}),
         ]
         bank = Bank(api, settings.bank_inbox_dir, cast.finance, run)

@@ -264,9 +264,9 @@ async def cancelled(s: Story) -> str:
     return str(status)
 
 
-async def credit_note(s: Story) -> str:
+async def _cancelled_after_a_deposit(s: Story) -> Json:
     """A client outside the EU (no wage before it pays) pays a deposit; the venue cancels, so
-    finance cancels the invoice by a credit note and pays the deposit back."""
+    finance cancels the invoice by a credit note: the deposit is owed back (RefundDue)."""
     await s.create()
     await s.answer(await s.submit(), "accept")
     view = await s.complete()
@@ -279,7 +279,29 @@ async def credit_note(s: Story) -> str:
         {"reason": "Event cancelled by the venue"},
     )
     s.log(f"credit note {order['view']['credit_note_number']} cancels the invoice")
-    view = await s.wait("the refund case", lambda v: v.get("status") == "RefundDue", 5)
+    return await s.wait("the refund case", lambda v: v.get("status") == "RefundDue", 5)
+
+
+async def refund_waiting(s: Story) -> str:
+    """Left for finance: a refund case on the desk at the end of the demo."""
+    view = await _cancelled_after_a_deposit(s)
+    s.log(f"refund of {format_eur(view['refund_due_cents'])} waits for finance")
+    return str(view["status"])
+
+
+async def escalated_waiting(s: Story) -> str:
+    """Left for finance: an escalated invoice waiting for a decision on the desk."""
+    await s.create()
+    await s.answer(await s.submit(), "accept")
+    await s.complete()
+    view = await s.wait("the escalation", lambda v: bool(v.get("escalated")), 150)
+    s.log(f"escalated at reminder level {view['dunning_level']}: waits for finance's decision")
+    return str(view["status"])
+
+
+async def credit_note(s: Story) -> str:
+    """The credit-note case, and finance pays the deposit back."""
+    view = await _cancelled_after_a_deposit(s)
     [case] = [
         c
         for c in await s.api.call("GET", "/finance/cases", s.cast.finance)
