@@ -447,9 +447,16 @@ class RefundRecordedOut(BaseModel):
 
 
 class DecisionRequest(BaseModel):
-    kind: Literal["extend", "record_payment", "instalments", "write_off", "collection"]
+    kind: Literal[
+        "extend", "record_payment", "instalments", "write_off", "collection", "promise_to_pay"
+    ]
     note: paragraph(2000) = ""
     new_due_date: Day | None = None
+    promised_on: Day | None = Field(
+        default=None,
+        description="promise_to_pay: the day the client promised to pay everything owed by; "
+        "the order waits until then and goes back to finance if it is not paid",
+    )
     payment: DecisionPayment | None = None
     instalments: list[Instalment] = []
 

@@ -145,10 +145,13 @@ class Instalment(_Frozen):
 
 
 class FinanceDecision(_Frozen):
-    kind: Literal["extend", "record_payment", "instalments", "write_off", "collection"]
+    kind: Literal[
+        "extend", "record_payment", "instalments", "write_off", "collection", "promise_to_pay"
+    ]
     decided_by: str
     note: str = ""
     new_due_date: date | None = None
+    promised_on: date | None = None  # promise_to_pay: the client said it pays by then
     payment: PaymentReceived | None = None
     instalments: tuple[Instalment, ...] = ()
 
@@ -156,6 +159,8 @@ class FinanceDecision(_Frozen):
     def _fields(self) -> FinanceDecision:
         if self.kind == "extend" and self.new_due_date is None:
             raise ValueError("an extension needs new_due_date")
+        if self.kind == "promise_to_pay" and self.promised_on is None:
+            raise ValueError("a promise to pay needs promised_on")
         if self.kind == "record_payment" and self.payment is None:
             raise ValueError("recording a payment needs the payment")
         if self.kind == "instalments":

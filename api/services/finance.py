@@ -84,6 +84,7 @@ def build_decision(case_id: int, principal: Principal, data: DecisionRequest) ->
         decided_by=principal.label,
         note=data.note,
         new_due_date=data.new_due_date,
+        promised_on=data.promised_on,
         payment=payment,
         instalments=tuple(data.instalments),
     )

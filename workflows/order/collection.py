@@ -274,8 +274,9 @@ class CollectionBranch(FinanceCase, Refunds):
             planned += instalment.amount_cents
             if self._paid() - self._plan_paid_from >= planned:
                 continue
+            what = "promised payment" if len(self._plan) == 1 else "instalment"
             await self._enter(
-                f"instalment of {format_eur(instalment.amount_cents)}",
+                f"{what} of {format_eur(instalment.amount_cents)}",
                 instalment.due_on,
                 collection=CollectionPhase.PAYMENT_PLAN,
             )

@@ -6,6 +6,7 @@ it off against the guarantee fund."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -19,6 +20,8 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.order import steps as step
 from workflows.order.base import OrderBase
+
+MAX_PROMISE_DAYS = 60
 
 
 def refusal(kind: str, message: str) -> ApplicationError:
@@ -71,6 +74,15 @@ class FinanceCase(OrderBase):
         today = self._today()
         if decision.kind == "extend" and decision.new_due_date and decision.new_due_date <= today:
             raise refusal("invalid-date", f"the new due date must be after today ({today})")
+        if decision.kind == "promise_to_pay" and decision.promised_on:
+            if decision.promised_on <= today:
+                raise refusal("invalid-date", f"the promised day must be after today ({today})")
+            if decision.promised_on > today + timedelta(days=MAX_PROMISE_DAYS):
+                raise refusal(
+                    "invalid-date",
+                    f"a promise to pay may run at most {MAX_PROMISE_DAYS} days; agree "
+                    "instalments for longer",
+                )
         if decision.kind == "instalments":
             if decision.instalments[0].due_on <= today:
                 raise refusal(
@@ -136,6 +148,12 @@ class FinanceCase(OrderBase):
         elif decision.kind == "record_payment" and decision.payment is not None:
             self._inbox.add_payment(decision.payment)
             await self._apply_payments()
+        elif decision.kind == "promise_to_pay" and decision.promised_on is not None:
+            # One payment of everything owed by the promised day: the plan's rules (wait,
+            # then back to finance if it is not paid).
+            self._collection = CollectionPhase.PAYMENT_PLAN
+            self._plan = [Instalment(due_on=decision.promised_on, amount_cents=self._amount_due())]
+            self._plan_paid_from = self._paid()
         elif decision.kind == "instalments":
             self._collection = CollectionPhase.PAYMENT_PLAN
             self._plan = list(decision.instalments)
