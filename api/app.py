@@ -25,6 +25,7 @@ from api.rate_limits import RateLimits, bucket_store
 from api.routers import (
     bank,
     clients,
+    desk_bank_lines,
     employment,
     finance,
     finance_desk,
@@ -150,6 +151,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         finance,
         bank,
         finance_desk,
+        desk_bank_lines,
         ledger,
         pay,
         stripe_webhooks,

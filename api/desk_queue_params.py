@@ -44,7 +44,10 @@ class QueueParams:
         if self.page != 1:
             values["page"] = self.page
         values |= changes
-        return urlencode({k: v for k, v in values.items() if v != ""})
+        defaults: dict[str, tuple[str | int, ...]] = {"page": (1, ""), "dir": ("asc", "")}
+        return urlencode(
+            {k: v for k, v in values.items() if v != "" and v not in defaults.get(k, ())}
+        )
 
 
 def _choice(raw: str, allowed: tuple[str, ...], label: str, problems: list[str]) -> str | None:
