@@ -112,16 +112,15 @@ def _joined(query: Select[Any]) -> Select[Any]:
 
 
 def _ordered(query: Select[Any], order: QueueOrder) -> Select[Any]:
-    key = {
+    column: Any = {
         "opened": FinanceCase.opened_on,
         "amount": AMOUNT_DUE,
-        # the most days overdue is the earliest due date
-        "overdue": Invoice.due_date.desc() if not order.descending else Invoice.due_date,
+        "overdue": Invoice.due_date,
         "level": FinanceCase.dunning_level,
     }[order.sort]
-    if order.sort != "overdue":
-        key = key.desc() if order.descending else key.asc()
-    return query.order_by(key, FinanceCase.id)
+    # The most days overdue is the earliest due date: that column runs the other way.
+    descending = order.descending != (order.sort == "overdue")
+    return query.order_by(column.desc() if descending else column.asc(), FinanceCase.id)
 
 
 def _rows_query(f: QueueFilter, order: QueueOrder, today: date) -> Select[Any]:
