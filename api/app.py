@@ -25,6 +25,7 @@ from api.rate_limits import RateLimits, bucket_store
 from api.routers import (
     bank,
     clients,
+    desk_bank_lines,
     employment,
     finance,
     finance_desk,
@@ -58,9 +59,10 @@ projection its activities write, live state from a Query.
 * **Limits**: every field has its bounds (a 422 names the field); bodies up to 1 MB; logins,
   signing and pay links and failed tokens are rate-limited (429 with `Retry-After`); an action
   on an order is answered within 15 s (else 504: it may still take effect).
-* **Finance desk** (`/finance`): a web page of open cases; log in with a finance token: the
-  desk keeps a session (8 hours, ended by logging out) in an HttpOnly, SameSite=Strict cookie
-  limited to `/finance`, never the token; its forms carry a CSRF token.
+* **Finance desk** (`/finance`): web pages of the case queue (filters, sort, pages, CSV at
+  `/finance/queue.csv`) and of the bank lines (`/finance/desk/bank-lines`); log in with a
+  finance token: the desk keeps a session (8 hours, ended by logging out) in an HttpOnly,
+  SameSite=Strict cookie limited to `/finance`, never the token; its forms carry a CSRF token.
 """
 
 
@@ -150,6 +152,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         finance,
         bank,
         finance_desk,
+        desk_bank_lines,
         ledger,
         pay,
         stripe_webhooks,

@@ -1,8 +1,8 @@
-"""Server-rendered pages (signing link, finance desk): plain HTML, every value escaped."""
+"""Server-rendered pages of the signing and pay links: plain HTML, every value escaped. (The
+finance desk renders Jinja2 templates: ``api.templating``.)"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from html import escape
@@ -11,8 +11,6 @@ from urllib.parse import parse_qs
 from fastapi.responses import HTMLResponse
 
 from api.page_texts import PayTexts
-from api.schemas import FinanceCaseOut
-from domain.money import format_eur
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -98,98 +96,3 @@ def offer_page(
         "</form>"
     )
     return page(title, details + form, lang=lang)
-
-
-def login_page(message: str = "", *, status: int = 200) -> HTMLResponse:
-    note = f"<p class='err'>{escape(message)}</p>" if message else ""
-    return page(
-        "Finance desk — log in",
-        note + "<form method='post' action='/finance/login'><p><label>Finance token<br>"
-        "<input name='token' type='password' required size='50'></label></p>"
-        "<p><button>Log in</button></p></form>",
-        status,
-    )
-
-
-def _csrf(token: str) -> str:
-    return f"<input type='hidden' name='csrf' value='{escape(token)}'>"
-
-
-def _refund_form(case: FinanceCaseOut, today: date, csrf: str) -> str:
-    action = f"/finance/cases/{case.case_id}/refunded"
-    amount = f"{case.amount_due_cents // 100}.{case.amount_due_cents % 100:02d}"
-    return (
-        f"<form method='post' action='{action}' class='inline'>{_csrf(csrf)}"
-        "<p>Invoice cancelled by a credit note: pay this back to the client by transfer, "
-        "then record it.</p>"
-        f"<label>Amount refunded (EUR)<input name='amount_eur' inputmode='decimal' "
-        f"value='{amount}'></label>"
-        f"<label>Refunded on<input type='date' name='refunded_on' value='{today}'></label>"
-        "<label>Reference<input name='reference' maxlength='140'></label>"
-        "<button>Record refund</button></form>"
-    )
-
-
-def _decision_form(case: FinanceCaseOut, today: date, csrf: str) -> str:
-    if case.kind == "refund":
-        return _refund_form(case, today, csrf)
-    action = f"/finance/cases/{case.case_id}/decide"
-    return (
-        f"<form method='post' action='{action}' class='inline'>{_csrf(csrf)}"
-        "<label>Decision<select name='kind'>"
-        "<option value='record_payment'>record payment</option>"
-        "<option value='extend'>extend due date</option>"
-        "<option value='write_off'>write off (guarantee fund)</option>"
-        "<option value='collection'>hand to collection</option>"
-        "<option value='credit_note'>cancel the invoice by a credit note (note = reason)</option>"
-        "</select></label>"
-        f"<label>New due date<input type='date' name='new_due_date' min='{today}'></label>"
-        "<label>Amount received (EUR)<input name='amount_eur' inputmode='decimal'"
-        " placeholder='1234.56'></label>"
-        f"<label>Received on<input type='date' name='received_on' value='{today}'></label>"
-        "<label>Reference<input name='reference' maxlength='140'></label>"
-        "<label>Note<input name='note' maxlength='2000'></label>"
-        "<button>Decide</button></form>"
-    )
-
-
-def finance_page(
-    cases: Sequence[FinanceCaseOut],
-    *,
-    who: str,
-    today: date,
-    message: str = "",
-    error: str = "",
-    status: int = 200,
-    csrf: str,
-) -> HTMLResponse:
-    notes = ""
-    if message:
-        notes += f"<p class='msg'>{escape(message)}</p>"
-    if error:
-        notes += f"<p class='err'>{escape(error)}</p>"
-    header = (
-        f"<p>Logged in as {escape(who)}. "
-        "<form method='post' action='/finance/logout' style='display:inline'>"
-        f"{_csrf(csrf)}<button>Log out</button></form></p>"
-    )
-    if not cases:
-        return page("Finance desk — open cases", header + notes + "<p>No open cases.</p>", status)
-    rows = "".join(
-        "<tr>"
-        f"<td>#{c.case_id}<br>opened {c.opened_on}</td>"
-        f"<td>order {c.order_id}<br>{escape(c.member_name)} → {escape(c.client_name)}</td>"
-        f"<td>{escape(c.invoice_number)}<br>due {c.due_date}</td>"
-        f"<td>{escape(format_eur(c.amount_due_cents))}<br>"
-        + ("to refund" if c.kind == "refund" else f"dunning level {c.dunning_level}")
-        + "</td>"
-        f"<td>{_decision_form(c, today, csrf)}</td>"
-        "</tr>"
-        for c in cases
-    )
-    table = (
-        "<table><thead><tr><th>Case</th><th>Order</th><th>Invoice</th><th>Due</th>"
-        f"<th>Decision</th></tr></thead><tbody>{rows}</tbody></table>"
-        "<p>Instalment plans: use <code>POST /finance/cases/{id}/decision</code> (see /docs).</p>"
-    )
-    return page("Finance desk — open cases", header + notes + table, status)

@@ -37,6 +37,7 @@ def live_api(
     url = f"sqlite+aiosqlite:///{folder / 'app.db'}"
     migrate(url)
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     process_env = (
         os.environ
         | {
@@ -44,6 +45,8 @@ def live_api(
             "COOPFLOW_DATA_DIR": str(folder),
             "COOPFLOW_TEMPORAL_ADDRESS": "127.0.0.1:1",  # not running: actions answer 503
             "COOPFLOW_DEV_MODE": "1",
+            # where a browser finds it: the desk's forms must come from this origin
+            "COOPFLOW_PUBLIC_BASE_URL": base,
         }
         | (env or {})
     )
@@ -56,7 +59,6 @@ def live_api(
         stdout=output or subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
             try:

@@ -17,16 +17,22 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import desk_queue_params as params
 from api import desk_sessions as desk
 from api.auth import Principal, principal_for_token
 from api.bounds import IdPath
 from api.deps import AppConfig, DbSession, TemporalConn
+from api.desk_forms import read_form, require_finance
+from api.desk_queue_csv import queue_csv_text
 from api.errors import ProblemError, problem_of
-from api.html import finance_page, form_fields, login_page
+from api.html import form_fields
 from api.schemas import CreditNoteRequest, DecisionPayment, DecisionRequest, RefundRequest
 from api.services import finance as service
+from api.services import finance_queue
 from api.services.orders import utc_today
+from api.templating import render
 from domain.money import parse_euros
 
 router = APIRouter(prefix="/finance", tags=["finance"])
@@ -59,15 +65,63 @@ def _notice(notice: str, **values: str) -> RedirectResponse:
     return RedirectResponse("/finance?" + urlencode({"notice": notice, **values}), 303)
 
 
+def _login_page(error: str = "", *, notice: str = "", status: int = 200) -> HTMLResponse:
+    return render("desk/login.html", status=status, who="", message=notice, error=error)
+
+
+async def _queue_page(
+    request: Request,
+    session: AsyncSession,
+    login: desk.DeskLogin,
+    *,
+    message: str = "",
+    error: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    """The queue as the request's GET parameters filter, sort and page it."""
+    view = params.read(dict(request.query_params))
+    today = utc_today()
+    queue = await finance_queue.page(session, view.filter, view.order, view.page, today)
+    return render(
+        "desk/queue.html",
+        status=status,
+        who=login.principal.label,
+        csrf=login.csrf,
+        section="queue",
+        message=message,
+        error=error,
+        view=view,
+        queue=queue,
+        page_numbers=params.page_numbers(queue.page, queue.pages),
+        today=today,
+    )
+
+
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
 async def show_desk(request: Request, session: DbSession) -> HTMLResponse:
     login = await desk.current_login(request, session)
     notice = notice_text(dict(request.query_params))
     if login is None or not login.principal.is_staff:
-        return login_page(notice)
-    cases = await service.open_cases(session)
-    return finance_page(
-        cases, who=login.principal.label, today=utc_today(), message=notice, csrf=login.csrf
+        return _login_page(notice=notice)
+    return await _queue_page(request, session, login, message=notice)
+
+
+@router.get("/queue.csv", include_in_schema=False)
+async def queue_csv(request: Request, session: DbSession) -> Response:
+    """The queue as filtered and sorted on the page, every page of it, for a spreadsheet."""
+    login = await desk.current_login(request, session)
+    if login is None or not login.principal.is_staff:
+        return _login_page("Log in to download the queue.", status=401)
+    view = params.read(dict(request.query_params))
+    today = utc_today()
+    rows = finance_queue.every_row(session, view.filter, view.order, today)
+    return Response(
+        await queue_csv_text(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="finance-queue-{today}.csv"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -78,9 +132,9 @@ async def login(request: Request, session: DbSession, config: AppConfig) -> Resp
     try:
         principal = await principal_for_token(session, config.admin_token, token)
     except ProblemError as refused:
-        return login_page(refused.detail or "This token is not known.", status=401)
+        return _login_page(refused.detail or "This token is not known.", status=401)
     if not principal.is_staff:
-        return login_page("The desk is for finance tokens; this is a member token.", status=403)
+        return _login_page("The desk is for finance tokens; this is a member token.", status=403)
     session_id, _ = await desk.open_session(session, principal)
     await session.commit()
     response = RedirectResponse("/finance", status_code=303)
@@ -145,30 +199,23 @@ async def _desk_action(
     """Run a desk form's action for the logged-in finance user: from the desk (Origin) with
     its session's CSRF token. A refusal shows the desk again with the reason, success
     redirects to it with the action's confirmation."""
-    desk.check_origin(request, config.public_base_url)
-    login = await desk.current_login(request, session)
-    if login is None:
-        return login_page("Log in again.", status=401)
-    fields = form_fields(await request.body())
-    desk.check_csrf(login, fields)
-    principal = login.principal
+    form = await read_form(request, session, config.public_base_url)
+    if form is None:
+        return _login_page("Log in again.", status=401)
     try:
-        if principal.role != "finance":
-            raise ProblemError(403, "forbidden", "Only finance tokens act on cases.")
-        notice, values = await action(principal, fields)
+        require_finance(form.login)
+        notice, values = await action(form.login.principal, form.fields)
     except Exception as exc:
         problem = problem_of(exc)
         if problem is None:
             raise
         await session.rollback()
-        cases = await service.open_cases(session)
-        return finance_page(
-            cases,
-            who=principal.label,
-            today=utc_today(),
+        return await _queue_page(
+            request,
+            session,
+            form.login,
             error=f"Case {case_id}: {problem.detail}",
             status=problem.status,
-            csrf=login.csrf,
         )
     return _notice(notice, case=str(case_id), **values)
 
