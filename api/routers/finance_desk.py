@@ -181,6 +181,7 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
             "kind": kind,
             "note": fields.get("note", ""),
             "new_due_date": fields.get("new_due_date") or None,
+            "promised_on": fields.get("promised_on") or None,
             "payment": payment,
         }
     )

@@ -260,3 +260,10 @@ async def test_the_desk_shows_only_its_own_sentences(api: httpx.AsyncClient) -> 
     page = await api.get("/finance", params={"notice": "decided", "case": "7", "kind": "evil"})
     assert "evil" not in page.text
     assert "decided" not in page.text
+
+
+def test_the_desk_form_carries_a_promise_to_pay() -> None:
+    from api.routers.finance_desk import _form_decision
+
+    decision = _form_decision({"kind": "promise_to_pay", "promised_on": "2027-01-10", "note": "x"})
+    assert (decision.kind, str(decision.promised_on)) == ("promise_to_pay", "2027-01-10")
