@@ -5,7 +5,8 @@ the route table in ``access_rules.py``.
 A stranger gets 401; member B never gets a 2xx on A's resources and never sees A's data in any
 answer; members never reach staff routes; finance and admin reach theirs; a link token opens
 its page whoever holds it and a wrong one opens nothing. A route without an entry in the table
-fails ``test_every_route_has_an_access_rule``.
+fails ``test_every_route_has_an_access_rule``. Every answer also carries the security headers
+(``headers.header_problems``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
 from tests.security.access_rules import ACCESS, ROLES, Access, Role, allowed
+from tests.security.headers import header_problems
 from tests.security.matrix_world import Request, World, build_world
 
 
@@ -106,6 +108,9 @@ def _holds_a_data(world: World, body: Any) -> bool:
 
 def judge(world: World, case: Case, response: httpx.Response) -> str:
     """What is wrong with the answer, or ""."""
+    missing = header_problems(response)
+    if missing:
+        return "HEADERS: " + "; ".join(missing)
     access = ACCESS[(case.method, case.route)]
     status = response.status_code
     stranger = case.role in ("anonymous", "member B")
