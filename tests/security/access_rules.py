@@ -16,6 +16,7 @@ Rules:
 ``desk=True``: the credentials are the finance desk's session cookie and CSRF token, not a
 bearer token. ``reached``: the statuses a caller the rule lets through may get (a state conflict
 such as 409 still proves the door opened). ``refused``: the statuses a refusal may have.
+``exact``: a role's one right status where the rule alone does not say it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class Access:
     reached: frozenset[int] = OK
     desk: bool = False
     refused: frozenset[int] = field(default_factory=lambda: frozenset({401, 403, 404}))
+    exact: tuple[tuple[Role, int], ...] = ()  # a role's one right answer, where it matters
+
+    def expected(self, role: Role) -> int | None:
+        return dict(self.exact).get(role)
 
 
 def _s(*codes: int) -> frozenset[int]:
@@ -111,7 +116,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/finance/bank-lines/{line_id}/accept"): Access("finance", reached=_s(200, 409)),
     ("POST", "/finance/bank-lines/{line_id}/assign"): Access("finance", reached=_s(200, 409)),
     ("POST", "/finance/bank-lines/{line_id}/dismiss"): Access("finance", reached=_s(200, 409)),
-    ("POST", "/finance/login"): Access("public", reached=_s(303, 401, 403)),
+    # Anyone may try; only a staff token opens a desk session.
+    ("POST", "/finance/login"): Access(
+        "public",
+        reached=_s(303, 401, 403),
+        exact=(("anonymous", 401), ("member A", 403), ("member B", 403)),
+    ),
     ("POST", "/finance/cases/{case_id}/decide"): Access("finance", reached=_s(303, 409), desk=True),
     ("POST", "/finance/cases/{case_id}/refunded"): Access(
         "finance", reached=_s(303, 409), desk=True

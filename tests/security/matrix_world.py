@@ -252,6 +252,12 @@ async def build_world(
     submitted = await api.post(f"/orders/{order['id']}/submit", headers=bearer(token_a))
     assert submitted.status_code == 200, submitted.text
     order = submitted.json()
+    expense = await api.post(
+        f"/orders/{order['id']}/expenses",
+        headers=bearer(token_a),
+        json={"description": "Ticket", "amount_cents": 990, "incurred_on": str(date.today())},
+    )
+    assert expense.status_code == 201, expense.text
     invoice_id = await insert_invoice(session_factory, order)
     async with session_factory() as session:
         link = await pay_link_tokens.payment_link(session, invoice_id)

@@ -106,6 +106,19 @@ def _holds_a_data(world: World, body: Any) -> bool:
     return False
 
 
+def _names_a(world: World, response: httpx.Response) -> bool:
+    """Whether an answer on A's resource is about it (the path's id opened A's, not another)."""
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return response.content.startswith(b"%PDF")  # the payslip PDF world wrote for A
+    body = response.json()
+    rows = body if isinstance(body, list) else [body]
+    order = world.ids["order_id"]
+    return bool(rows) and all(
+        world.mark in str(row) or _holds_a_data(world, row) or row.get("order_id") == order
+        for row in rows
+    )
+
+
 def judge(world: World, case: Case, response: httpx.Response) -> str:
     """What is wrong with the answer, or ""."""
     missing = header_problems(response)
@@ -120,11 +133,18 @@ def judge(world: World, case: Case, response: httpx.Response) -> str:
         if response.headers.get("content-type", "").startswith("application/json"):
             if _holds_a_data(world, response.json()):
                 return f"LEAK: {status} holds a row of A's"
+    exact = access.expected(case.role)
+    if exact is not None and status != exact:
+        return f"expected {exact}, got {status}"
     if case.holds == "a wrong link":
         refused = status in access.refused or status in (400, 404)  # malformed or unknown
         return "" if refused else f"wrong link got {status}"
     if allowed(access, case.role):
-        return "" if status in access.reached else f"not reached: {status} {response.text[:200]}"
+        if status not in access.reached:
+            return f"not reached: {status} {response.text[:200]}"
+        if access.rule == "owner-or-staff" and case.method == "GET" and status == 200:
+            return "" if _names_a(world, response) else "200 without A's resource in it"
+        return ""
     if 200 <= status < 300:
         return f"LEAK: refused role got {status}"
     if case.role == "anonymous" or (access.desk and case.role not in world.desk):
