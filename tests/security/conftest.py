@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 import api.app as api_app
+from adapters.payments.stripe_gateway import StripeGateway
 from api.rate_limits import Limit
+from api.services.stripe_inbox import StripeResources
 from config import Settings
 from tests.api.api_helpers import ADMIN_TOKEN, SIGNING_SECRET, TASK_QUEUE
 from tests.api.conftest import _patient_updates, temporal_env
@@ -38,7 +40,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         signing_secret=SIGNING_SECRET,
         admin_token=ADMIN_TOKEN,
         seconds_per_day=86400,
-        stripe_api_base="http://127.0.0.1:1",  # a pay link's Stripe call fails at once: 503
+        stripe_api_base="http://127.0.0.1:1",  # nothing listens: a pay link's call answers 503
     )
 
 
@@ -52,8 +54,14 @@ async def app(
     """The app on an emptied database (``session_factory`` cleared it), started."""
     monkeypatch.setattr(api_app, "bucket_store", lambda _url: NoLimits())
     app = api_app.create_app(settings, temporal_client=temporal_env.client)
+    # Stripe is not there (``stripe_api_base``): a pay link's call fails at once, no retries.
+    gateway = StripeGateway(
+        settings.stripe_api_key, settings.stripe_api_base, max_network_retries=0
+    )
+    app.state.stripe = StripeResources(gateway, settings.stripe_webhook_secret, test_mode=True)
     async with app.router.lifespan_context(app):
         yield app
+    await gateway.aclose()
 
 
 @pytest.fixture
