@@ -98,8 +98,15 @@ def set_cookie(response: Response, session_id: str, public_base_url: str) -> Non
     )
 
 
-def clear_cookie(response: Response) -> None:
-    response.delete_cookie(COOKIE, path="/finance")
+def clear_cookie(response: Response, public_base_url: str) -> None:
+    """Expire the cookie with the attributes it was set with (a browser matches on them)."""
+    response.delete_cookie(
+        COOKIE,
+        path="/finance",
+        httponly=True,
+        samesite="strict",
+        secure=public_base_url.startswith("https://"),
+    )
 
 
 def check_origin(request: Request, public_base_url: str) -> None:

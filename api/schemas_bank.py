@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from api.bounds import Cents, line, paragraph
+from api.schemas import UtcDatetime
 
 QUEUE = ("suggested", "unmatched", "refund", "duplicate", "return")
 LineStatus = Literal[
@@ -67,8 +68,8 @@ class StatementOut(BaseModel):
     source: str
     filename: str
     imported_by: str
-    imported_at: datetime
-    reconciled_at: datetime | None
+    imported_at: UtcDatetime
+    reconciled_at: UtcDatetime | None
     workflow_id: str
     ledger_balance_cents: int | None = Field(
         default=None,
@@ -109,7 +110,7 @@ class BankLineOut(BaseModel):
     surplus_cents: int
     allocations: list[AllocationOut]
     decided_by: str
-    decided_at: datetime | None
+    decided_at: UtcDatetime | None
 
 
 class AllocationIn(BaseModel):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
+
+from api.schemas import UtcDatetime
 
 
 class TokenIssued(BaseModel):
@@ -13,14 +13,14 @@ class TokenIssued(BaseModel):
     role: str
     label: str
     member_id: int | None = None
-    expires_at: datetime | None = None
+    expires_at: UtcDatetime | None = None
 
 
 class TokenRevoked(BaseModel):
     token_id: int
     role: str
     label: str
-    revoked_at: datetime
+    revoked_at: UtcDatetime
 
 
 class LinksRevoked(BaseModel):
@@ -29,5 +29,5 @@ class LinksRevoked(BaseModel):
     order_id: int
     signing_links: int = Field(description="signing links revoked (the open offer's)")
     pay_links: int = Field(description="payment-link tokens revoked")
-    revoked_at: datetime
+    revoked_at: UtcDatetime
     next_steps: str

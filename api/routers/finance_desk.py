@@ -151,7 +151,7 @@ async def logout(request: Request, session: DbSession, config: AppConfig) -> Res
         await desk.close_session(session, login)
         await session.commit()
     response = _notice("logged-out")
-    desk.clear_cookie(response)
+    desk.clear_cookie(response, config.public_base_url)
     return response
 
 
