@@ -92,11 +92,16 @@ async def _page(
     )
 
 
+def _log_in_first() -> HTMLResponse:
+    """Without a staff session: the desk's log-in page, 401 (as every desk page answers)."""
+    return render("desk/login.html", status=401, who="", message="", error="Log in first.")
+
+
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
 async def show_lines(request: Request, session: DbSession) -> Response:
     login = await desk.current_login(request, session)
     if login is None or not login.principal.is_staff:
-        return RedirectResponse("/finance", status_code=303)
+        return _log_in_first()
     return await _page(request, session, login, message=notice_text(dict(request.query_params)))
 
 
@@ -108,7 +113,7 @@ async def _line_action(
 ) -> Response:
     form = await read_form(request, session, config.public_base_url)
     if form is None:
-        return RedirectResponse("/finance", status_code=303)
+        return _log_in_first()
     try:
         require_finance(form.login, "decide on bank lines")
         notice = await action(form.login.principal, form.fields)

@@ -126,6 +126,19 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/finance/cases/{case_id}/refunded"): Access(
         "finance", reached=_s(303, 409), desk=True
     ),
+    # The desk's bank lines page and the queue's CSV: a desk session of staff (anyone else gets
+    # the log-in page, 401); only finance acts on a line (admin: 403).
+    ("GET", "/finance/queue.csv"): Access("staff", desk=True),
+    ("GET", "/finance/desk/bank-lines"): Access("staff", desk=True),
+    ("POST", "/finance/desk/bank-lines/{line_id}/assign"): Access(
+        "finance", reached=_s(303, 409), desk=True
+    ),
+    ("POST", "/finance/desk/bank-lines/{line_id}/accept"): Access(
+        "finance", reached=_s(303, 409), desk=True
+    ),
+    ("POST", "/finance/desk/bank-lines/{line_id}/dismiss"): Access(
+        "finance", reached=_s(303, 409), desk=True
+    ),
     ("POST", "/finance/logout"): Access("public", reached=_s(303)),
     # the ones that end something
     ("POST", "/orders/{order_id}/cancel"): Access("member-own", reached=_s(200, 409)),

@@ -188,6 +188,18 @@ class World:
                 "note": "matrix",
                 "csrf": csrf,
             },
+            ("POST", "/finance/desk/bank-lines/{line_id}/assign"): {
+                "invoice_1": self.invoice_number,
+                "amount_1": "7.00",
+                "note": "matrix",
+                "csrf": csrf,
+            },
+            ("POST", "/finance/desk/bank-lines/{line_id}/accept"): {"csrf": csrf},
+            ("POST", "/finance/desk/bank-lines/{line_id}/dismiss"): {
+                "outcome": "not_ours",
+                "note": "matrix",
+                "csrf": csrf,
+            },
             ("POST", "/finance/cases/{case_id}/refunded"): {
                 "amount_eur": "1.00",
                 "refunded_on": today,
