@@ -66,8 +66,7 @@ projection its activities write, live state from a Query.
   SameSite=Strict cookie limited to `/finance`, never the token; its forms carry a CSRF token.
 * **Member's pages** (`/me`): my orders with their state in words, a new order and its offer,
   my invoices and payslips with their PDFs; log in with a member token (the same kind of
-  session, in a cookie limited to `/me`), in the member's language (English, German; others
-  fall back to English).
+  session, in a cookie limited to `/me`), in the member's language (en, de, fr, nl, it, pl).
 """
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import string
+import tomllib
 from datetime import date
 
-from api.me_labels import labels
+from api.me_labels import LABELS_DIR, labels
 from api.me_order_state import state_words
 from domain.order_messages import OrderView
 from domain.order_status import OrderStatus
@@ -46,7 +48,26 @@ def test_states_in_words() -> None:
 
 
 def test_every_status_has_words_in_every_language() -> None:
-    for words in (EN, DE, labels("pl"), labels("../en")):
+    for words in (EN, DE, labels("pl"), labels("es"), labels("../en")):
         for status in OrderStatus:
             assert state_words(status.value, view(status), None, words)
             assert state_words(status.value, None, None, words)
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_language_has_every_label_with_the_same_placeholders() -> None:
+    english = tomllib.loads((LABELS_DIR / "en.toml").read_text(encoding="utf-8"))
+    files = sorted(LABELS_DIR.glob("*.toml"))
+    assert [f.stem for f in files] == ["de", "en", "fr", "it", "nl", "pl"]
+    for file in files:
+        own = tomllib.loads(file.read_text(encoding="utf-8"))
+        assert own.keys() == english.keys(), file.stem
+        for key, text in english.items():
+            assert _placeholders(own[key]) == _placeholders(text), (file.stem, key)
+        assert len(own["months"].split()) == 12, file.stem
+        assert labels(file.stem)["lang"] == file.stem
+    assert labels("es")["lang"] == "en"
+    assert labels("../en")["lang"] == "en"

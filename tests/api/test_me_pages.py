@@ -229,4 +229,4 @@ async def test_the_pages_speak_the_members_language(api: httpx.AsyncClient) -> N
     _, italian = await create_member(api, language="it")
     api.cookies.clear()
     await me_login(api, italian)
-    assert "My orders" in (await api.get("/me")).text  # no Italian labels yet: English
+    assert "I miei ordini" in (await api.get("/me")).text
