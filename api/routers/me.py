@@ -28,8 +28,9 @@ from api.bounds import IdPath
 from api.deps import AppConfig, DbSession, TemporalConn
 from api.errors import ProblemError, not_found, problem_of
 from api.html import form_fields
+from api.idempotency import Idempotency
 from api.me_labels import labels, short_date
-from api.me_order_form import order_from_form
+from api.me_order_form import completion_from_form, order_from_form
 from api.me_order_state import state_words
 from api.services import books
 from api.services import clients as client_service
@@ -42,7 +43,12 @@ from domain.order_messages import OrderView
 router = APIRouter(prefix="/me", tags=["me"])
 
 LIST_LIMIT = 100  # the most recent; older ones through the JSON API
-NOTICES = {"created": "created", "submitted": "submitted", "logged-out": "logged_out"}
+NOTICES = {
+    "created": "created",
+    "submitted": "submitted",
+    "completed": "completed",
+    "logged-out": "logged_out",
+}
 
 
 def _notice_text(params: dict[str, str], words: dict[str, str]) -> str:
@@ -107,6 +113,10 @@ def _invoice_pdf(config: AppConfig, number: str) -> Path:
     return config.invoice_dir / f"{number}.pdf"
 
 
+def _status(stored: str, view: OrderView | None) -> str:
+    return view.status.value if view is not None else stored
+
+
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
 async def my_orders(
     request: Request, session: DbSession, temporal: TemporalConn, config: AppConfig
@@ -132,6 +142,7 @@ async def my_orders(
             "state": state_words(o.status, *views.get(o.id, (None, None)), words),
             "invoice": invoice_of.get(o.id),
             "can_submit": o.status == "Draft",
+            "can_complete": _status(o.status, views.get(o.id, (None, None))[0]) == "Signed",
         }
         for o in orders
     ]
@@ -246,6 +257,31 @@ async def submit_order(
         return _redirect("submitted", order=str(order_id))
 
     return await _member_action(request, session, config, submit)
+
+
+@router.post("/orders/{order_id}/complete", include_in_schema=False)
+async def complete_order(
+    order_id: IdPath,
+    request: Request,
+    session: DbSession,
+    config: AppConfig,
+    temporal: TemporalConn,
+) -> Response:
+    """Declare the work done, with an expense to pass on if one is filled in."""
+
+    async def complete(form: me_sessions.MemberForm, words: dict[str, str]) -> Response:
+        principal = form.login.principal
+        completion, expense = completion_from_form(form.fields, words)
+        if expense is not None:
+            await service.add_expense(session, principal, order_id, expense)
+        # A form has no Idempotency-Key: the workflow refuses a second completion (409).
+        no_key = Idempotency(session, principal.key, None, "")
+        client = await temporal.get()
+        await service.complete_order(session, client, principal, order_id, completion, no_key)
+        await session.commit()
+        return _redirect("completed", order=str(order_id))
+
+    return await _member_action(request, session, config, complete)
 
 
 @router.get("/invoices", response_class=HTMLResponse, include_in_schema=False)

@@ -20,6 +20,7 @@ from tests.api.api_helpers import (
     create_member,
     finance_token,
     member_with_order,
+    signed_order,
     submitted_order,
 )
 from tests.api.api_rows import insert_invoice, insert_payslip
@@ -131,6 +132,33 @@ async def test_a_member_creates_and_submits_an_order_through_the_form(
     assert stored.json()["net_amount_cents"] == 123450
     assert stored.json()["unit_code"] == "DAY"
     assert stored.json()["status"] == "AwaitingSignature"
+
+
+async def test_a_member_declares_the_work_done_with_an_expense(api: httpx.AsyncClient) -> None:
+    token, order = await signed_order(api)
+    await me_login(api, token)
+    page = await api.get("/me")
+    assert f"/me/orders/{order['id']}/complete" in page.text
+    done = (
+        "actual_start=2026-06-01&actual_end=2026-06-05&work_days=5"
+        "&expense_description=Train+ticket&expense_eur=42.50&expense_on=2026-06-02"
+    )
+    bad = await post_form(api, f"/me/orders/{order['id']}/complete", done.replace("42.50", "4.2.5"))
+    assert bad.status_code == 422
+    assert "Enter the expense's amount in euros" in html.unescape(bad.text)
+    completed = await post_form(api, f"/me/orders/{order['id']}/complete", done)
+    assert completed.status_code == 303, completed.text
+    page = await api.get(completed.headers["location"])
+    assert f"Order {order['id']}: the work is declared done" in page.text
+    assert f"/me/orders/{order['id']}/complete" not in page.text
+    expenses = await api.get(
+        f"/orders/{order['id']}/expenses", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert [(e["description"], e["amount_cents"]) for e in expenses.json()] == [
+        ("Train ticket", 4250)
+    ]
+    twice = await post_form(api, f"/me/orders/{order['id']}/complete", done.split("&exp")[0])
+    assert twice.status_code == 409, twice.text
 
 
 async def test_a_bad_form_is_refused_with_its_reason(api: httpx.AsyncClient) -> None:

@@ -159,6 +159,7 @@ ACCESS: dict[tuple[str, str], Access] = {
         "member-own", reached=_s(303), refused=_s(401, 403, 404, 422), me=True
     ),
     ("POST", "/me/orders/{order_id}/submit"): Access("member-own", reached=_s(303, 409), me=True),
+    ("POST", "/me/orders/{order_id}/complete"): Access("member-own", reached=_s(303, 409), me=True),
     ("POST", "/me/logout"): Access("public", reached=_s(303)),
     # the ones that end something
     ("POST", "/orders/{order_id}/cancel"): Access("member-own", reached=_s(200, 409)),

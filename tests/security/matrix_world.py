@@ -218,6 +218,12 @@ class World:
                 "csrf": csrf,
             },
             ("POST", "/me/orders/{order_id}/submit"): {"csrf": csrf},
+            ("POST", "/me/orders/{order_id}/complete"): {
+                "actual_start": today,
+                "actual_end": today,
+                "work_days": "1",
+                "csrf": csrf,
+            },
             ("POST", "/finance/cases/{case_id}/refunded"): {
                 "amount_eur": "1.00",
                 "refunded_on": today,
