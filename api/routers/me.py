@@ -10,6 +10,7 @@ number, never text from the address bar.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -85,10 +86,12 @@ async def _page(
     **context: Any,
 ) -> HTMLResponse:
     member = await _member(session, login)
+    words = labels(member.language)
     return render(
         template,
         status=status,
-        t=labels(member.language),
+        t=words,
+        short_date=lambda day: short_date(day, words),
         who=member.name,
         csrf=login.csrf,
         section=section,
@@ -106,7 +109,8 @@ async def _views(
         client = await temporal.get()
     except ProblemError as exc:
         return {order_id: (None, exc.detail) for order_id in order_ids}
-    return {order_id: await query_view(client, order_id) for order_id in order_ids}
+    answers = await asyncio.gather(*(query_view(client, order_id) for order_id in order_ids))
+    return dict(zip(order_ids, answers, strict=True))
 
 
 def _invoice_pdf(config: AppConfig, number: str) -> Path:
@@ -153,7 +157,6 @@ async def my_orders(
         "orders",
         rows=rows,
         message=_notice_text(dict(request.query_params), words),
-        short_date=lambda day: short_date(day, words),
     )
 
 
