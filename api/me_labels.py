@@ -31,3 +31,20 @@ def short_date(day: date, words: dict[str, str]) -> str:
     """``12 Dec`` in the labels' month names."""
     months = words["months"].split()
     return words["date_format"].format(day=day.day, month=months[day.month - 1], year=day.year)
+
+
+def browser_language(accept_language: str) -> str:
+    """The first language of the browser's ``Accept-Language`` we have labels for (before
+    log-in the member's own is not known yet), else English."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        ranked.append((-weight, position, tag.split("-")[0].strip().lower()))
+    for _, _, language in sorted(ranked):
+        if language.isalpha() and len(language) == 2 and _file(language):
+            return language
+    return FALLBACK

@@ -30,7 +30,7 @@ from api.deps import AppConfig, DbSession, TemporalConn
 from api.errors import ProblemError, not_found, problem_of
 from api.html import form_fields
 from api.idempotency import Idempotency
-from api.me_labels import labels, short_date
+from api.me_labels import browser_language, labels, short_date
 from api.me_order_form import completion_from_form, order_from_form
 from api.me_order_state import state_words
 from api.services import books
@@ -68,6 +68,11 @@ def _login_page(
     words: dict[str, str], *, message: str = "", error: str = "", status: int = 200
 ) -> HTMLResponse:
     return render("me/login.html", status=status, t=words, who="", message=message, error=error)
+
+
+def _guest_words(request: Request) -> dict[str, str]:
+    """Before log-in: the browser's language."""
+    return labels(browser_language(request.headers.get("accept-language", "")))
 
 
 async def _member(session: AsyncSession, login: desk.DeskLogin) -> Member:
@@ -128,7 +133,7 @@ async def my_orders(
     """The log-in form, or my orders with their state in words."""
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = labels("en")
+        words = _guest_words(request)
         return _login_page(words, message=_notice_text(dict(request.query_params), words))
     member = await _member(session, login)
     words = labels(member.language)
@@ -163,7 +168,7 @@ async def my_orders(
 @router.post("/login", include_in_schema=False)
 async def login(request: Request, session: DbSession, config: AppConfig) -> Response:
     desk.check_origin(request, config.public_base_url)
-    words = labels("en")
+    words = _guest_words(request)
     token = form_fields(await request.body()).get("token", "").strip()
     try:
         principal = await principal_for_token(session, config.admin_token, token)
@@ -195,7 +200,7 @@ async def logout(request: Request, session: DbSession, config: AppConfig) -> Res
 async def new_order_form(request: Request, session: DbSession) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = labels("en")
+        words = _guest_words(request)
         return _login_page(words, error=words["login_again"], status=401)
     clients = await client_service.list_clients(
         session, login.principal, limit=LIST_LIMIT, offset=0
@@ -213,7 +218,7 @@ async def _member_action(
     token); a refusal shows its reason on a page with the refusal's status."""
     form = await me_sessions.read_form(request, session, config.public_base_url)
     if form is None:
-        words = labels("en")
+        words = _guest_words(request)
         return _login_page(words, error=words["login_again"], status=401)
     words = labels((await _member(session, form.login)).language)
     try:
@@ -291,7 +296,7 @@ async def complete_order(
 async def my_invoices(request: Request, session: DbSession, config: AppConfig) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = labels("en")
+        words = _guest_words(request)
         return _login_page(words, error=words["login_again"], status=401)
     invoices = await books.list_invoices(
         session, login.principal, status=None, limit=LIST_LIMIT, offset=0
@@ -306,7 +311,7 @@ async def my_invoice_pdf(
 ) -> Response:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = labels("en")
+        words = _guest_words(request)
         return _login_page(words, error=words["login_again"], status=401)
     invoice = await books.invoice_detail(session, login.principal, invoice_id)
     path = _invoice_pdf(config, invoice.number)
@@ -319,7 +324,7 @@ async def my_invoice_pdf(
 async def my_payslips(request: Request, session: DbSession, config: AppConfig) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = labels("en")
+        words = _guest_words(request)
         return _login_page(words, error=words["login_again"], status=401)
     payslips = await books.list_payslips(session, login.principal, limit=LIST_LIMIT, offset=0)
     rows = [
@@ -340,7 +345,7 @@ async def my_payslip_pdf(
 ) -> Response:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = labels("en")
+        words = _guest_words(request)
         return _login_page(words, error=words["login_again"], status=401)
     payslip = await books.payslip(session, login.principal, payslip_id)
     path = payslip_pdf_path(

@@ -6,7 +6,7 @@ import string
 import tomllib
 from datetime import date
 
-from api.me_labels import LABELS_DIR, labels
+from api.me_labels import LABELS_DIR, browser_language, labels
 from api.me_order_state import state_words
 from domain.order_messages import OrderView
 from domain.order_status import OrderStatus
@@ -71,3 +71,11 @@ def test_every_language_has_every_label_with_the_same_placeholders() -> None:
         assert labels(file.stem)["lang"] == file.stem
     assert labels("es")["lang"] == "en"
     assert labels("../en")["lang"] == "en"
+
+
+def test_before_log_in_the_browsers_language() -> None:
+    assert browser_language("de-DE,de;q=0.9,en;q=0.8") == "de"
+    assert browser_language("es-ES, fr;q=0.5, en;q=0.7") == "en"
+    assert browser_language("es, nl-BE;q=0.4") == "nl"
+    assert browser_language("") == "en"
+    assert browser_language("../x, pl;q=oops, it;q=0.1") == "it"

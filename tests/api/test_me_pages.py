@@ -258,3 +258,6 @@ async def test_the_pages_speak_the_members_language(api: httpx.AsyncClient) -> N
     api.cookies.clear()
     await me_login(api, italian)
     assert "I miei ordini" in (await api.get("/me")).text
+    api.cookies.clear()
+    french = await api.get("/me", headers={"accept-language": "fr-BE,fr;q=0.9"})
+    assert "Votre jeton d&#39;accès" in french.text
