@@ -40,6 +40,7 @@ from api.templating import render
 from api.temporal import query_view
 from db.models import Member
 from domain.order_messages import OrderView
+from domain.order_status import OrderStatus
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -150,8 +151,9 @@ async def my_orders(
             "order": o,
             "state": state_words(o.status, *views.get(o.id, (None, None)), words),
             "invoice": invoice_of.get(o.id),
-            "can_submit": o.status == "Draft",
-            "can_complete": _status(o.status, views.get(o.id, (None, None))[0]) == "Signed",
+            "can_submit": o.status == OrderStatus.DRAFT,
+            "can_complete": _status(o.status, views.get(o.id, (None, None))[0])
+            == OrderStatus.SIGNED,
         }
         for o in orders
     ]
