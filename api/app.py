@@ -32,6 +32,7 @@ from api.routers import (
     health,
     invoices,
     ledger,
+    me,
     members,
     orders,
     pay,
@@ -63,6 +64,9 @@ projection its activities write, live state from a Query.
   `/finance/queue.csv`) and of the bank lines (`/finance/desk/bank-lines`); log in with a
   finance token: the desk keeps a session (8 hours, ended by logging out) in an HttpOnly,
   SameSite=Strict cookie limited to `/finance`, never the token; its forms carry a CSRF token.
+* **Member's pages** (`/me`): my orders with their state in words, a new order and its offer,
+  my invoices and payslips with their PDFs; log in with a member token (the same kind of
+  session, in a cookie limited to `/me`), in the member's language (en, de, fr, nl, it, pl).
 """
 
 
@@ -74,6 +78,7 @@ def api_config(settings: Settings) -> ApiConfig:
         task_queue=settings.task_queue,
         seconds_per_day=settings.seconds_per_day,
         payslip_dir=settings.payslip_dir,
+        invoice_dir=settings.invoice_dir,
         coop_iban=settings.coop_iban,
         bank_inbox_dir=settings.bank_inbox_dir,
     )
@@ -153,6 +158,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         bank,
         finance_desk,
         desk_bank_lines,
+        me,
         ledger,
         pay,
         stripe_webhooks,

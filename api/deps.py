@@ -81,6 +81,7 @@ class ApiConfig:
     task_queue: str  # of the order workflows the API starts
     seconds_per_day: float  # wall time of a business day, passed to new workflows
     payslip_dir: Path  # where the worker files payslip PDFs
+    invoice_dir: Path  # where the worker files invoice PDFs (<number>.pdf)
     coop_iban: str  # the cooperative's account, shown on the /pay page
     bank_inbox_dir: Path  # uploaded statements are kept under processed/ once imported
 

@@ -53,9 +53,12 @@ async def open_session(session: AsyncSession, principal: Principal) -> tuple[str
     return session_id, csrf
 
 
-async def current_login(request: Request, session: AsyncSession) -> DeskLogin | None:
-    """The live session of this browser, or None (log in again)."""
-    session_id = request.cookies.get(COOKIE, "")
+async def current_login(
+    request: Request, session: AsyncSession, cookie: str = COOKIE
+) -> DeskLogin | None:
+    """The live session of this browser under ``cookie`` (the desk's, or the members' pages'),
+    or None (log in again)."""
+    session_id = request.cookies.get(cookie, "")
     if not session_id:
         return None
     row = await session.scalar(
@@ -86,23 +89,31 @@ async def close_session(session: AsyncSession, login: DeskLogin) -> None:
         await session.flush()
 
 
-def set_cookie(response: Response, session_id: str, public_base_url: str) -> None:
+def set_cookie(
+    response: Response,
+    session_id: str,
+    public_base_url: str,
+    cookie: str = COOKIE,
+    path: str = "/finance",
+) -> None:
     response.set_cookie(
-        COOKIE,
+        cookie,
         session_id,
         httponly=True,
         samesite="strict",
         secure=public_base_url.startswith("https://"),
-        path="/finance",
+        path=path,
         max_age=SESSION_HOURS * 3600,
     )
 
 
-def clear_cookie(response: Response, public_base_url: str) -> None:
+def clear_cookie(
+    response: Response, public_base_url: str, cookie: str = COOKIE, path: str = "/finance"
+) -> None:
     """Expire the cookie with the attributes it was set with (a browser matches on them)."""
     response.delete_cookie(
-        COOKIE,
-        path="/finance",
+        cookie,
+        path=path,
         httponly=True,
         samesite="strict",
         secure=public_base_url.startswith("https://"),

@@ -36,6 +36,7 @@ class Limit:
 
 LIMITS = (
     Limit("finance login", 10, 5, lambda m, p: m == "POST" and p == "/finance/login"),
+    Limit("member login", 10, 5, lambda m, p: m == "POST" and p == "/me/login"),
     Limit("signing links", 30, 10, lambda m, p: p.startswith("/sign/")),
     Limit("pay links", 60, 20, lambda m, p: p.startswith("/pay/")),
 )

@@ -14,9 +14,10 @@ Rules:
 - ``staff``: finance and admin; ``finance``: finance only; ``admin``: admin only.
 
 ``desk=True``: the credentials are the finance desk's session cookie and CSRF token, not a
-bearer token. ``reached``: the statuses a caller the rule lets through may get (a state conflict
-such as 409 still proves the door opened). ``refused``: the statuses a refusal may have.
-``exact``: a role's one right status where the rule alone does not say it.
+bearer token; ``me=True``: the member's pages' session cookie (``/me``) and CSRF token.
+``reached``: the statuses a caller the rule lets through may get (a state conflict such as 409
+still proves the door opened). ``refused``: the statuses a refusal may have. ``exact``: a
+role's one right status where the rule alone does not say it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Access:
     rule: Rule
     reached: frozenset[int] = OK
     desk: bool = False
+    me: bool = False
     refused: frozenset[int] = field(default_factory=lambda: frozenset({401, 403, 404}))
     exact: tuple[tuple[Role, int], ...] = ()  # a role's one right answer, where it matters
 
@@ -67,6 +69,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/redoc"): Access("public"),
     ("GET", "/docs-assets"): Access("public"),
     ("GET", "/finance"): Access("public"),  # the login page, or the desk with a desk session
+    ("GET", "/me"): Access("public"),  # the login page, or my orders with a member session
     # reads
     ("GET", "/members"): Access("admin"),
     ("GET", "/members/me"): Access("member"),
@@ -140,6 +143,24 @@ ACCESS: dict[tuple[str, str], Access] = {
         "finance", reached=_s(303, 409), desk=True
     ),
     ("POST", "/finance/logout"): Access("public", reached=_s(303)),
+    # The member's pages: a session opened with a member token (staff have none: 401); B on
+    # A's order, invoice or payslip is refused (404), A's client in B's form too (422).
+    ("POST", "/me/login"): Access(
+        "public",
+        reached=_s(303, 401, 403),
+        exact=(("anonymous", 401), ("finance", 403), ("admin", 403)),
+    ),
+    ("GET", "/me/orders/new"): Access("member", me=True),
+    ("GET", "/me/invoices"): Access("member", me=True),
+    ("GET", "/me/payslips"): Access("member", me=True),
+    ("GET", "/me/invoices/{invoice_id}/pdf"): Access("member-own", me=True),
+    ("GET", "/me/payslips/{payslip_id}/pdf"): Access("member-own", me=True),
+    ("POST", "/me/orders"): Access(
+        "member-own", reached=_s(303), refused=_s(401, 403, 404, 422), me=True
+    ),
+    ("POST", "/me/orders/{order_id}/submit"): Access("member-own", reached=_s(303, 409), me=True),
+    ("POST", "/me/orders/{order_id}/complete"): Access("member-own", reached=_s(303, 409), me=True),
+    ("POST", "/me/logout"): Access("public", reached=_s(303)),
     # the ones that end something
     ("POST", "/orders/{order_id}/cancel"): Access("member-own", reached=_s(200, 409)),
     ("POST", "/finance/orders/{order_id}/revoke-links"): Access("staff"),

@@ -41,6 +41,7 @@ from tests.security.access_rules import Access, Role
 XML = {"content-type": "application/xml"}
 WRONG_LINK_TOKEN = "not-a-link-token-0123456789abcdef"
 DESK_COOKIE = "coopflow_desk"
+ME_COOKIE = "coopflow_me"
 EMPLOYMENT = {
     "tax_class": 1,
     "federal_state": "BY",
@@ -79,6 +80,11 @@ class World:
     invoice_number: str
     webhook_secret: str
     desk: dict[Role, DeskLogin]
+    me: dict[Role, DeskLogin]  # sessions on the member's pages (/me)
+
+    def session_for(self, access: Access, role: Role) -> DeskLogin | None:
+        """The role's session on the route's pages: the member's (/me) or the desk's."""
+        return (self.me if access.me else self.desk).get(role)
 
     def fill(self, path: str) -> str:
         """The route's path with A's resources in it."""
@@ -92,13 +98,15 @@ class World:
         """The request ``role`` sends to the route (``path`` as in the route table)."""
         url = self.fill(path)
         headers: dict[str, str] = {}
-        if access.desk:
-            login = self.desk.get(role)
+        login = self.session_for(access, role)
+        if access.desk or access.me:
             if login is not None:
-                headers["cookie"] = f"{DESK_COOKIE}={login.cookie}"
+                cookie = ME_COOKIE if access.me else DESK_COOKIE
+                headers["cookie"] = f"{cookie}={login.cookie}"
         elif role != "anonymous":
             headers |= bearer(self.tokens[role])
-        return self._with_body(method, path, url, headers, role)
+        csrf = login.csrf if login is not None else ""
+        return self._with_body(method, path, url, headers, role, csrf)
 
     def with_wrong_link(self, request: Request) -> Request:
         """The same request holding a link token (or webhook signature) that opens nothing."""
@@ -112,12 +120,10 @@ class World:
         )
 
     def _with_body(
-        self, method: str, path: str, url: str, headers: dict[str, str], role: Role
+        self, method: str, path: str, url: str, headers: dict[str, str], role: Role, csrf: str
     ) -> Request:
         today = date.today().isoformat()
         unique = uuid.uuid4().hex[:8]
-        desk = self.desk.get(role)
-        csrf = desk.csrf if desk is not None else ""
         bodies: dict[tuple[str, str], dict[str, Any]] = {
             ("POST", "/members"): {
                 "name": "Grace Hopper",
@@ -200,6 +206,24 @@ class World:
                 "note": "matrix",
                 "csrf": csrf,
             },
+            ("POST", "/me/login"): {"token": self.tokens.get(role, "")},
+            ("POST", "/me/logout"): {"csrf": csrf},
+            # B names A's client: refused as an unknown client (422), as on the JSON API.
+            ("POST", "/me/orders"): {
+                "client_id": str(self.ids["client_id"]),
+                "description": "Another job",
+                "period_start": "2030-01-07",
+                "period_end": "2030-01-11",
+                "net_eur": "1000.00",
+                "csrf": csrf,
+            },
+            ("POST", "/me/orders/{order_id}/submit"): {"csrf": csrf},
+            ("POST", "/me/orders/{order_id}/complete"): {
+                "actual_start": today,
+                "actual_end": today,
+                "work_days": "1",
+                "csrf": csrf,
+            },
             ("POST", "/finance/cases/{case_id}/refunded"): {
                 "amount_eur": "1.00",
                 "refunded_on": today,
@@ -275,6 +299,9 @@ async def build_world(
         link = await pay_link_tokens.payment_link(session, invoice_id)
         pay_token = await pay_link_tokens.mint(session, link.id)
         await session.commit()
+    invoice_pdf = settings.invoice_dir / f"DE-2026-{order['id']:05d}.pdf"
+    invoice_pdf.parent.mkdir(parents=True, exist_ok=True)
+    invoice_pdf.write_bytes(b"%PDF-1.4 invoice of member A")
     payslip_id = await insert_payslip(session_factory, order)
     pdf = payslip_pdf_path(settings.payslip_dir, "DE", date(2026, 6, 12), str(payslip_id))
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -325,18 +352,28 @@ async def build_world(
             "finance": await desk_login(api, tokens["finance"]),
             "admin": await desk_login(api, ADMIN_TOKEN),
         },
+        me={
+            "member A": await me_login(api, token_a),
+            "member B": await me_login(api, token_b),
+        },
     )
 
 
-async def desk_login(api: httpx.AsyncClient, token: str) -> DeskLogin:
-    """Log in on the finance desk as a browser does; the cookie is kept out of ``api``'s jar
-    (each matrix request carries exactly the credentials of its role)."""
+async def desk_login(
+    api: httpx.AsyncClient, token: str, pages: str = "/finance", cookie_name: str = DESK_COOKIE
+) -> DeskLogin:
+    """Log in on the finance desk (or the member's pages) as a browser does; the cookie is kept
+    out of ``api``'s jar (each matrix request carries exactly the credentials of its role)."""
     api.cookies.clear()
-    login = await api.post("/finance/login", data={"token": token})
+    login = await api.post(f"{pages}/login", data={"token": token})
     assert login.status_code == 303, login.text
-    cookie = login.cookies[DESK_COOKIE]
+    cookie = login.cookies[cookie_name]
     api.cookies.clear()
-    desk = await api.get("/finance", headers={"cookie": f"{DESK_COOKIE}={cookie}"})
+    desk = await api.get(pages, headers={"cookie": f"{cookie_name}={cookie}"})
     found = re.search(r"name='csrf' value='([^']+)'", desk.text)
     assert found is not None, desk.text[:500]
     return DeskLogin(cookie, found.group(1))
+
+
+async def me_login(api: httpx.AsyncClient, token: str) -> DeskLogin:
+    return await desk_login(api, token, "/me", ME_COOKIE)

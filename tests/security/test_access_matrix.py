@@ -147,7 +147,8 @@ def judge(world: World, case: Case, response: httpx.Response) -> str:
         return ""
     if 200 <= status < 300:
         return f"LEAK: refused role got {status}"
-    if case.role == "anonymous" or (access.desk and case.role not in world.desk):
+    no_session = (access.desk or access.me) and world.session_for(access, case.role) is None
+    if case.role == "anonymous" or no_session:
         return "" if status == 401 else f"expected 401, got {status}"
     return "" if status in access.refused - {401} else f"expected a refusal, got {status}"
 
