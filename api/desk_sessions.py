@@ -82,6 +82,19 @@ async def current_login(
     return DeskLogin(principal, row.csrf_token, row.id)
 
 
+async def log_out(
+    request: Request, session: AsyncSession, base_url: str, cookie: str, fields: dict[str, str]
+) -> None:
+    """A log-out form (the desk's or the members' pages'): Origin and CSRF checked, the
+    browser's session under ``cookie`` closed and committed; nothing to do without one."""
+    check_origin(request, base_url)
+    login = await current_login(request, session, cookie)
+    if login is not None:
+        check_csrf(login, fields)
+        await close_session(session, login)
+        await session.commit()
+
+
 async def close_session(session: AsyncSession, login: DeskLogin) -> None:
     row = await session.get(DeskSession, login.row_id)
     if row is not None and row.revoked_at is None:

@@ -144,12 +144,8 @@ async def login(request: Request, session: DbSession, config: AppConfig) -> Resp
 
 @router.post("/logout", include_in_schema=False)
 async def logout(request: Request, session: DbSession, config: AppConfig) -> Response:
-    desk.check_origin(request, config.public_base_url)
-    login = await desk.current_login(request, session)
-    if login is not None:
-        desk.check_csrf(login, form_fields(await request.body()))
-        await desk.close_session(session, login)
-        await session.commit()
+    fields = form_fields(await request.body())
+    await desk.log_out(request, session, config.public_base_url, desk.COOKIE, fields)
     response = _notice("logged-out")
     desk.clear_cookie(response, config.public_base_url)
     return response

@@ -187,12 +187,8 @@ async def login(request: Request, session: DbSession, config: AppConfig) -> Resp
 
 @router.post("/logout", include_in_schema=False)
 async def logout(request: Request, session: DbSession, config: AppConfig) -> Response:
-    desk.check_origin(request, config.public_base_url)
-    login = await me_sessions.current_login(request, session)
-    if login is not None:
-        desk.check_csrf(login, form_fields(await request.body()))
-        await desk.close_session(session, login)
-        await session.commit()
+    fields = form_fields(await request.body())
+    await desk.log_out(request, session, config.public_base_url, me_sessions.COOKIE, fields)
     response = _redirect("logged-out")
     me_sessions.clear_cookie(response, config.public_base_url)
     return response
