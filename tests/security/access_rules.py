@@ -132,6 +132,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     # The desk's bank lines page and the queue's CSV: a desk session of staff (anyone else gets
     # the log-in page, 401); only finance acts on a line (admin: 403).
     ("GET", "/finance/queue.csv"): Access("staff", desk=True),
+    ("GET", "/finance/desk/cases/{case_id}"): Access("staff", desk=True),
+    ("GET", "/finance/desk/audit"): Access("staff", desk=True),
     ("GET", "/finance/desk/bank-lines"): Access("staff", desk=True),
     ("POST", "/finance/desk/bank-lines/{line_id}/assign"): Access(
         "finance", reached=_s(303, 409), desk=True
