@@ -365,6 +365,18 @@ class FinanceCase(Base):
     order: Mapped[Order] = relationship(lazy="joined")
 
 
+class CaseNote(Base):
+    """A note finance staff wrote on a case (never edited): who, when, what."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("finance_cases.id"), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+
 class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
 

@@ -4,14 +4,16 @@ note). Both need a staff session of the desk; without one, the log-in page (401)
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import desk_sessions as desk
 from api.bounds import IdPath
-from api.deps import DbSession
+from api.deps import AppConfig, DbSession
+from api.desk_forms import read_form
 from api.errors import ProblemError
-from api.services.case_timeline import audit_trail, case_story
+from api.services.case_timeline import add_note, audit_trail, case_story
 from api.services.orders import utc_today
 from api.templating import render
 
@@ -27,6 +29,12 @@ async def show_case(case_id: IdPath, request: Request, session: DbSession) -> HT
     login = await desk.current_login(request, session)
     if login is None or not login.principal.is_staff:
         return _log_in_first()
+    return await _case_page(session, login, case_id)
+
+
+async def _case_page(
+    session: AsyncSession, login: desk.DeskLogin, case_id: int, *, error: str = ""
+) -> HTMLResponse:
     try:
         story = await case_story(session, case_id)
     except ProblemError as missing:
@@ -41,15 +49,32 @@ async def show_case(case_id: IdPath, request: Request, session: DbSession) -> HT
         )
     return render(
         "desk/case.html",
+        status=422 if error else 200,
         who=login.principal.label,
         csrf=login.csrf,
         section="queue",
         message="",
-        error="",
+        error=error,
         story=story,
         case={"case_id": story.case.id, "amount_due_cents": story.case.amount_due_cents},
         today=utc_today(),
     )
+
+
+@router.post("/cases/{case_id}/notes", include_in_schema=False)
+async def post_note(
+    case_id: IdPath, request: Request, session: DbSession, config: AppConfig
+) -> Response:
+    """A note on the case by the logged-in staff member (CSRF and Origin checked)."""
+    form = await read_form(request, session, config.public_base_url)
+    if form is None or not form.login.principal.is_staff:
+        return _log_in_first()
+    try:
+        await add_note(session, case_id, form.login.principal.label, form.fields.get("text", ""))
+    except ProblemError as refused:
+        await session.rollback()
+        return await _case_page(session, form.login, case_id, error=refused.detail or "")
+    return RedirectResponse(f"/finance/desk/cases/{case_id}#notes", status_code=303)
 
 
 @router.get("/audit", response_class=HTMLResponse, include_in_schema=False)

@@ -10,8 +10,16 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import not_found
-from db.models import DunningDocument, FinanceCase, Invoice, LedgerEntry, Order, Payment
+from api.errors import ProblemError, not_found
+from db.models import (
+    CaseNote,
+    DunningDocument,
+    FinanceCase,
+    Invoice,
+    LedgerEntry,
+    Order,
+    Payment,
+)
 from db.models_banking import BankDecision, BankTransaction
 
 # Ledger entries that tell the order's story beyond the documents and payments above.
@@ -97,8 +105,35 @@ async def case_story(session: AsyncSession, case_id: int) -> CaseStory:
                     note=other.decision_note,
                 )
             )
+    for note in await session.scalars(
+        select(CaseNote)
+        .join(FinanceCase, FinanceCase.id == CaseNote.case_id)
+        .where(FinanceCase.order_id == order.id)
+        .order_by(CaseNote.id)
+    ):
+        events.append(
+            Event(_day(note.created_at, case.opened_on), "note", by=note.author, note=note.text)
+        )
     events.sort(key=lambda e: e.on)
     return CaseStory(case, order, invoice, events)
+
+
+MAX_NOTE = 2000
+
+
+async def add_note(session: AsyncSession, case_id: int, author: str, text: str) -> None:
+    """A note on the case, kept as written (at most 2,000 characters; an empty one refused)."""
+    text = text.strip()
+    if not text:
+        raise ProblemError(422, "invalid-note", "Write the note before adding it.")
+    if len(text) > MAX_NOTE:
+        raise ProblemError(
+            422, "invalid-note", f"A note holds at most {MAX_NOTE:,} characters; shorten it."
+        )
+    if await session.get(FinanceCase, case_id) is None:
+        raise not_found("finance case", case_id)
+    session.add(CaseNote(case_id=case_id, author=author, text=text))
+    await session.commit()
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from db.models import DunningDocument, FinanceCase, Payment
+from db.models import CaseNote, DunningDocument, FinanceCase, Payment
 from tests.api.api_helpers import completed_order, finance_token
 from tests.api.api_rows import insert_case, insert_invoice
-from tests.api.test_api_finance_desk import login
+from tests.api.test_api_finance_desk import login, post_form
 
 
 async def test_the_case_page_tells_the_story_and_the_audit_trail_the_decision(
@@ -87,3 +87,30 @@ async def test_the_case_page_tells_the_story_and_the_audit_trail_the_decision(
     assert "Fiona &lt;Finance&gt;" in audit.text  # escaped
     assert "client insolvent" in audit.text
     assert f"case #{case_id}" in audit.text
+
+
+async def test_finance_writes_notes_on_a_case(
+    api: httpx.AsyncClient,
+    temporal_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    _, order = await completed_order(api)
+    invoice_id = await insert_invoice(session_factory, order)
+    case_id = await insert_case(session_factory, order["id"], invoice_id)
+    await login(api, await finance_token(api, name="Fiona Finance"))
+    path = f"/finance/desk/cases/{case_id}/notes"
+    added = await post_form(api, path, "text=Client+phoned%3A+<pays>+on+Friday")
+    assert added.status_code == 303, added.text
+    page = (await api.get(f"/finance/desk/cases/{case_id}")).text
+    assert "Client phoned: &lt;pays&gt; on Friday" in page
+    assert "Fiona Finance" in page
+    empty = await post_form(api, path, "text=+++")
+    assert empty.status_code == 422
+    assert "Write the note before adding it." in empty.text
+    forged = await api.post(
+        path, content=b"text=no+csrf", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert forged.status_code == 403
+    async with session_factory() as session:
+        notes = list(await session.scalars(select(CaseNote.text)))
+    assert notes == ["Client phoned: <pays> on Friday"]

@@ -134,6 +134,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/finance/queue.csv"): Access("staff", desk=True),
     ("GET", "/finance/desk/cases/{case_id}"): Access("staff", desk=True),
     ("GET", "/finance/desk/audit"): Access("staff", desk=True),
+    ("POST", "/finance/desk/cases/{case_id}/notes"): Access("staff", reached=_s(303), desk=True),
     ("GET", "/finance/desk/bank-lines"): Access("staff", desk=True),
     ("POST", "/finance/desk/bank-lines/{line_id}/assign"): Access(
         "finance", reached=_s(303, 409), desk=True

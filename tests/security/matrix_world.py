@@ -201,6 +201,7 @@ class World:
                 "csrf": csrf,
             },
             ("POST", "/finance/desk/bank-lines/{line_id}/accept"): {"csrf": csrf},
+            ("POST", "/finance/desk/cases/{case_id}/notes"): {"text": "matrix", "csrf": csrf},
             ("POST", "/finance/desk/bank-lines/{line_id}/dismiss"): {
                 "outcome": "not_ours",
                 "note": "matrix",
