@@ -33,7 +33,7 @@ from api.services import finance as service
 from api.services import finance_queue
 from api.services.orders import utc_today
 from api.templating import render
-from domain.money import parse_euros
+from domain.money import format_eur, parse_euros
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 
@@ -183,6 +183,30 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
     )
 
 
+def _decision_in_words(fields: dict[str, str]) -> str:
+    """The decision the form holds, as the confirmation page says it (refused if invalid)."""
+    if fields.get("kind") == "credit_note":
+        return "Cancel the invoice by a credit note; what the client paid goes back to it."
+    body = _form_decision(fields)
+    if body.kind == "record_payment" and body.payment is not None:
+        return (
+            f"Record a payment of {format_eur(body.payment.amount_cents)} received on "
+            f"{body.payment.received_on}."
+        )
+    if body.kind == "extend":
+        return f"Extend the due date to {body.new_due_date}: reminders start over from it."
+    if body.kind == "promise_to_pay":
+        return (
+            f"Record the client's promise to pay everything by {body.promised_on}: no reminders "
+            "until then, back to the desk if it is not paid."
+        )
+    if body.kind == "write_off":
+        return "Write off everything still owed against the guarantee fund and close the case."
+    if body.kind == "collection":
+        return "Hand the invoice to the collection agency."
+    return f"Decide: {body.kind.replace('_', ' ')}."
+
+
 Notice = tuple[str, dict[str, str]]  # a key of NOTICES and its values
 
 
@@ -272,6 +296,31 @@ async def decide_from_desk(
     config: AppConfig,
     temporal: TemporalConn,
 ) -> Response:
+    form = await read_form(request, session, config.public_base_url)
+    if form is not None and form.fields.get("confirmed") != "yes":
+        # First the decision in words, confirmed with one more click; a form that does not
+        # hold a valid decision goes straight on to show its refusal.
+        try:
+            require_finance(form.login)
+            sentence = _decision_in_words(form.fields)
+        except Exception as exc:
+            if problem_of(exc) is None:
+                raise
+        else:
+            kept = [(k, v) for k, v in form.fields.items() if k not in ("csrf", "confirmed")]
+            return render(
+                "desk/confirm.html",
+                who=form.login.principal.label,
+                csrf=form.login.csrf,
+                section="queue",
+                message="",
+                error="",
+                case_id=case_id,
+                sentence=sentence,
+                note=form.fields.get("note", ""),
+                fields=kept,
+            )
+
     async def decide(principal: Principal, fields: dict[str, str]) -> Notice:
         if fields.get("kind") == "credit_note":
             return await _credit_note_from_desk(case_id, principal, session, temporal, fields)

@@ -80,7 +80,14 @@ async def test_desk_lists_cases_and_decides(
     )
     assert bad.status_code == 422
     assert "two decimals" in bad.text
-    done = await post_form(api, f"/finance/cases/{case_id}/decide", form)
+    # First the decision in words, nothing decided yet; then confirmed.
+    asked = await post_form(api, f"/finance/cases/{case_id}/decide", form)
+    assert asked.status_code == 200
+    assert "Record a payment of €5,712.00 received on 2026-08-30." in asked.text
+    assert "name='confirmed' value='yes'" in asked.text
+    unpaid = (await api.get(f"/orders/{order['id']}", headers=bearer(token))).json()["view"]
+    assert unpaid["paid_cents"] == 0
+    done = await post_form(api, f"/finance/cases/{case_id}/decide", form + "&confirmed=yes")
     assert done.status_code == 303, done.text
     after = await api.get(done.headers["location"])
     assert "record payment decided" in after.text
@@ -154,7 +161,9 @@ async def test_desk_offers_a_credit_note_and_shows_the_orders_refusal(
     # The order's workflow decides; this stand-in refuses a cancellation after completion, and
     # the desk shows its words with the case.
     answer = await post_form(
-        api, f"/finance/cases/{case_id}/decide", "kind=credit_note&note=venue+cancelled"
+        api,
+        f"/finance/cases/{case_id}/decide",
+        "kind=credit_note&note=venue+cancelled&confirmed=yes",
     )
     assert answer.status_code == 409
     assert f"Case {case_id}:" in answer.text

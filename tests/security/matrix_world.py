@@ -193,6 +193,7 @@ class World:
                 "new_due_date": "2030-01-31",
                 "note": "matrix",
                 "csrf": csrf,
+                "confirmed": "yes",
             },
             ("POST", "/finance/desk/bank-lines/{line_id}/assign"): {
                 "invoice_1": self.invoice_number,
