@@ -81,6 +81,9 @@ async def test_the_queue_filters_by_get_parameters(
     # The form shows what was asked; a value that does not parse is named and left out.
     page = await api.get("/finance?level=four&client=brass")
     assert shown(page) == [c["bert"]]
+    # Refund cases and closed cases are the queue's own filters, one click from every page.
+    assert "href='/finance?kind=refund'" in page.text
+    assert "href='/finance?status=decided'" in page.text
     assert "Level must be a whole number" in page.text
     assert "value='brass'" in page.text
 
