@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.late_interest import interest_segments
+from domain.late_interest import interest_between
 from domain.money import Cents, round_cents
 from domain.policy import DunningStage, Jurisdiction
 
@@ -70,15 +69,5 @@ def interest_to_date(
 ) -> Cents:
     """Interest not yet charged up to ``today``: what had accrued when the order last said,
     plus the days since on the principal still due, each at its half-year's rate."""
-    since = Decimal(0)
-    if runs_from is not None and today > runs_from:
-        since = sum(
-            (
-                s.interest
-                for s in interest_segments(
-                    jurisdiction, client_is_business, principal, runs_from, today
-                )
-            ),
-            Decimal(0),
-        )
+    since = interest_between(jurisdiction, client_is_business, principal, runs_from, today)
     return accrued + round_cents(since)

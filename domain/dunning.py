@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from domain.be_working_days import free_period
 from domain.collection import PaymentSplit, split_payment
-from domain.late_interest import RateUsed, annual_rate, interest_segments
+from domain.late_interest import RateUsed, annual_rate, interest_between, interest_segments
 from domain.money import Cents, percent_of, round_cents
 from domain.policy import DunningStage, JurisdictionPolicy
 
@@ -117,22 +117,20 @@ class Claim:
     def _consumer_grace(self) -> bool:
         return self.policy.jurisdiction == "BE" and not self.client_is_business
 
+    def _interest_since(self, until: date) -> Decimal:
+        """Unrounded interest on the principal due from ``interest_from`` to ``until``."""
+        return interest_between(
+            self.policy.jurisdiction,
+            self.client_is_business,
+            self.principal_due,
+            self.interest_from,
+            until,
+        )
+
     def accrue(self, until: date) -> None:
         if self.interest_from is None or until <= self.interest_from:
             return
-        self.interest_accrued += sum(
-            (
-                segment.interest
-                for segment in interest_segments(
-                    self.policy.jurisdiction,
-                    self.client_is_business,
-                    self.principal_due,
-                    self.interest_from,
-                    until,
-                )
-            ),
-            Decimal(0),
-        )
+        self.interest_accrued += self._interest_since(until)
         self.interest_from = until
 
     def apply_payment(self, amount: Cents, received_on: date) -> PaymentSplit:
@@ -175,21 +173,7 @@ class Claim:
         what a payment on ``day`` owes beyond the principal and the charges."""
         if self.rules < 2:
             return 0
-        extra = Decimal(0)
-        if self.interest_from is not None and day > self.interest_from:
-            extra = sum(
-                (
-                    s.interest
-                    for s in interest_segments(
-                        self.policy.jurisdiction,
-                        self.client_is_business,
-                        self.principal_due,
-                        self.interest_from,
-                        day,
-                    )
-                ),
-                Decimal(0),
-            )
+        extra = self._interest_since(day)
         return round_cents(self.interest_accrued + extra)
 
     @property

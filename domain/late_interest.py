@@ -178,6 +178,26 @@ def interest_segments(
     return segments
 
 
+def interest_between(
+    jurisdiction: Literal["DE", "BE"],
+    client_is_business: bool,
+    principal: int,
+    start: date | None,
+    end: date,
+) -> Decimal:
+    """The unrounded interest of ``interest_segments`` summed; nothing when no interest runs
+    (``start`` None) or ``end`` is not after ``start``."""
+    if start is None:
+        return Decimal(0)
+    return sum(
+        (
+            s.interest
+            for s in interest_segments(jurisdiction, client_is_business, principal, start, end)
+        ),
+        Decimal(0),
+    )
+
+
 def rates_to_publish(today: date) -> list[str]:
     """What ops should add to this table: each rate of ``today``'s half-year that is carried
     forward or refused, in one sentence."""
