@@ -21,11 +21,10 @@ from api import desk_sessions as desk
 from api.auth import Principal
 from api.bounds import IdPath
 from api.deps import AppConfig, DbSession, TemporalConn
-from api.desk_forms import read_form, require_finance
+from api.desk_forms import desk_page, log_in_first, read_form, require_finance
 from api.errors import ProblemError, problem_of
 from api.schemas_bank import QUEUE, AllocationIn, AssignRequest, DismissRequest
 from api.services import bank_lines
-from api.templating import render
 from domain.money import parse_euros
 
 router = APIRouter(prefix="/finance/desk/bank-lines", tags=["finance"])
@@ -71,12 +70,11 @@ async def _page(
     found = await bank_lines.lines(
         session, status=shown, statement_id=None, limit=PAGE_SIZE + 1, offset=offset
     )
-    return render(
+    return desk_page(
         "desk/bank_lines.html",
+        login,
+        "bank-lines",
         status=status,
-        who=login.principal.label,
-        csrf=login.csrf,
-        section="bank-lines",
         message=message,
         error=error,
         lines=found[:PAGE_SIZE],
@@ -92,16 +90,11 @@ async def _page(
     )
 
 
-def _log_in_first() -> HTMLResponse:
-    """Without a staff session: the desk's log-in page, 401 (as every desk page answers)."""
-    return render("desk/login.html", status=401, who="", message="", error="Log in first.")
-
-
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
 async def show_lines(request: Request, session: DbSession) -> Response:
     login = await desk.current_login(request, session)
     if login is None or not login.principal.is_staff:
-        return _log_in_first()
+        return log_in_first()
     return await _page(request, session, login, message=notice_text(dict(request.query_params)))
 
 
@@ -113,7 +106,7 @@ async def _line_action(
 ) -> Response:
     form = await read_form(request, session, config.public_base_url)
     if form is None:
-        return _log_in_first()
+        return log_in_first()
     try:
         require_finance(form.login, "decide on bank lines")
         notice = await action(form.login.principal, form.fields)

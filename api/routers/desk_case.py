@@ -11,24 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import desk_sessions as desk
 from api.bounds import IdPath
 from api.deps import AppConfig, DbSession
-from api.desk_forms import read_form
+from api.desk_forms import desk_page, log_in_first, read_form
 from api.errors import ProblemError
 from api.services.case_timeline import add_note, audit_trail, case_story
 from api.services.orders import utc_today
-from api.templating import render
 
 router = APIRouter(prefix="/finance/desk", tags=["finance"])
-
-
-def _log_in_first() -> HTMLResponse:
-    return render("desk/login.html", status=401, who="", message="", error="Log in first.")
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
 async def show_case(case_id: IdPath, request: Request, session: DbSession) -> HTMLResponse:
     login = await desk.current_login(request, session)
     if login is None or not login.principal.is_staff:
-        return _log_in_first()
+        return log_in_first()
     return await _case_page(session, login, case_id)
 
 
@@ -38,22 +33,18 @@ async def _case_page(
     try:
         story = await case_story(session, case_id)
     except ProblemError as missing:
-        return render(
+        return desk_page(
             "desk/base.html",
+            login,
+            "queue",
             status=missing.status,
-            who=login.principal.label,
-            csrf=login.csrf,
-            section="queue",
-            message="",
             error=missing.detail or "No such case.",
         )
-    return render(
+    return desk_page(
         "desk/case.html",
+        login,
+        "queue",
         status=422 if error else 200,
-        who=login.principal.label,
-        csrf=login.csrf,
-        section="queue",
-        message="",
         error=error,
         story=story,
         case={"case_id": story.case.id, "amount_due_cents": story.case.amount_due_cents},
@@ -68,7 +59,7 @@ async def post_note(
     """A note on the case by the logged-in staff member (CSRF and Origin checked)."""
     form = await read_form(request, session, config.public_base_url)
     if form is None or not form.login.principal.is_staff:
-        return _log_in_first()
+        return log_in_first()
     try:
         await add_note(session, case_id, form.login.principal.label, form.fields.get("text", ""))
     except ProblemError as refused:
@@ -81,13 +72,5 @@ async def post_note(
 async def show_audit(request: Request, session: DbSession) -> HTMLResponse:
     login = await desk.current_login(request, session)
     if login is None or not login.principal.is_staff:
-        return _log_in_first()
-    return render(
-        "desk/audit.html",
-        who=login.principal.label,
-        csrf=login.csrf,
-        section="audit",
-        message="",
-        error="",
-        rows=await audit_trail(session),
-    )
+        return log_in_first()
+    return desk_page("desk/audit.html", login, "audit", rows=await audit_trail(session))

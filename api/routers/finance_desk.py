@@ -24,7 +24,7 @@ from api import desk_sessions as desk
 from api.auth import Principal, principal_for_token
 from api.bounds import IdPath
 from api.deps import AppConfig, DbSession, TemporalConn
-from api.desk_forms import read_form, require_finance
+from api.desk_forms import desk_page, login_page, read_form, require_finance
 from api.desk_queue_csv import queue_csv_text
 from api.errors import ProblemError, problem_of
 from api.html import form_fields
@@ -32,7 +32,6 @@ from api.schemas import CreditNoteRequest, DecisionPayment, DecisionRequest, Ref
 from api.services import finance as service
 from api.services import finance_queue
 from api.services.orders import utc_today
-from api.templating import render
 from domain.money import format_eur, parse_euros
 
 router = APIRouter(prefix="/finance", tags=["finance"])
@@ -65,10 +64,6 @@ def _notice(notice: str, **values: str) -> RedirectResponse:
     return RedirectResponse("/finance?" + urlencode({"notice": notice, **values}), 303)
 
 
-def _login_page(error: str = "", *, notice: str = "", status: int = 200) -> HTMLResponse:
-    return render("desk/login.html", status=status, who="", message=notice, error=error)
-
-
 async def _queue_page(
     request: Request,
     session: AsyncSession,
@@ -82,12 +77,11 @@ async def _queue_page(
     view = params.read(dict(request.query_params))
     today = utc_today()
     queue = await finance_queue.page(session, view.filter, view.order, view.page, today)
-    return render(
+    return desk_page(
         "desk/queue.html",
+        login,
+        "queue",
         status=status,
-        who=login.principal.label,
-        csrf=login.csrf,
-        section="queue",
         message=message,
         error=error,
         view=view,
@@ -102,7 +96,7 @@ async def show_desk(request: Request, session: DbSession) -> HTMLResponse:
     login = await desk.current_login(request, session)
     notice = notice_text(dict(request.query_params))
     if login is None or not login.principal.is_staff:
-        return _login_page(notice=notice)
+        return login_page(notice=notice)
     return await _queue_page(request, session, login, message=notice)
 
 
@@ -111,7 +105,7 @@ async def queue_csv(request: Request, session: DbSession) -> Response:
     """The queue as filtered and sorted on the page, every page of it, for a spreadsheet."""
     login = await desk.current_login(request, session)
     if login is None or not login.principal.is_staff:
-        return _login_page("Log in to download the queue.", status=401)
+        return login_page("Log in to download the queue.", status=401)
     view = params.read(dict(request.query_params))
     today = utc_today()
     rows = finance_queue.every_row(session, view.filter, view.order, today)
@@ -132,9 +126,9 @@ async def login(request: Request, session: DbSession, config: AppConfig) -> Resp
     try:
         principal = await principal_for_token(session, config.admin_token, token)
     except ProblemError as refused:
-        return _login_page(refused.detail or "This token is not known.", status=401)
+        return login_page(refused.detail or "This token is not known.", status=401)
     if not principal.is_staff:
-        return _login_page("The desk is for finance tokens; this is a member token.", status=403)
+        return login_page("The desk is for finance tokens; this is a member token.", status=403)
     session_id, _ = await desk.open_session(session, principal)
     await session.commit()
     response = RedirectResponse("/finance", status_code=303)
@@ -222,7 +216,7 @@ async def _desk_action(
     redirects to it with the action's confirmation."""
     form = await read_form(request, session, config.public_base_url)
     if form is None:
-        return _login_page("Log in again.", status=401)
+        return login_page("Log in again.", status=401)
     try:
         require_finance(form.login)
         notice, values = await action(form.login.principal, form.fields)
@@ -308,13 +302,10 @@ async def decide_from_desk(
                 raise
         else:
             kept = [(k, v) for k, v in form.fields.items() if k not in ("csrf", "confirmed")]
-            return render(
+            return desk_page(
                 "desk/confirm.html",
-                who=form.login.principal.label,
-                csrf=form.login.csrf,
-                section="queue",
-                message="",
-                error="",
+                form.login,
+                "queue",
                 case_id=case_id,
                 sentence=sentence,
                 note=form.fields.get("note", ""),
