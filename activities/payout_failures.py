@@ -40,6 +40,7 @@ async def tell_orders(sessions: async_sessionmaker[AsyncSession], client: Client
                 order = await session.get_one(Order, payout.order_id)
                 workflow_id = order.workflow_id or order_workflow_id(order.id)
                 handle = client.get_workflow_handle(workflow_id)
+                line: dict[str, str]
                 try:
                     await handle.signal(PAYOUT_FAILED, message)
                 except RPCError as exc:
@@ -51,30 +52,24 @@ async def tell_orders(sessions: async_sessionmaker[AsyncSession], client: Client
                         payout.status,
                         payout.order_id,
                     )
-                    await session.execute(
-                        update(BankTransaction)
-                        .where(
-                            BankTransaction.payout_id == payout.id,
-                            BankTransaction.status == "return",
-                        )
-                        .values(
-                            reason=f"Wage {payout.payout_key} of "
-                            f"{format_eur(payout.amount_cents)} came back ({message.reason}) "
-                            f"after order {payout.order_id} closed: pay the member by hand "
-                            "once their bank details are fixed."
-                        )
-                    )
+                    line = {
+                        "reason": f"Wage {payout.payout_key} of "
+                        f"{format_eur(payout.amount_cents)} came back ({message.reason}) "
+                        f"after order {payout.order_id} closed: pay the member by hand "
+                        "once their bank details are fixed."
+                    }
                 else:
                     told += 1
-                    # The order has it: the return's bank line is settled, not finance's.
-                    await session.execute(
-                        update(BankTransaction)
-                        .where(
-                            BankTransaction.payout_id == payout.id,
-                            BankTransaction.status == "return",
-                        )
-                        .values(status="returned")
+                    line = {"status": "returned"}  # the order has it, not finance
+                # The return's bank line, if the failure came on a statement.
+                await session.execute(
+                    update(BankTransaction)
+                    .where(
+                        BankTransaction.payout_id == payout.id,
+                        BankTransaction.status == "return",
                     )
+                    .values(**line)
+                )
                 payout.failure_told_at = datetime.now(UTC)
         if activity.in_activity():
             activity.heartbeat(told)
