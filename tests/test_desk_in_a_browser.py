@@ -6,9 +6,7 @@ in the test's temporary folder."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,18 +18,15 @@ from api.services.orders import utc_today
 from db.models_banking import BankTransaction
 from db.session import make_engine, make_session_factory
 from tests.api.desk_rows import insert_bank_line, insert_queue_case
+from tests.browser import LAUNCH, require_chromium, shot
 from tests.conftest import TEMPORAL_TEST_SERVER
 from tests.live_api import live_api
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ADMIN_TOKEN = "browser-test-admin-token-0123456789abcdef"
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium (.ci/run does)")
-    pytest.skip("Debian's chromium is not installed here", allow_module_level=True)
+require_chromium()
 
-from playwright.async_api import Page, async_playwright, expect  # noqa: E402
+from playwright.async_api import async_playwright, expect  # noqa: E402
 
 
 @pytest.fixture
@@ -55,13 +50,6 @@ async def desk_url(tmp_path: Path) -> AsyncIterator[str]:
             await asyncio.to_thread(server.__exit__, None, None, None)
 
 
-async def _shot(page: Page, folder: Path, name: str) -> Path:
-    shot = folder / f"{name}.png"
-    await page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000  # a rendered page, not a blank one
-    return shot
-
-
 async def test_finance_filters_the_queue_and_dismisses_a_bank_line(
     desk_url: str, tmp_path: Path
 ) -> None:
@@ -83,7 +71,7 @@ async def test_finance_filters_the_queue_and_dismisses_a_bank_line(
     token = issued.json()["token"]
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = await p.chromium.launch(**LAUNCH)
         try:
             page = await browser.new_page()
             await page.goto(f"{desk_url}/finance")
@@ -97,12 +85,12 @@ async def test_finance_filters_the_queue_and_dismisses_a_bank_line(
             await expect(page).to_have_url(re.compile(r"/finance\?.*jurisdiction=BE"))
             await expect(page.locator("tbody tr")).to_have_count(1)
             await expect(page.locator("tbody")).to_contain_text("Brasserie")
-            await _shot(page, tmp_path, "queue-filtered")
+            await shot(page, tmp_path, "queue-filtered")
 
             await page.get_by_role("link", name="Bank lines").click()
             row = page.locator(f"#line-{line_id}")
             await expect(row).to_contain_text("Stranger Ltd")
-            await _shot(page, tmp_path, "bank-lines")
+            await shot(page, tmp_path, "bank-lines")
             await row.locator("summary", has_text="Dismiss").click()  # opens the form
             await row.get_by_label("Outcome").select_option("not_ours")
             await row.get_by_label("Why").fill("a wrong transfer, the bank returns it")
@@ -111,7 +99,7 @@ async def test_finance_filters_the_queue_and_dismisses_a_bank_line(
                 f"Bank line {line_id}: dismissed as not ours."
             )
             await expect(page.locator(f"#line-{line_id}")).to_have_count(0)
-            await _shot(page, tmp_path, "bank-line-dismissed")
+            await shot(page, tmp_path, "bank-line-dismissed")
         finally:
             await browser.close()
     async with sessions() as session:

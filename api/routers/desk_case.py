@@ -10,25 +10,45 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import desk_sessions as desk
 from api.bounds import IdPath
-from api.deps import AppConfig, DbSession
+from api.deps import AppConfig, DbSession, TemporalConn
 from api.desk_forms import desk_page, log_in_first, read_form
 from api.errors import ProblemError
 from api.services.case_timeline import add_note, audit_trail, case_story
 from api.services.orders import utc_today
+from api.temporal import query_view
+from domain.order_messages import OrderView
 
 router = APIRouter(prefix="/finance/desk", tags=["finance"])
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-async def show_case(case_id: IdPath, request: Request, session: DbSession) -> HTMLResponse:
+async def show_case(
+    case_id: IdPath, request: Request, session: DbSession, temporal: TemporalConn
+) -> HTMLResponse:
     login = await desk.current_login(request, session)
     if login is None or not login.principal.is_staff:
         return log_in_first()
-    return await _case_page(session, login, case_id)
+    return await case_page(session, login, case_id, temporal=temporal)
 
 
-async def _case_page(
-    session: AsyncSession, login: desk.DeskLogin, case_id: int, *, error: str = ""
+async def _live_view(temporal: TemporalConn, order_id: int) -> tuple[OrderView | None, str]:
+    """The order's state to the day from its workflow, or why it is not shown (the page
+    still works from the database when Temporal is away)."""
+    try:
+        client = await temporal.get()
+    except ProblemError as exc:
+        return None, exc.detail or "the workflow service is not reachable"
+    view, why = await query_view(client, order_id)
+    return view, why or ""
+
+
+async def case_page(
+    session: AsyncSession,
+    login: desk.DeskLogin,
+    case_id: int,
+    *,
+    error: str = "",
+    temporal: TemporalConn | None = None,
 ) -> HTMLResponse:
     try:
         story = await case_story(session, case_id)
@@ -40,6 +60,9 @@ async def _case_page(
             status=missing.status,
             error=missing.detail or "No such case.",
         )
+    view, view_missing = (None, "")
+    if temporal is not None:
+        view, view_missing = await _live_view(temporal, story.order.id)
     return desk_page(
         "desk/case.html",
         login,
@@ -48,7 +71,11 @@ async def _case_page(
         error=error,
         story=story,
         case={"case_id": story.case.id, "amount_due_cents": story.case.amount_due_cents},
-        today=utc_today(),
+        view=view,
+        view_missing=view_missing,
+        # The order's own day: a demo's business clock runs ahead of the calendar, and the
+        # workflow checks dates (a promised day, a new due date) against its day.
+        today=view.business_today if view is not None else utc_today(),
     )
 
 
@@ -64,7 +91,7 @@ async def post_note(
         await add_note(session, case_id, form.login.principal.label, form.fields.get("text", ""))
     except ProblemError as refused:
         await session.rollback()
-        return await _case_page(session, form.login, case_id, error=refused.detail or "")
+        return await case_page(session, form.login, case_id, error=refused.detail or "")
     return RedirectResponse(f"/finance/desk/cases/{case_id}#notes", status_code=303)
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import InvalidOperation
+from typing import get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
@@ -28,23 +29,31 @@ from api.desk_forms import desk_page, login_page, read_form, require_finance
 from api.desk_queue_csv import queue_csv_text
 from api.errors import ProblemError, problem_of
 from api.html import form_fields
+from api.routers.desk_case import case_page
 from api.schemas import CreditNoteRequest, DecisionPayment, DecisionRequest, RefundRequest
 from api.services import finance as service
 from api.services import finance_queue
 from api.services.orders import utc_today
 from domain.money import format_eur, parse_euros
+from domain.order_messages import FinanceDecision
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 
 NOTICES = {
-    "decided": "Case {case}: {kind} decided.",
+    "decided": "Case {case}: {decision} decided.",
     "refund": "Case {case}: refund recorded.",
     "credit-note": "Case {case}: invoice cancelled by credit note {number}.",
     "logged-out": "You are logged out.",
 }
 _NOTICE_VALUES = {
     "case": re.compile(r"\d{1,18}"),
-    "kind": re.compile(r"extend|record payment|instalments|write off|collection"),
+    # Not "kind": the queue reads that as its filter.
+    "decision": re.compile(
+        "|".join(
+            kind.replace("_", " ")
+            for kind in get_args(FinanceDecision.model_fields["kind"].annotation)
+        )
+    ),
     "number": re.compile(r"CN-[A-Z]{2}-\d{4}-\d{6}"),
 }
 
@@ -145,6 +154,29 @@ async def logout(request: Request, session: DbSession, config: AppConfig) -> Res
     return response
 
 
+def _form_instalments(text: str) -> list[dict[str, object]]:
+    """The instalments field: one instalment per line, its day and its amount in euros
+    (``2027-01-15 500.00``)."""
+    plan: list[dict[str, object]] = []
+    for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
+        try:
+            day, amount = line.split()
+            plan.append(
+                {
+                    "due_on": date.fromisoformat(day),
+                    "amount_cents": parse_euros(amount.replace(",", ".")),
+                }
+            )
+        except (ValueError, InvalidOperation) as exc:
+            raise ProblemError(
+                422,
+                "invalid-instalments",
+                f"Instalment line {number} ({line.strip()!r}): write the day and the amount in "
+                "euros, e.g. 2027-01-15 500.00, one instalment per line.",
+            ) from exc
+    return plan
+
+
 def _form_decision(fields: dict[str, str]) -> DecisionRequest:
     kind = fields.get("kind", "")
     payment = None
@@ -173,15 +205,20 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
             "new_due_date": fields.get("new_due_date") or None,
             "promised_on": fields.get("promised_on") or None,
             "payment": payment,
+            "instalments": (
+                _form_instalments(fields.get("instalments", "")) if kind == "instalments" else []
+            ),
         }
     )
 
 
-def _decision_in_words(fields: dict[str, str]) -> str:
-    """The decision the form holds, as the confirmation page says it (refused if invalid)."""
+def _decision_in_words(case_id: int, principal: Principal, fields: dict[str, str]) -> str:
+    """The decision the form holds, as the confirmation page says it (refused if invalid:
+    the order's message is built as the confirmed post will build it)."""
     if fields.get("kind") == "credit_note":
         return "Cancel the invoice by a credit note; what the client paid goes back to it."
     body = _form_decision(fields)
+    service.build_decision(case_id, principal, body)
     if body.kind == "record_payment" and body.payment is not None:
         return (
             f"Record a payment of {format_eur(body.payment.amount_cents)} received on "
@@ -193,6 +230,12 @@ def _decision_in_words(fields: dict[str, str]) -> str:
         return (
             f"Record the client's promise to pay everything by {body.promised_on}: no reminders "
             "until then, back to the desk if it is not paid."
+        )
+    if body.kind == "instalments":
+        plan = "; ".join(f"{format_eur(i.amount_cents)} by {i.due_on}" for i in body.instalments)
+        return (
+            f"Agree {len(body.instalments)} instalments: {plan}. No reminders while they are "
+            "paid on time; a missed instalment brings the case back to the desk."
         )
     if body.kind == "write_off":
         return "Write off everything still owed against the guarantee fund and close the case."
@@ -210,6 +253,7 @@ async def _desk_action(
     session: DbSession,
     config: AppConfig,
     action: Callable[[Principal, dict[str, str]], Awaitable[Notice]],
+    temporal: TemporalConn,
 ) -> Response:
     """Run a desk form's action for the logged-in finance user: from the desk (Origin) with
     its session's CSRF token. A refusal shows the desk again with the reason, success
@@ -225,13 +269,12 @@ async def _desk_action(
         if problem is None:
             raise
         await session.rollback()
-        return await _queue_page(
-            request,
-            session,
-            form.login,
-            error=f"Case {case_id}: {problem.detail}",
-            status=problem.status,
+        # The refusal in words on the case's own page, its forms there to try again.
+        page = await case_page(
+            session, form.login, case_id, error=problem.detail or "refused", temporal=temporal
         )
+        page.status_code = problem.status
+        return page
     return _notice(notice, case=str(case_id), **values)
 
 
@@ -279,7 +322,7 @@ async def refund_from_desk(
         await service.record_refund(session, await temporal.get(), case_id, _form_refund(fields))
         return "refund", {}
 
-    return await _desk_action(case_id, request, session, config, record)
+    return await _desk_action(case_id, request, session, config, record, temporal)
 
 
 @router.post("/cases/{case_id}/decide", include_in_schema=False)
@@ -296,7 +339,7 @@ async def decide_from_desk(
         # hold a valid decision goes straight on to show its refusal.
         try:
             require_finance(form.login)
-            sentence = _decision_in_words(form.fields)
+            sentence = _decision_in_words(case_id, form.login.principal, form.fields)
         except Exception as exc:
             if problem_of(exc) is None:
                 raise
@@ -317,6 +360,6 @@ async def decide_from_desk(
             return await _credit_note_from_desk(case_id, principal, session, temporal, fields)
         body = _form_decision(fields)
         await service.decide(session, await temporal.get(), principal, case_id, body)
-        return "decided", {"kind": body.kind.replace("_", " ")}
+        return "decided", {"decision": body.kind.replace("_", " ")}
 
-    return await _desk_action(case_id, request, session, config, decide)
+    return await _desk_action(case_id, request, session, config, decide, temporal)

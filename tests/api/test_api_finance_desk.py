@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy import select, update
@@ -166,8 +167,11 @@ async def test_desk_offers_a_credit_note_and_shows_the_orders_refusal(
         "kind=credit_note&note=venue+cancelled&confirmed=yes",
     )
     assert answer.status_code == 409
-    assert f"Case {case_id}:" in answer.text
+    # The refusal in words on the case's own page, its forms there to try again.
+    assert f"Case #{case_id} · invoice" in answer.text
+    assert "role='alert'>" in answer.text
     assert "can no longer be cancelled" in answer.text
+    assert f"/finance/cases/{case_id}/decide" in answer.text
 
 
 async def _desk_with_a_case(
@@ -276,3 +280,43 @@ def test_the_desk_form_carries_a_promise_to_pay() -> None:
 
     decision = _form_decision({"kind": "promise_to_pay", "promised_on": "2027-01-10", "note": "x"})
     assert (decision.kind, str(decision.promised_on)) == ("promise_to_pay", "2027-01-10")
+
+
+async def test_the_desk_agrees_instalments_line_by_line(
+    api: httpx.AsyncClient,
+    temporal_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    _, case_id = await _desk_with_a_case(api, session_factory)
+    path = f"/finance/cases/{case_id}/decide"
+    plan = "kind=instalments&instalments=" + quote("2027-01-15 2000.00\n\n2027-02-15 3712,00\n")
+    asked = await post_form(api, path, plan)
+    assert asked.status_code == 200, asked.text
+    assert "Agree 2 instalments: €2,000.00 by 2027-01-15; €3,712.00 by 2027-02-15." in asked.text
+    assert "name='confirmed' value='yes'" in asked.text
+    bad = await post_form(
+        api, path, "kind=instalments&instalments=" + quote("2027-01-15 2000\n15.2.2027 3712")
+    )
+    assert bad.status_code == 422
+    assert "Instalment line 2 (&#39;15.2.2027 3712&#39;)" in bad.text
+    one = await post_form(api, path, "kind=instalments&instalments=2027-01-15+5712")
+    assert one.status_code == 422
+    assert "at least two instalments" in one.text
+    backwards = "kind=instalments&instalments=" + quote("2027-02-15 1\n2027-01-15 5711")
+    assert "strictly increasing" in (await post_form(api, path, backwards)).text
+
+
+async def test_the_case_page_shows_the_order_to_the_day_from_its_workflow(
+    api: httpx.AsyncClient,
+    temporal_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    _, order = await completed_order(api)
+    invoice_id = await insert_invoice(session_factory, order)
+    case_id = await insert_case(session_factory, order["id"], invoice_id)
+    await temporal_env.client.get_workflow_handle(order["workflow_id"]).signal("escalate")
+    await login(api, await finance_token(api))
+    page = await api.get(f"/finance/desk/cases/{case_id}")
+    live = page.text.split("<p id='live'>", 1)[1].split("</p>", 1)[0]
+    assert "Owed: €5,712.00 (principal €5,712.00" in live
+    assert "waiting for" in live

@@ -7,8 +7,6 @@ page's Query); screenshots of each page are kept in the test's temporary folder.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,17 +16,14 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from tests.api.api_helpers import TASK_QUEUE
+from tests.browser import LAUNCH, require_chromium, shot
 from tests.live_api import live_api
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ADMIN_TOKEN = "browser-test-admin-token-0123456789abcdef"
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium (.ci/run does)")
-    pytest.skip("Debian's chromium is not installed here", allow_module_level=True)
+require_chromium()
 
-from playwright.async_api import Page, async_playwright, expect  # noqa: E402
+from playwright.async_api import async_playwright, expect  # noqa: E402
 
 
 @pytest.fixture
@@ -45,12 +40,6 @@ async def me_url(temporal_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIter
         yield base
     finally:
         await asyncio.to_thread(server.__exit__, None, None, None)
-
-
-async def _shot(page: Page, folder: Path, name: str) -> None:
-    shot = folder / f"{name}.png"
-    await page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000  # a rendered page, not a blank one
 
 
 async def test_a_member_creates_and_submits_an_order_in_a_browser(
@@ -85,7 +74,7 @@ async def test_a_member_creates_and_submits_an_order_in_a_browser(
     start = date.today() + timedelta(days=3)
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = await p.chromium.launch(**LAUNCH)
         try:
             page = await browser.new_page()
             await page.goto(f"{me_url}/me")
@@ -102,7 +91,7 @@ async def test_a_member_creates_and_submits_an_order_in_a_browser(
             await page.get_by_label("Net amount in euros").fill("4800")
             await page.get_by_label("Quantity (optional)").fill("5")
             await page.get_by_label("Unit").select_option("DAY")
-            await _shot(page, tmp_path, "new-order")
+            await shot(page, tmp_path, "new-order")
             await page.get_by_role("button", name="Create the draft").click()
             await expect(page.get_by_role("status")).to_contain_text("created as a draft")
             row = page.locator("tbody tr").first
@@ -114,7 +103,7 @@ async def test_a_member_creates_and_submits_an_order_in_a_browser(
             await expect(page.locator("tbody tr").first.locator(".state")).to_contain_text(
                 "waiting for the client's signature"
             )
-            await _shot(page, tmp_path, "order-submitted")
+            await shot(page, tmp_path, "order-submitted")
 
             await page.get_by_role("button", name="Log out").click()
             await expect(page.get_by_role("status")).to_have_text("You are logged out.")

@@ -48,6 +48,12 @@ async def dev_server(db_url: str) -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+@pytest.fixture
+def seconds_per_day() -> float:
+    """The wall time of a business day; a test module may override this fixture."""
+    return SECONDS_PER_DAY
+
+
 @dataclass
 class Stack:
     http: httpx.AsyncClient
@@ -66,6 +72,7 @@ async def stack(
     db_engine: AsyncEngine,
     session_factory,
     tmp_path: Path,
+    seconds_per_day: float,
 ) -> AsyncIterator[Stack]:  # type: ignore[no-untyped-def]
     smtp_port = find_free_port()
     api_port = _free_port()
@@ -77,7 +84,7 @@ async def stack(
         smtp_port=smtp_port,
         task_queue=f"e2e-{api_port}",
         public_base_url=f"http://127.0.0.1:{api_port}",
-        seconds_per_day=SECONDS_PER_DAY,
+        seconds_per_day=seconds_per_day,
         payout_run_every_seconds=0.5,  # a payout run every half second (2.5 business days)
         admin_token="e2e-admin",
         signing_secret="e2e-secret",
