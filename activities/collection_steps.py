@@ -207,7 +207,9 @@ class CollectionSteps(OrderSteps):
         async with self._sessions.begin() as session:
             await ledger.post(
                 session,
-                entries.charges_waived(order_workflow_id(request.order_id), request.charges_cents),
+                entries.charges_waived(
+                    order_workflow_id(request.order_id), request.charges_cents, request.case_id
+                ),
                 order_id=request.order_id,
                 posted_on=request.on,
             )
@@ -235,6 +237,9 @@ class CollectionSteps(OrderSteps):
     @activity.defn(name=steps.RECORD_DECISION)
     async def record_decision(self, request: steps.RecordDecision) -> None:
         d = request.decision
+        note = d.note
+        if d.waive_charges:  # the audit trail says so beside finance's own words
+            note = " · ".join(t for t in ("charges and interest to date waived", d.note) if t)
         async with self._sessions.begin() as session:
             await session.execute(
                 update(FinanceCase)
@@ -243,7 +248,7 @@ class CollectionSteps(OrderSteps):
                     status="decided",
                     decision=d.kind,
                     decided_by=d.decided_by,
-                    decision_note=d.note,
+                    decision_note=note,
                     decided_at=datetime.now(UTC),
                 )
             )

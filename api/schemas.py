@@ -459,6 +459,12 @@ class DecisionRequest(BaseModel):
     )
     payment: DecisionPayment | None = None
     instalments: list[Instalment] = []
+    waive_charges: bool = Field(
+        default=False,
+        description="waive the charges (fees, flat compensation, interest charged) and the "
+        "interest accrued to date first, then apply the decision to the principal; not with "
+        "write_off or collection",
+    )
 
 
 # ---- ledger ----

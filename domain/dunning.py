@@ -195,6 +195,17 @@ class Claim:
         self.charges_waived += waived
         return waived
 
+    def forgive(self, today: date) -> tuple[Cents, Cents]:
+        """Finance waives what lateness added: the charges open (booked as waived) and the
+        interest accrued to ``today`` and not yet charged (never booked, so simply dropped).
+        No interest runs afterwards, unless finance sets a new due date (``extend``), from
+        which it runs again. Returns both."""
+        self.accrue(today)
+        interest = round_cents(self.interest_accrued)
+        self.interest_accrued = Decimal(0)
+        self.interest_from = None
+        return self.waive_charges(), interest
+
     def next_step(self) -> tuple[date, DunningStage | None]:
         """When the next reminder is due (or escalation, ``None``). Rules 2, when only charges
         are left: one final statement of them at once, then escalation if they stay unpaid."""

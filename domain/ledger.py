@@ -254,11 +254,18 @@ def interest_charged(order_key: str, payment_key: str, cents: Cents) -> JournalE
     )
 
 
-def charges_waived(order_key: str, cents: Cents) -> JournalEntry:
-    """Charges left after the principal was paid, too small to chase: waived."""
+def charges_waived(order_key: str, cents: Cents, case_id: int | None = None) -> JournalEntry:
+    """Charges waived: left after the principal was paid and too small to chase, or (with
+    ``case_id``) by finance's decision on that case."""
+    if case_id is not None:
+        key = f"{order_key}:charges-waived-case-{case_id}"
+        description = f"Late-payment charges waived by finance (case {case_id})"
+    else:
+        key = f"{order_key}:charges-waived"
+        description = "Remaining late-payment charges waived (below the threshold)"
     return _entry(
-        f"{order_key}:charges-waived",
-        "Remaining late-payment charges waived (below the threshold)",
+        key,
+        description,
         [
             Line(account="dunning_income", debit=cents),
             Line(account="dunning_receivable", credit=cents),

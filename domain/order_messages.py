@@ -154,9 +154,17 @@ class FinanceDecision(_Frozen):
     promised_on: date | None = None  # promise_to_pay: the client said it pays by then
     payment: PaymentReceived | None = None
     instalments: tuple[Instalment, ...] = ()
+    # Waive the charges and the interest to date first, then apply the decision to the
+    # principal (extend, record a payment, a promise to pay, instalments).
+    waive_charges: bool = False
 
     @model_validator(mode="after")
     def _fields(self) -> FinanceDecision:
+        if self.waive_charges and self.kind in ("write_off", "collection"):
+            raise ValueError(
+                f"charges cannot be waived with {self.kind.replace('_', ' ')}: a write-off "
+                "covers them already, the collection agency collects everything owed"
+            )
         if self.kind == "extend" and self.new_due_date is None:
             raise ValueError("an extension needs new_due_date")
         if self.kind == "promise_to_pay" and self.promised_on is None:

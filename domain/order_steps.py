@@ -124,6 +124,7 @@ class WaiveCharges(_Step):
     invoice_id: int
     on: date
     charges_cents: int
+    case_id: int | None = None  # waived by finance's decision on this case
 
 
 class OpenFinanceCase(_Step):

@@ -205,6 +205,7 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
             "new_due_date": fields.get("new_due_date") or None,
             "promised_on": fields.get("promised_on") or None,
             "payment": payment,
+            "waive_charges": fields.get("waive_charges") == "yes",
             "instalments": (
                 _form_instalments(fields.get("instalments", "")) if kind == "instalments" else []
             ),
@@ -219,6 +220,13 @@ def _decision_in_words(case_id: int, principal: Principal, fields: dict[str, str
         return "Cancel the invoice by a credit note; what the client paid goes back to it."
     body = _form_decision(fields)
     service.build_decision(case_id, principal, body)
+    sentence = _decision_sentence(body)
+    if body.waive_charges:
+        return f"Waive the charges and the interest to date. {sentence}"
+    return sentence
+
+
+def _decision_sentence(body: DecisionRequest) -> str:
     if body.kind == "record_payment" and body.payment is not None:
         return (
             f"Record a payment of {format_eur(body.payment.amount_cents)} received on "

@@ -87,6 +87,7 @@ def build_decision(case_id: int, principal: Principal, data: DecisionRequest) ->
         promised_on=data.promised_on,
         payment=payment,
         instalments=tuple(data.instalments),
+        waive_charges=data.waive_charges,
     )
 
 

@@ -1,12 +1,13 @@
 """The finance case: when the dunning schedule is exhausted (or a payment plan fails) the
 invoice is escalated to the finance team, and the order waits for their decision: extend the
-due date, agree instalments, record a payment, hand the claim to a collection agency, or write
-it off against the guarantee fund."""
+due date, agree instalments or a promise to pay, record a payment (each of these with the
+charges and the interest to date waived, or not), hand the claim to a collection agency, or
+write it off against the guarantee fund."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -22,6 +23,8 @@ from workflows.order import steps as step
 from workflows.order.base import OrderBase
 
 MAX_PROMISE_DAYS = 60
+# Finance may waive the charges and the interest to date with a decision.
+FINANCE_WAIVER = "finance-waiver"
 
 
 def refusal(kind: str, message: str) -> ApplicationError:
@@ -89,7 +92,7 @@ class FinanceCase(OrderBase):
                     "invalid-date", f"the first instalment must fall after today ({today})"
                 )
             planned = sum(i.amount_cents for i in decision.instalments)
-            owed = self._amount_due()
+            owed = self._principal_due() if decision.waive_charges else self._amount_due()
             if planned != owed:
                 raise refusal(
                     "invalid-amount",
@@ -142,6 +145,8 @@ class FinanceCase(OrderBase):
             "collection",
         )
         today = self._today()
+        if decision.waive_charges and workflow.patched(FINANCE_WAIVER):
+            await self._forgive(today)
         if decision.kind == "extend" and decision.new_due_date is not None:
             self._claim.extend(decision.new_due_date, today)
             self._collection = CollectionPhase.NOT_DUE  # the dunning schedule starts over
@@ -176,3 +181,24 @@ class FinanceCase(OrderBase):
             )
             self._written_off = sum(self._claim.write_off())
             self._collection = CollectionPhase.SETTLED
+
+    async def _forgive(self, today: date) -> None:
+        """Finance waives the charges open (booked as waived, once per case) and the interest
+        accrued to today (never charged, so only dropped)."""
+        assert self._claim is not None
+        assert self._invoice is not None
+        charges = self._claim.charges_due
+        if charges:
+            await self._steps.run(
+                step.WAIVE_CHARGES,
+                steps.WaiveCharges(
+                    order_id=self._order.order_id,
+                    invoice_id=self._invoice.invoice_id,
+                    on=today,
+                    charges_cents=charges,
+                    case_id=self._case_id,
+                ),
+                f"Waive {format_eur(charges)} of charges (finance, case {self._case_id})",
+                "collection",
+            )
+        self._claim.forgive(today)
