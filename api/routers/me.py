@@ -45,6 +45,8 @@ from domain.order_status import OrderStatus
 router = APIRouter(prefix="/me", tags=["me"])
 
 LIST_LIMIT = 100  # the most recent; older ones through the JSON API
+PAGE_SIZE = 25  # orders per page of "my orders", newest first
+MAX_PAGE = 10_000
 NOTICES = {
     "created": "created",
     "submitted": "submitted",
@@ -123,6 +125,11 @@ def _invoice_pdf(config: AppConfig, number: str) -> Path:
     return config.invoice_dir / f"{number}.pdf"
 
 
+def _page_number(text: str) -> int:
+    """``?page=`` as a page number; anything else is the first page."""
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PAGE else 1
+
+
 def _status(stored: str, view: OrderView | None) -> str:
     return view.status.value if view is not None else stored
 
@@ -138,13 +145,18 @@ async def my_orders(
         return _login_page(words, message=_notice_text(dict(request.query_params), words))
     member = await _member(session, login)
     words = labels(member.language)
+    page = _page_number(request.query_params.get("page", "1"))
     orders = await service.list_orders(
-        session, login.principal, status=None, limit=LIST_LIMIT, offset=0
+        session,
+        login.principal,
+        status=None,
+        limit=PAGE_SIZE + 1,  # one more tells whether an older page exists
+        offset=(page - 1) * PAGE_SIZE,
     )
+    older = len(orders) > PAGE_SIZE
+    orders = orders[:PAGE_SIZE]
     views = await _views(temporal, [o.id for o in orders if o.workflow_id is not None])
-    invoices = await books.list_invoices(
-        session, login.principal, status=None, limit=LIST_LIMIT, offset=0
-    )
+    invoices = await books.invoices_of_orders(session, [o.id for o in orders])
     invoice_of = {i.order_id: i for i in invoices if _invoice_pdf(config, i.number).is_file()}
     rows = [
         {
@@ -163,6 +175,8 @@ async def my_orders(
         "me/orders.html",
         "orders",
         rows=rows,
+        page=page,
+        older=older,
         message=_notice_text(dict(request.query_params), words),
     )
 

@@ -42,6 +42,13 @@ async def list_invoices(
     return (await session.scalars(_own_invoices(query, principal))).all()
 
 
+async def invoices_of_orders(session: AsyncSession, order_ids: Sequence[int]) -> Sequence[Invoice]:
+    """The invoices of these orders (the caller already holds the orders as visible)."""
+    if not order_ids:
+        return []
+    return (await session.scalars(select(Invoice).where(Invoice.order_id.in_(order_ids)))).all()
+
+
 async def invoice_detail(
     session: AsyncSession, principal: Principal, invoice_id: int
 ) -> InvoiceDetail:

@@ -18,6 +18,7 @@ from config import Settings
 from tests.api.api_helpers import (
     create_client,
     create_member,
+    create_order,
     finance_token,
     member_with_order,
     signed_order,
@@ -261,3 +262,50 @@ async def test_the_pages_speak_the_members_language(api: httpx.AsyncClient) -> N
     api.cookies.clear()
     french = await api.get("/me", headers={"accept-language": "fr-BE,fr;q=0.9"})
     assert "Votre jeton d&#39;accès" in french.text
+
+
+async def test_a_member_adds_a_client_from_its_pages_in_its_language(
+    api: httpx.AsyncClient,
+) -> None:
+    _, token = await create_member(api, language="de")
+    await me_login(api, token)
+    empty = await api.get("/me/orders/new")
+    assert "Meine Kunden" in empty.text  # no clients yet: the form points there
+    bad = await post_form(
+        api, "/me/clients", "name=Theater+Nord&email=kasse%40theater.example&country=Deutschland"
+    )
+    assert bad.status_code == 422
+    assert "country" in bad.text
+    added = await post_form(
+        api,
+        "/me/clients",
+        "name=Theater+Nord&email=kasse%40theater.example&country=de&is_business=yes"
+        "&vat_id=DE+136+695+976&language=de&address=Ring+1%2C+20095+Hamburg",
+    )
+    assert added.status_code == 303, added.text
+    page = await api.get(added.headers["location"])
+    assert "Kunde angelegt" in page.text
+    assert "Theater Nord" in page.text
+    assert "DE136695976" in page.text  # the JSON API's rules: the VAT ID normalised
+    mine = await api.get("/clients", headers={"Authorization": f"Bearer {token}"})
+    assert [c["name"] for c in mine.json()] == ["Theater Nord"]
+    form = await api.get("/me/orders/new")
+    assert "Theater Nord</option>" in form.text
+
+
+async def test_my_orders_come_in_pages_newest_first(api: httpx.AsyncClient) -> None:
+    _, token = await create_member(api)
+    client = await create_client(api, token)
+    ids = [(await create_order(api, token, client["id"]))["id"] for _ in range(27)]
+    await me_login(api, token)
+    first = await api.get("/me")
+    assert f"id='order-{ids[-1]}'" in first.text  # the newest
+    assert first.text.count("<tr id='order-") == 25
+    assert "href='/me?page=2' rel='next'" in first.text
+    assert "rel='prev'" not in first.text
+    second = await api.get("/me?page=2")
+    assert second.text.count("<tr id='order-") == 2
+    assert f"id='order-{ids[0]}'" in second.text
+    assert "href='/me?page=1' rel='prev'" in second.text
+    assert "rel='next'" not in second.text
+    assert (await api.get("/me?page=x")).text.count("<tr id='order-") == 25  # the first page

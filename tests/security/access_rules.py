@@ -155,6 +155,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ),
     ("GET", "/me/orders/new"): Access("member", me=True),
     ("GET", "/me/invoices"): Access("member", me=True),
+    ("GET", "/me/clients"): Access("member", me=True),
+    ("POST", "/me/clients"): Access("member", reached=_s(303), me=True),
     ("GET", "/me/payslips"): Access("member", me=True),
     ("GET", "/me/invoices/{invoice_id}/pdf"): Access("member-own", me=True),
     ("GET", "/me/payslips/{payslip_id}/pdf"): Access("member-own", me=True),

@@ -219,6 +219,14 @@ class World:
                 "net_eur": "1000.00",
                 "csrf": csrf,
             },
+            ("POST", "/me/clients"): {
+                "name": "Client of whoever posts",
+                "email": "ap@client.example",
+                "country": "DE",
+                "is_business": "yes",
+                "language": "de",
+                "csrf": csrf,
+            },
             ("POST", "/me/orders/{order_id}/submit"): {"csrf": csrf},
             ("POST", "/me/orders/{order_id}/complete"): {
                 "actual_start": today,
