@@ -1,5 +1,6 @@
-"""The member's pages (``/me``): log in with the member's token, my orders with their live
-state, a new order and its offer, my invoices and payslips with their PDFs.
+"""The member's pages (``/me``): log in with the member's token (or an e-mailed link,
+``api.routers.me_magic_links``), my orders with their live state, a new order and its offer,
+my invoices and payslips with their PDFs.
 
 Sessions are the desk's (``api.me_sessions``): the cookie holds a random session id, every form
 carries the session's CSRF token and is refused from another origin. Every action calls the
@@ -65,13 +66,13 @@ def _redirect(notice: str, **values: str) -> RedirectResponse:
     return RedirectResponse("/me?" + urlencode({"notice": notice, **values}), 303)
 
 
-def _login_page(
+def login_page(
     words: dict[str, str], *, message: str = "", error: str = "", status: int = 200
 ) -> HTMLResponse:
     return render("me/login.html", status=status, t=words, who="", message=message, error=error)
 
 
-def _guest_words(request: Request) -> dict[str, str]:
+def guest_words(request: Request) -> dict[str, str]:
     """Before log-in: the browser's language."""
     return labels(browser_language(request.headers.get("accept-language", "")))
 
@@ -134,8 +135,8 @@ async def my_orders(
     """The log-in form, or my orders with their state in words."""
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, message=_notice_text(dict(request.query_params), words))
+        words = guest_words(request)
+        return login_page(words, message=_notice_text(dict(request.query_params), words))
     member = await _member(session, login)
     words = labels(member.language)
     orders = await service.list_orders(
@@ -170,19 +171,15 @@ async def my_orders(
 @router.post("/login", include_in_schema=False)
 async def login(request: Request, session: DbSession, config: AppConfig) -> Response:
     desk.check_origin(request, config.public_base_url)
-    words = _guest_words(request)
+    words = guest_words(request)
     token = form_fields(await request.body()).get("token", "").strip()
     try:
         principal = await principal_for_token(session, config.admin_token, token)
     except ProblemError as refused:
-        return _login_page(words, error=refused.detail or words["login_unknown"], status=401)
+        return login_page(words, error=refused.detail or words["login_unknown"], status=401)
     if principal.role != "member" or principal.member_id is None:
-        return _login_page(words, error=words["login_staff"], status=403)
-    session_id, _ = await desk.open_session(session, principal)
-    await session.commit()
-    response = RedirectResponse("/me", status_code=303)
-    me_sessions.set_cookie(response, session_id, config.public_base_url)
-    return response
+        return login_page(words, error=words["login_staff"], status=403)
+    return await me_sessions.log_in(session, principal, config.public_base_url)
 
 
 @router.post("/logout", include_in_schema=False)
@@ -198,8 +195,8 @@ async def logout(request: Request, session: DbSession, config: AppConfig) -> Res
 async def new_order_form(request: Request, session: DbSession) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     clients = await client_service.list_clients(
         session, login.principal, limit=LIST_LIMIT, offset=0
     )
@@ -216,8 +213,8 @@ async def _member_action(
     token); a refusal shows its reason on a page with the refusal's status."""
     form = await me_sessions.read_form(request, session, config.public_base_url)
     if form is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     words = labels((await _member(session, form.login)).language)
     try:
         return await action(form, words)
@@ -294,8 +291,8 @@ async def complete_order(
 async def my_invoices(request: Request, session: DbSession, config: AppConfig) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     invoices = await books.list_invoices(
         session, login.principal, status=None, limit=LIST_LIMIT, offset=0
     )
@@ -309,8 +306,8 @@ async def my_invoice_pdf(
 ) -> Response:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     invoice = await books.invoice_detail(session, login.principal, invoice_id)
     path = _invoice_pdf(config, invoice.number)
     if not path.is_file():
@@ -322,8 +319,8 @@ async def my_invoice_pdf(
 async def my_payslips(request: Request, session: DbSession, config: AppConfig) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     payslips = await books.list_payslips(session, login.principal, limit=LIST_LIMIT, offset=0)
     rows = [
         {
@@ -343,8 +340,8 @@ async def my_payslip_pdf(
 ) -> Response:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     payslip = await books.payslip(session, login.principal, payslip_id)
     path = payslip_pdf_path(
         config.payslip_dir, payslip.jurisdiction, payslip.pay_date, str(payslip.id)
