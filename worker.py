@@ -30,7 +30,7 @@ from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.documents.payslip_document import PayslipEmployer
 from adapters.documents.payslip_pdf import PayslipPdfs
-from adapters.mail.mailers import MaildirMailer, Mailer, SmtpMailer
+from adapters.mail.mailers import Mailer, mailer_for
 from adapters.payments.stripe_gateway import StripeGateway
 from adapters.payroll_bureau.export import PayrollBureauExport
 from adapters.social_security.declarations import SocialSecurity, SocialSecurityByJurisdiction
@@ -62,9 +62,13 @@ WORKFLOWS: Sequence[type] = (
 
 
 def build_mailer(settings: Settings) -> Mailer:
-    if settings.mail_backend == "maildir":
-        return MaildirMailer(settings.maildir, settings.mail_from)
-    return SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    return mailer_for(
+        settings.mail_backend,
+        maildir=settings.maildir,
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+        sender=settings.mail_from,
+    )
 
 
 def payslip_employer(settings: Settings, jurisdiction: str) -> PayslipEmployer:

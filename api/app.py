@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from adapters.mail.mailers import mailer_for
 from adapters.payments.stripe_gateway import StripeGateway
 from api.deps import ApiConfig, Resources, TemporalConnection
 from api.docs import install_docs
@@ -35,6 +36,7 @@ from api.routers import (
     ledger,
     me,
     me_clients,
+    me_magic_links,
     members,
     orders,
     pay,
@@ -68,7 +70,8 @@ projection its activities write, live state from a Query.
   SameSite=Strict cookie limited to `/finance`, never the token; its forms carry a CSRF token.
 * **Member's pages** (`/me`): my orders with their state in words, a new order and its offer,
   my invoices and payslips with their PDFs; log in with a member token (the same kind of
-  session, in a cookie limited to `/me`), in the member's language (en, de, fr, nl, it, pl).
+  session, in a cookie limited to `/me`), or with a one-time link e-mailed on request
+  (`/me/magic/{token}`, short-lived, used once), in the member's language (en, de, fr, nl, it, pl).
 """
 
 
@@ -87,6 +90,8 @@ def api_config(settings: Settings) -> ApiConfig:
 
 
 def create_app(settings: Settings, *, temporal_client: Client | None = None) -> FastAPI:
+    buckets = bucket_store(settings.redis_url)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.require_safe()  # uvicorn reports "Application startup failed" and exits
@@ -104,6 +109,14 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
             engine=engine,
             session_factory=make_session_factory(engine),
             temporal=temporal,
+            mailer=mailer_for(
+                settings.mail_backend,
+                maildir=settings.maildir,
+                smtp_host=settings.smtp_host,
+                smtp_port=settings.smtp_port,
+                sender=settings.mail_from,
+            ),
+            buckets=buckets,
         )
         app.state.resources = resources
         # Stripe: the gateway (tests may have put their own on app.state first) and the
@@ -141,7 +154,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
     install_docs(app)
     # Outermost last: the headers go on every answer, the 429 and 413 ones too.
     app.add_middleware(BodyLimit)
-    app.add_middleware(RateLimits, store=bucket_store(settings.redis_url))
+    app.add_middleware(RateLimits, store=buckets)
     app.add_middleware(SecurityHeaders)
     redact_access_logs()
     install_problem_handlers(app)
@@ -163,6 +176,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         desk_case,
         me,
         me_clients,
+        me_magic_links,
         ledger,
         pay,
         stripe_webhooks,

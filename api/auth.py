@@ -16,11 +16,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppConfig, DbSession
@@ -130,8 +130,31 @@ async def principal_for_token(session: AsyncSession, admin_token: str, token: st
     refused = token_refusal(row, datetime.now(UTC))
     if refused:
         raise _unauthorized(refused, "invalid_token")
-    role: Role = row.role
+    return principal_of(row)
+
+
+def principal_of(row: ApiToken) -> Principal:
+    """Who a stored token speaks for (the caller checked it: a known role, live)."""
+    role = cast(Role, row.role)
     return Principal(role=role, label=row.label, member_id=row.member_id, token_id=row.id)
+
+
+async def live_member_token(
+    session: AsyncSession, member_id: int, now: datetime
+) -> ApiToken | None:
+    """The member's newest token that still opens something (a log-in without a token, by an
+    e-mailed link, runs under it: revoking a member's tokens shuts that door too), or None."""
+    return await session.scalar(
+        select(ApiToken)
+        .where(
+            ApiToken.member_id == member_id,
+            ApiToken.role == "member",
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+        )
+        .order_by(ApiToken.id.desc())
+        .limit(1)
+    )
 
 
 async def current_principal(

@@ -20,8 +20,10 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from adapters.mail.mailers import Mailer
 from adapters.temporal_client import TemporalAccess, connect
 from api.errors import ProblemError
+from api.rate_limits import BucketStore
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,8 @@ class Resources:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     temporal: TemporalConnection
+    mailer: Mailer  # the member's log-in links (the worker sends every other mail)
+    buckets: BucketStore  # the rate limits' buckets, also counted by address in a route
 
 
 def get_resources(request: Request) -> Resources:
@@ -119,6 +123,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
+def get_mailer(request: Request) -> Mailer:
+    return get_resources(request).mailer
+
+
+def get_buckets(request: Request) -> BucketStore:
+    return get_resources(request).buckets
+
+
 def get_temporal_connection(request: Request) -> TemporalConnection:
     return get_resources(request).temporal
 
@@ -130,6 +142,8 @@ async def get_temporal(request: Request) -> Client:
 AppConfig = Annotated[ApiConfig, Depends(get_config)]
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 TemporalClient = Annotated[Client, Depends(get_temporal)]
+AppMailer = Annotated[Mailer, Depends(get_mailer)]
+RateBuckets = Annotated[BucketStore, Depends(get_buckets)]
 # For reads that still answer (from the database) when Temporal is away.
 TemporalConn = Annotated[TemporalConnection, Depends(get_temporal_connection)]
 

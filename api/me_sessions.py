@@ -1,5 +1,6 @@
 """Log-ins on the member's pages (``/me``): the desk's server-side sessions
-(``api.desk_sessions``) under a cookie of their own, scoped to ``/me``.
+(``api.desk_sessions``) under a cookie of their own, scoped to ``/me``, opened with a member
+token or an e-mailed one-time link (``api.routers.me_magic_links``) under the member's token.
 
 A member session never opens the finance desk (another cookie, and the desk wants staff) and a
 staff session never opens ``/me`` (only a session opened with a member token counts here).
@@ -10,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import desk_sessions as desk
+from api.auth import Principal
 from api.html import form_fields
 
 COOKIE = "coopflow_me"
@@ -49,6 +52,18 @@ async def read_form(
     fields = form_fields(await request.body())
     desk.check_csrf(login, fields)
     return MemberForm(login, fields)
+
+
+async def log_in(
+    session: AsyncSession, principal: Principal, public_base_url: str
+) -> RedirectResponse:
+    """Open the member's session (with its token, or with an e-mailed link), commit it, and
+    send the browser to its orders with the session's cookie."""
+    session_id, _ = await desk.open_session(session, principal)
+    await session.commit()
+    response = RedirectResponse("/me", status_code=303)
+    set_cookie(response, session_id, public_base_url)
+    return response
 
 
 def set_cookie(response: Response, session_id: str, public_base_url: str) -> None:

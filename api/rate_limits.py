@@ -1,5 +1,6 @@
 """Rate limits on the doors people knock on (finance login, signing links, pay links, failed
-tokens): a token bucket per client address and door, as ASGI middleware.
+tokens, the member's log-in links): a token bucket per client address and door, as ASGI
+middleware, and per e-mail address for the log-in links (counted by their route).
 
 The buckets live in this process's memory (``MemoryBuckets``: enough for one API process) or,
 with ``COOPFLOW_REDIS_URL`` set, in Redis (``RedisBuckets``: every API process behind a load
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Limit:
     name: str
-    per_minute: int
+    per_minute: float
     burst: int
     matches: Callable[[str, str], bool]  # (method, path)
 
@@ -39,7 +40,13 @@ LIMITS = (
     Limit("member login", 10, 5, lambda m, p: m == "POST" and p == "/me/login"),
     Limit("signing links", 30, 10, lambda m, p: p.startswith("/sign/")),
     Limit("pay links", 60, 20, lambda m, p: p.startswith("/pay/")),
+    Limit("member log-in links", 10, 5, lambda m, p: m == "POST" and p == "/me/magic-link"),
+    Limit("member log-in link pages", 30, 10, lambda m, p: p.startswith("/me/magic/")),
 )
+# Log-in links asked for one e-mail address, whichever client asks: a few at once, then one
+# every five minutes, so nobody's mailbox is flooded through us. The address is in the form,
+# not the path: the route counts it (``api.routers.me_magic_links``), never the middleware.
+LINKS_PER_ADDRESS = Limit("log-in links per address", 0.2, 3, lambda m, p: False)
 # Requests answered 401 (a wrong or unknown token): a guesser is slowed down, a client with a
 # valid token is never counted.
 FAILED_TOKENS = Limit("failed tokens", 20, 10, lambda m, p: True)

@@ -130,6 +130,15 @@ class MaildirMailer:
             os.unlink(tmp_name)
 
 
+def mailer_for(
+    backend: str, *, maildir: Path, smtp_host: str, smtp_port: int, sender: str
+) -> Mailer:
+    """The sender the settings name (``mail_backend``): "maildir", else SMTP."""
+    if backend == "maildir":
+        return MaildirMailer(maildir, sender)
+    return SmtpMailer(smtp_host, smtp_port, sender)
+
+
 def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     """The MIME message for ``mail``; PermanentAdapterError if a header or address is unusable."""
     _addr_spec(mail.to, f"recipient of mail {mail.message_id}")

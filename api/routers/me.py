@@ -1,5 +1,6 @@
-"""The member's pages (``/me``): log in with the member's token, my orders with their live
-state, a new order and its offer, my invoices and payslips with their PDFs.
+"""The member's pages (``/me``): log in with the member's token (or an e-mailed link,
+``api.routers.me_magic_links``), my orders with their live state, a new order and its offer,
+my invoices and payslips with their PDFs.
 
 Sessions are the desk's (``api.me_sessions``): the cookie holds a random session id, every form
 carries the session's CSRF token and is refused from another origin. Every action calls the
@@ -67,13 +68,13 @@ def _redirect(notice: str, **values: str) -> RedirectResponse:
     return RedirectResponse("/me?" + urlencode({"notice": notice, **values}), 303)
 
 
-def _login_page(
+def login_page(
     words: dict[str, str], *, message: str = "", error: str = "", status: int = 200
 ) -> HTMLResponse:
     return render("me/login.html", status=status, t=words, who="", message=message, error=error)
 
 
-def _guest_words(request: Request) -> dict[str, str]:
+def guest_words(request: Request) -> dict[str, str]:
     """Before log-in: the browser's language."""
     return labels(browser_language(request.headers.get("accept-language", "")))
 
@@ -84,7 +85,7 @@ async def _member(session: AsyncSession, login: desk.DeskLogin) -> Member:
     return member
 
 
-async def _page(
+async def member_page(
     session: AsyncSession,
     login: desk.DeskLogin,
     template: str,
@@ -141,8 +142,8 @@ async def my_orders(
     """The log-in form, or my orders with their state in words."""
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, message=_notice_text(dict(request.query_params), words))
+        words = guest_words(request)
+        return login_page(words, message=_notice_text(dict(request.query_params), words))
     member = await _member(session, login)
     words = labels(member.language)
     page = _page_number(request.query_params.get("page", "1"))
@@ -169,7 +170,7 @@ async def my_orders(
         }
         for o in orders
     ]
-    return await _page(
+    return await member_page(
         session,
         login,
         "me/orders.html",
@@ -184,19 +185,15 @@ async def my_orders(
 @router.post("/login", include_in_schema=False)
 async def login(request: Request, session: DbSession, config: AppConfig) -> Response:
     desk.check_origin(request, config.public_base_url)
-    words = _guest_words(request)
+    words = guest_words(request)
     token = form_fields(await request.body()).get("token", "").strip()
     try:
         principal = await principal_for_token(session, config.admin_token, token)
     except ProblemError as refused:
-        return _login_page(words, error=refused.detail or words["login_unknown"], status=401)
+        return login_page(words, error=refused.detail or words["login_unknown"], status=401)
     if principal.role != "member" or principal.member_id is None:
-        return _login_page(words, error=words["login_staff"], status=403)
-    session_id, _ = await desk.open_session(session, principal)
-    await session.commit()
-    response = RedirectResponse("/me", status_code=303)
-    me_sessions.set_cookie(response, session_id, config.public_base_url)
-    return response
+        return login_page(words, error=words["login_staff"], status=403)
+    return await me_sessions.log_in(session, principal, config.public_base_url)
 
 
 @router.post("/logout", include_in_schema=False)
@@ -212,26 +209,26 @@ async def logout(request: Request, session: DbSession, config: AppConfig) -> Res
 async def new_order_form(request: Request, session: DbSession) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     clients = await client_service.list_clients(
         session, login.principal, limit=LIST_LIMIT, offset=0
     )
-    return await _page(session, login, "me/new_order.html", "new-order", clients=clients)
+    return await member_page(session, login, "me/new_order.html", "new-order", clients=clients)
 
 
 Action = Callable[[me_sessions.MemberForm, dict[str, str]], Awaitable[Response]]
 
 
-async def _member_action(
+async def member_action(
     request: Request, session: AsyncSession, config: AppConfig, action: Action
 ) -> Response:
     """Run a form's action for the logged-in member (from our origin, with the session's CSRF
     token); a refusal shows its reason on a page with the refusal's status."""
     form = await me_sessions.read_form(request, session, config.public_base_url)
     if form is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     words = labels((await _member(session, form.login)).language)
     try:
         return await action(form, words)
@@ -240,7 +237,7 @@ async def _member_action(
         if problem is None:
             raise
         await session.rollback()
-        return await _page(
+        return await member_page(
             session,
             form.login,
             "me/problem.html",
@@ -259,7 +256,7 @@ async def create_order(request: Request, session: DbSession, config: AppConfig) 
         await session.commit()
         return _redirect("created", order=str(order.id))
 
-    return await _member_action(request, session, config, create)
+    return await member_action(request, session, config, create)
 
 
 @router.post("/orders/{order_id}/submit", include_in_schema=False)
@@ -276,7 +273,7 @@ async def submit_order(
         await session.commit()
         return _redirect("submitted", order=str(order_id))
 
-    return await _member_action(request, session, config, submit)
+    return await member_action(request, session, config, submit)
 
 
 @router.post("/orders/{order_id}/complete", include_in_schema=False)
@@ -301,20 +298,20 @@ async def complete_order(
         await session.commit()
         return _redirect("completed", order=str(order_id))
 
-    return await _member_action(request, session, config, complete)
+    return await member_action(request, session, config, complete)
 
 
 @router.get("/invoices", response_class=HTMLResponse, include_in_schema=False)
 async def my_invoices(request: Request, session: DbSession, config: AppConfig) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     invoices = await books.list_invoices(
         session, login.principal, status=None, limit=LIST_LIMIT, offset=0
     )
     rows = [{"invoice": i, "pdf": _invoice_pdf(config, i.number).is_file()} for i in invoices]
-    return await _page(session, login, "me/invoices.html", "invoices", rows=rows)
+    return await member_page(session, login, "me/invoices.html", "invoices", rows=rows)
 
 
 @router.get("/invoices/{invoice_id}/pdf", include_in_schema=False)
@@ -323,8 +320,8 @@ async def my_invoice_pdf(
 ) -> Response:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     invoice = await books.invoice_detail(session, login.principal, invoice_id)
     path = _invoice_pdf(config, invoice.number)
     if not path.is_file():
@@ -336,8 +333,8 @@ async def my_invoice_pdf(
 async def my_payslips(request: Request, session: DbSession, config: AppConfig) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     payslips = await books.list_payslips(session, login.principal, limit=LIST_LIMIT, offset=0)
     rows = [
         {
@@ -348,7 +345,7 @@ async def my_payslips(request: Request, session: DbSession, config: AppConfig) -
         }
         for p in payslips
     ]
-    return await _page(session, login, "me/payslips.html", "payslips", rows=rows)
+    return await member_page(session, login, "me/payslips.html", "payslips", rows=rows)
 
 
 @router.get("/payslips/{payslip_id}/pdf", include_in_schema=False)
@@ -357,8 +354,8 @@ async def my_payslip_pdf(
 ) -> Response:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     payslip = await books.payslip(session, login.principal, payslip_id)
     path = payslip_pdf_path(
         config.payslip_dir, payslip.jurisdiction, payslip.pay_date, str(payslip.id)

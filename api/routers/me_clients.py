@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api import me_sessions
 from api.deps import AppConfig, DbSession
-from api.routers.me import LIST_LIMIT, _guest_words, _login_page, _member_action, _page
+from api.routers.me import LIST_LIMIT, guest_words, login_page, member_action, member_page
 from api.schemas import ClientCreate
 from api.services import clients as client_service
 
@@ -36,13 +36,13 @@ def client_from_form(fields: dict[str, str]) -> ClientCreate:
 async def my_clients(request: Request, session: DbSession) -> HTMLResponse:
     login = await me_sessions.current_login(request, session)
     if login is None:
-        words = _guest_words(request)
-        return _login_page(words, error=words["login_again"], status=401)
+        words = guest_words(request)
+        return login_page(words, error=words["login_again"], status=401)
     clients = await client_service.list_clients(
         session, login.principal, limit=LIST_LIMIT, offset=0
     )
     added = request.query_params.get("notice") == "client-added"
-    return await _page(
+    return await member_page(
         session,
         login,
         "me/clients.html",
@@ -60,4 +60,4 @@ async def add_client(request: Request, session: DbSession, config: AppConfig) ->
         await session.commit()
         return RedirectResponse("/me/clients?notice=client-added", 303)
 
-    return await _member_action(request, session, config, add)
+    return await member_action(request, session, config, add)

@@ -91,6 +91,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/finance/bank-lines"): Access("staff"),
     ("GET", "/sign/{token}"): Access("capability-token"),
     ("GET", "/pay/{token}"): Access("capability-token"),
+    # The e-mailed log-in link's page: looking does not use it up (its button's POST does).
+    ("GET", "/me/magic/{token}"): Access("capability-token"),
     # actions
     ("POST", "/members"): Access("admin", reached=_s(201)),
     ("POST", "/finance-users"): Access("admin", reached=_s(201)),
@@ -166,6 +168,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/me/orders/{order_id}/submit"): Access("member-own", reached=_s(303, 409), me=True),
     ("POST", "/me/orders/{order_id}/complete"): Access("member-own", reached=_s(303, 409), me=True),
     ("POST", "/me/logout"): Access("public", reached=_s(303)),
+    # Anyone may ask for a log-in link: the same answer whoever asks, whatever the address.
+    ("POST", "/me/magic-link"): Access("public"),
+    # The first holder of A's link logs in as A (303); the link is used up for the next (410).
+    ("POST", "/me/magic/{token}"): Access("capability-token", reached=_s(303, 410)),
     # the ones that end something
     ("POST", "/orders/{order_id}/cancel"): Access("member-own", reached=_s(200, 409)),
     ("POST", "/finance/orders/{order_id}/revoke-links"): Access("staff"),

@@ -13,7 +13,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.documents.payslip_pdf import payslip_pdf_path
 from config import Settings
-from db import pay_link_tokens
+from db import member_login_links, pay_link_tokens
 from db.models_banking import BankTransaction
 from dev.bank_files import Txn, camt053_bytes, pain002_bytes
 from tests.api.api_helpers import (
@@ -77,6 +77,7 @@ class World:
     ids: dict[str, int]
     sign_token: str
     pay_token: str
+    magic_token: str  # member A's e-mailed log-in link
     invoice_number: str
     webhook_secret: str
     desk: dict[Role, DeskLogin]
@@ -91,6 +92,7 @@ class World:
         if path == "/docs-assets":
             return "/docs-assets/swagger-ui.css"
         token = self.sign_token if path.startswith("/sign/") else self.pay_token
+        token = self.magic_token if path.startswith("/me/magic/") else token
         path = path.replace("{token}", token)
         return re.sub(r"\{(\w+)\}", lambda m: str(self.ids[m.group(1)]), path)
 
@@ -115,6 +117,7 @@ class World:
             return Request(request.method, request.path, headers, request.json, request.content)
         path = request.path.replace(self.sign_token, WRONG_LINK_TOKEN)
         path = path.replace(self.pay_token, WRONG_LINK_TOKEN)
+        path = path.replace(self.magic_token, WRONG_LINK_TOKEN)
         return Request(
             request.method, path, request.headers, request.json, request.content, request.data
         )
@@ -209,6 +212,7 @@ class World:
                 "csrf": csrf,
             },
             ("POST", "/me/login"): {"token": self.tokens.get(role, "")},
+            ("POST", "/me/magic-link"): {"email": "nobody@example.org"},
             ("POST", "/me/logout"): {"csrf": csrf},
             # B names A's client: refused as an unknown client (422), as on the JSON API.
             ("POST", "/me/orders"): {
@@ -308,6 +312,7 @@ async def build_world(
     async with session_factory() as session:
         link = await pay_link_tokens.payment_link(session, invoice_id)
         pay_token = await pay_link_tokens.mint(session, link.id)
+        magic_token, _ = await member_login_links.mint(session, member_a["id"], datetime.now(UTC))
         await session.commit()
     invoice_pdf = settings.invoice_dir / f"DE-2026-{order['id']:05d}.pdf"
     invoice_pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -356,6 +361,7 @@ async def build_world(
         },
         sign_token=signing_path(order).removeprefix("/sign/"),
         pay_token=pay_token,
+        magic_token=magic_token,
         invoice_number=f"DE-2026-{order['id']:05d}",
         webhook_secret=settings.stripe_webhook_secret,
         desk={
