@@ -24,6 +24,7 @@ from api.problem_docs import PROBLEM_RESPONSES
 from api.rate_limits import RateLimits, bucket_store
 from api.routers import (
     bank,
+    budget,
     clients,
     desk_bank_lines,
     desk_case,
@@ -34,6 +35,7 @@ from api.routers import (
     invoices,
     ledger,
     me,
+    me_budget,
     members,
     orders,
     pay,
@@ -66,8 +68,10 @@ projection its activities write, live state from a Query.
   finance token: the desk keeps a session (8 hours, ended by logging out) in an HttpOnly,
   SameSite=Strict cookie limited to `/finance`, never the token; its forms carry a CSRF token.
 * **Member's pages** (`/me`): my orders with their state in words, a new order and its offer,
-  my invoices and payslips with their PDFs; log in with a member token (the same kind of
-  session, in a cookie limited to `/me`), in the member's language (en, de, fr, nl, it, pl).
+  my invoices and payslips with their PDFs, my budget (`/me/budget`); log in with a member
+  token (the same kind of session, in a cookie limited to `/me`), in the member's language
+  (en, de, fr, nl, it, pl).
+* **Budget**: `GET /members/me/budget` (`?month=YYYY-MM`), a view of the ledger per member.
 """
 
 
@@ -147,6 +151,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
     install_idempotency_handler(app)
     for module in (
         health,
+        budget,
         members,
         employment,
         clients,
@@ -161,6 +166,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         desk_bank_lines,
         desk_case,
         me,
+        me_budget,
         ledger,
         pay,
         stripe_webhooks,

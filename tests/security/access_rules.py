@@ -73,6 +73,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     # reads
     ("GET", "/members"): Access("admin"),
     ("GET", "/members/me"): Access("member"),
+    ("GET", "/members/me/budget"): Access("member"),
+    ("GET", "/members/{member_id}/budget"): Access("staff"),
     ("GET", "/members/{member_id}/employment"): Access("admin"),
     ("GET", "/clients"): Access("signed-in"),
     ("GET", "/clients/{client_id}"): Access("owner-or-staff"),
@@ -156,6 +158,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/me/orders/new"): Access("member", me=True),
     ("GET", "/me/invoices"): Access("member", me=True),
     ("GET", "/me/payslips"): Access("member", me=True),
+    ("GET", "/me/budget"): Access("member", me=True),
     ("GET", "/me/invoices/{invoice_id}/pdf"): Access("member-own", me=True),
     ("GET", "/me/payslips/{payslip_id}/pdf"): Access("member-own", me=True),
     ("POST", "/me/orders"): Access(
