@@ -31,7 +31,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Not in batch mode: SQLite (3.35+) drops a column in place, where a batch would copy
+    # ledger_entries and trip over the lines' foreign keys to it.
     for table in ("ledger_lines", "ledger_entries"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_index(batch_op.f(f"ix_{table}_member_id"))
-            batch_op.drop_column("member_id")
+        op.drop_index(op.f(f"ix_{table}_member_id"), table_name=table)
+        op.drop_column(table, "member_id")
