@@ -25,6 +25,7 @@ from api.problem_docs import PROBLEM_RESPONSES
 from api.rate_limits import RateLimits, bucket_store
 from api.routers import (
     bank,
+    budget,
     clients,
     desk_bank_lines,
     desk_case,
@@ -35,6 +36,7 @@ from api.routers import (
     invoices,
     ledger,
     me,
+    me_budget,
     me_clients,
     me_magic_links,
     members,
@@ -69,9 +71,11 @@ projection its activities write, live state from a Query.
   finance token: the desk keeps a session (8 hours, ended by logging out) in an HttpOnly,
   SameSite=Strict cookie limited to `/finance`, never the token; its forms carry a CSRF token.
 * **Member's pages** (`/me`): my orders with their state in words, a new order and its offer,
-  my invoices and payslips with their PDFs; log in with a member token (the same kind of
-  session, in a cookie limited to `/me`), or with a one-time link e-mailed on request
-  (`/me/magic/{token}`, short-lived, used once), in the member's language (en, de, fr, nl, it, pl).
+  my invoices and payslips with their PDFs, my budget (`/me/budget`), my clients; log in
+  with a member token (the same kind of session, in a cookie limited to `/me`), or with a
+  one-time link e-mailed on request (`/me/magic/{token}`, short-lived, used once), in the
+  member's language (en, de, fr, nl, it, pl).
+* **Budget**: `GET /members/me/budget` (`?month=YYYY-MM`), a view of the ledger per member.
 """
 
 
@@ -161,6 +165,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
     install_idempotency_handler(app)
     for module in (
         health,
+        budget,
         members,
         employment,
         clients,
@@ -177,6 +182,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         me,
         me_clients,
         me_magic_links,
+        me_budget,
         ledger,
         pay,
         stripe_webhooks,

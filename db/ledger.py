@@ -7,28 +7,41 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import LedgerEntry, LedgerLine
+from db.models import LedgerEntry, LedgerLine, Order
 from domain.ledger import JournalEntry, bank_account
 
 
 async def post(
-    session: AsyncSession, entry: JournalEntry, *, order_id: int | None, posted_on: date
+    session: AsyncSession,
+    entry: JournalEntry,
+    *,
+    order_id: int | None,
+    posted_on: date,
+    member_id: int | None = None,
 ) -> bool:
     """Add ``entry`` unless its key was posted before. Returns whether it was added. The
-    caller's transaction makes it atomic with the business change it records."""
+    caller's transaction makes it atomic with the business change it records.
+
+    ``member_id``: the member the entry belongs to (the budget reads by it); taken from the
+    order when not given, so an order's callers need not pass it; a member-level entry (no
+    order) passes it."""
     exists = await session.scalar(select(LedgerEntry.id).where(LedgerEntry.entry_key == entry.key))
     if exists is not None:
         return False
+    if member_id is None and order_id is not None:
+        member_id = await session.scalar(select(Order.member_id).where(Order.id == order_id))
     session.add(
         LedgerEntry(
             entry_key=entry.key,
             order_id=order_id,
+            member_id=member_id,
             posted_on=posted_on,
             description=entry.description,
             lines=[
                 LedgerLine(
                     account=line.account,
                     order_id=order_id,
+                    member_id=member_id,
                     debit_cents=line.debit,
                     credit_cents=line.credit,
                 )

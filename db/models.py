@@ -383,6 +383,8 @@ class LedgerEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_key: Mapped[str] = mapped_column(String(160), unique=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True, nullable=True)
+    # The member the entry belongs to (its order's, or a member-level entry's): the budget's key.
+    member_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     posted_on: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _now()
@@ -400,6 +402,7 @@ class LedgerLine(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), index=True)
     account: Mapped[str] = mapped_column(String(40), index=True)
     order_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    member_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     debit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     credit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 

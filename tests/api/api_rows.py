@@ -118,16 +118,24 @@ async def insert_ledger_entry(
     key: str,
     lines: list[tuple[str, int, int]],
     posted_on: date = date(2026, 6, 6),
+    member_id: int | None = None,
 ) -> None:
     async with session_factory() as session:
         session.add(
             LedgerEntry(
                 entry_key=key,
                 order_id=order_id,
+                member_id=member_id,
                 posted_on=posted_on,
                 description=key,
                 lines=[
-                    LedgerLine(account=a, order_id=order_id, debit_cents=d, credit_cents=c)
+                    LedgerLine(
+                        account=a,
+                        order_id=order_id,
+                        member_id=member_id,
+                        debit_cents=d,
+                        credit_cents=c,
+                    )
                     for a, d, c in lines
                 ],
             )

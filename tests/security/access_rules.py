@@ -73,6 +73,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     # reads
     ("GET", "/members"): Access("admin"),
     ("GET", "/members/me"): Access("member"),
+    ("GET", "/members/me/budget"): Access("member"),
+    ("GET", "/members/{member_id}/budget"): Access("staff"),
     ("GET", "/members/{member_id}/employment"): Access("admin"),
     ("GET", "/clients"): Access("signed-in"),
     ("GET", "/clients/{client_id}"): Access("owner-or-staff"),
@@ -160,6 +162,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/me/clients"): Access("member", me=True),
     ("POST", "/me/clients"): Access("member", reached=_s(303), me=True),
     ("GET", "/me/payslips"): Access("member", me=True),
+    ("GET", "/me/budget"): Access("member", me=True),
     ("GET", "/me/invoices/{invoice_id}/pdf"): Access("member-own", me=True),
     ("GET", "/me/payslips/{payslip_id}/pdf"): Access("member-own", me=True),
     ("POST", "/me/orders"): Access(
