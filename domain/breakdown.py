@@ -50,6 +50,17 @@ class OrderBreakdown(BaseModel):
         return self.employer_contributions_cents + self.employee_contributions_cents
 
 
+def flat_rate_deductions(
+    gross_wage_cents: Cents, policy: JurisdictionPolicy
+) -> tuple[Cents, Cents]:
+    """The employee's contributions and the provisional wage tax on a gross wage, at the
+    policy's flat rates: ``(employee_contributions, wage_tax)``, each rounded once. The order's
+    breakdown and the provisional payslip of a monthly salary both take them from here."""
+    employee = percent_of(gross_wage_cents, policy.employee_contribution_rate)
+    tax = percent_of(gross_wage_cents - employee, policy.provisional_wage_tax_rate)
+    return employee, tax
+
+
 def compute_breakdown(
     policy: JurisdictionPolicy,
     *,
@@ -76,8 +87,7 @@ def compute_breakdown(
     budget = available - contribution
     gross_wage = round_cents(Decimal(budget) / (1 + policy.employer_contribution_rate))
     employer = budget - gross_wage
-    employee = percent_of(gross_wage, policy.employee_contribution_rate)
-    tax = percent_of(gross_wage - employee, policy.provisional_wage_tax_rate)
+    employee, tax = flat_rate_deductions(gross_wage, policy)
     return OrderBreakdown(
         net_cents=net_cents,
         vat_rate=vat_rate,

@@ -32,3 +32,10 @@ class UnbalancedEntry(DomainError):
 
 class UnsupportedCase(DomainError):
     code = "unsupported-case"
+
+
+class SalaryCategoryRefused(DomainError):
+    """A monthly salary below the minimum wage for its hours or above what the budget
+    supports (``domain.salary_category``)."""
+
+    code = "salary-category-refused"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.breakdown import OrderBreakdown
-from domain.payroll.be_payroll import belgian_wage_from_budget
+from domain.payroll.be_payroll import BelgianPayslip, belgian_wage_from_budget
 from domain.payroll.employment import BelgianEmployment
 from domain.payroll.protocol import Payroll, PayrollRequest, PayrollResult, PayslipData
 from domain.payroll.provisional import PolicyPayroll
@@ -30,21 +30,33 @@ def belgian_result(
     wage = belgian_wage_from_budget(
         breakdown.employment_budget_cents, employment.contract, employment.tax, pay_date
     )
-    slip = wage.payslip
+    return belgian_payroll_result(
+        wage.payslip,
+        breakdown.employment_budget_cents,
+        breakdown.expenses_cents,
+        wage.split.remainder_cents,
+    )
+
+
+def belgian_payroll_result(
+    slip: BelgianPayslip, budget_cents: int, expenses_cents: int, remainder_cents: int
+) -> PayrollResult:
+    """A Belgian payslip as the ``Payroll`` Protocol's result (the order's wage and the
+    monthly salary)."""
     data = PayslipData(
-        pay_date=pay_date,
-        employment_budget_cents=breakdown.employment_budget_cents,
+        pay_date=slip.pay_date,
+        employment_budget_cents=budget_cents,
         gross_wage_cents=slip.gross_cents,
         employee_contributions_cents=slip.employee_contributions_cents,
         employer_contributions_cents=slip.employer_contributions_cents,
         wage_tax_cents=slip.wage_tax_cents,
         net_wage_cents=slip.net_cents,
-        expenses_cents=breakdown.expenses_cents,
+        expenses_cents=expenses_cents,
         employer_cost_cents=slip.employer_cost_cents,
     )
     return PayrollResult(
         data=data,
-        remainder_cents=wage.split.remainder_cents,
+        remainder_cents=remainder_cents,
         engine="BE",
         details=slip.model_dump_json(),
     )

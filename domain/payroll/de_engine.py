@@ -322,20 +322,29 @@ def german_result(
     budget = breakdown.employment_budget_cents
     split = gross_for_budget(budget, record, pay_date, period)
     de = german_payslip(split.gross_cents, record, pay_date, period)
+    return german_payroll_result(de, budget, breakdown.expenses_cents, split.remainder_cents)
+
+
+def german_payroll_result(
+    de: GermanPayslip, budget_cents: Cents, expenses_cents: Cents, remainder_cents: Cents
+) -> PayrollResult:
+    """A German payslip as the ``Payroll`` Protocol's result: the employer's contributions are
+    everything on top of the gross (levies and a Minijob's flat tax too); the wage tax includes
+    SolZ and church tax. Shared by the order's wage and the monthly salary."""
     data = PayslipData(
-        pay_date=pay_date,
-        employment_budget_cents=budget,
+        pay_date=de.pay_date,
+        employment_budget_cents=budget_cents,
         gross_wage_cents=de.gross_cents,
         employee_contributions_cents=de.employee_contributions_cents,
         employer_contributions_cents=de.employer_cost_cents - de.gross_cents,
         wage_tax_cents=de.wage_tax_cents + de.solidarity_cents + de.church_tax_cents,
         net_wage_cents=de.net_cents,
-        expenses_cents=breakdown.expenses_cents,
+        expenses_cents=expenses_cents,
         employer_cost_cents=de.employer_cost_cents,
     )
     return PayrollResult(
         data=data,
-        remainder_cents=split.remainder_cents,
+        remainder_cents=remainder_cents,
         engine="DE",
         details=de.model_dump_json(),
     )
