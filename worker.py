@@ -49,6 +49,7 @@ from workflows.order import OrderLifecycleWorkflow
 from workflows.payout_run import PayoutRunWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 from workflows.reconciliation import BankInboxWorkflow, BankReconciliationWorkflow
+from workflows.salary import MonthlySalaryWorkflow
 from workflows.schedules import ensure_schedules
 
 WORKFLOWS: Sequence[type] = (
@@ -58,6 +59,7 @@ WORKFLOWS: Sequence[type] = (
     BankReconciliationWorkflow,
     BankInboxWorkflow,
     PayoutRunWorkflow,
+    MonthlySalaryWorkflow,
 )
 
 

@@ -23,6 +23,7 @@ from activities.heartbeat import heartbeating
 from activities.invoice_steps import InvoiceSteps
 from activities.payout_run_steps import PayoutRunSteps, PayoutSchedule, RunStarter
 from activities.payroll_step import ExactPayrollStep
+from activities.salary_steps import SalarySteps
 from activities.wage_steps import WageSteps
 from adapters.banking.sepa import Banking
 from adapters.documents.invoice_documents import InvoiceDocuments
@@ -48,7 +49,7 @@ from domain.payroll.employment_payroll import EmploymentPayroll
 from domain.payroll.protocol import Payroll
 
 
-class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps):
+class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps, SalarySteps):
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
@@ -113,6 +114,11 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps):
             self.issue_credit_note,
             self.refund_client,
             self.book_refund,
+            self.salary_month_plan,
+            self.run_monthly_salary,
+            self.queue_salary_payout,
+            self.declare_salary_employment,
+            self.wage_mode_of,
         ]
 
     # ------------------------------------------------------------------ projection
@@ -228,7 +234,7 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps):
     @permanent_errors
     async def close_order(self, request: steps.CloseOrder) -> None:
         async with self._sessions.begin() as session:
-            if request.status == OrderStatus.CLOSED:
+            if request.status == OrderStatus.CLOSED and not request.monthly_salary:
                 balance = (await ledger.balances(session, order_id=request.order_id)).get(
                     "member_budget", 0
                 )

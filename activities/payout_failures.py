@@ -27,6 +27,15 @@ from domain.order_contract import PAYOUT_FAILED, order_workflow_id
 log = logging.getLogger(__name__)
 
 
+async def _mark_return_line(session: AsyncSession, payout_id: int, line: dict[str, str]) -> None:
+    """The return's bank line, if the failure came on a statement: settled, or why not."""
+    await session.execute(
+        update(BankTransaction)
+        .where(BankTransaction.payout_id == payout_id, BankTransaction.status == "return")
+        .values(**line)
+    )
+
+
 async def tell_orders(sessions: async_sessionmaker[AsyncSession], client: Client) -> int:
     """Signal every failed payout not yet told to its order; how many orders were told."""
     told = 0
@@ -37,10 +46,21 @@ async def tell_orders(sessions: async_sessionmaker[AsyncSession], client: Client
                 return told
             for payout in batch:
                 message = failure_message(payout)
+                line: dict[str, str]
+                if payout.order_id is None:
+                    # A monthly salary's: its workflow has moved on to the next month; finance
+                    # pays it by hand once the bank details are fixed (the line says so).
+                    line = {
+                        "reason": f"Salary {payout.payout_key} of "
+                        f"{format_eur(payout.amount_cents)} came back ({message.reason}): pay "
+                        "the member by hand once their bank details are fixed."
+                    }
+                    await _mark_return_line(session, payout.id, line)
+                    payout.failure_told_at = datetime.now(UTC)
+                    continue
                 order = await session.get_one(Order, payout.order_id)
                 workflow_id = order.workflow_id or order_workflow_id(order.id)
                 handle = client.get_workflow_handle(workflow_id)
-                line: dict[str, str]
                 try:
                     await handle.signal(PAYOUT_FAILED, message)
                 except RPCError as exc:
@@ -61,15 +81,7 @@ async def tell_orders(sessions: async_sessionmaker[AsyncSession], client: Client
                 else:
                     told += 1
                     line = {"status": "returned"}  # the order has it, not finance
-                # The return's bank line, if the failure came on a statement.
-                await session.execute(
-                    update(BankTransaction)
-                    .where(
-                        BankTransaction.payout_id == payout.id,
-                        BankTransaction.status == "return",
-                    )
-                    .values(**line)
-                )
+                await _mark_return_line(session, payout.id, line)
                 payout.failure_told_at = datetime.now(UTC)
         if activity.in_activity():
             activity.heartbeat(told)

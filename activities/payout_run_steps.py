@@ -24,13 +24,20 @@ from activities.wage_steps import order_payout
 from adapters.banking.sepa import Banking, PayoutInstruction, fit_remittance
 from db import ledger
 from db.models import Member, Order, Payout, PayoutRun
+from db.models_salary import SalaryMonth
 from db.payout_failures import FAILED
 from domain import ledger as entries
 from domain import payout_runs as runs
+from domain import salary_messages as salary
 from domain.errors import DomainError
 from domain.order_contract import order_workflow_id
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def salary_remittance(payout: Payout) -> str:
+    """The remittance of a monthly salary's payout: ``Salary 2026-12``."""
+    return f"Salary {payout.execution_date:%Y-%m}"
 
 
 class PayoutRunsMissing(DomainError):
@@ -95,7 +102,11 @@ class PayoutRunSteps(OrderSteps):
             creditor_iban=member.iban,
             creditor_bic=member.bic,
             amount_cents=payout.amount_cents,
-            remittance=fit_remittance(f"Wage order {payout.order_id}: {description}"),
+            remittance=fit_remittance(
+                f"Wage order {payout.order_id}: {description}"
+                if payout.order_id is not None
+                else description
+            ),
             execution_date=payout.execution_date,
         )
 
@@ -142,6 +153,66 @@ class PayoutRunSteps(OrderSteps):
         await self._run_starter(run, queued)
         return runs.PayoutQueued(payout_key=key, run_key=run.run_key, cutoff=cutoff)
 
+    @activity.defn(name=salary.QUEUE_SALARY_PAYOUT)
+    @permanent_errors
+    async def queue_salary_payout(self, request: salary.QueueSalaryPayout) -> runs.PayoutQueued:
+        """A monthly salary's net into the run of the next cut-off (``SAL-<member>-<YYYYMM>``
+        is its EndToEndId and row); the same checks and run as an order's wage."""
+        key = f"SAL-{request.member_id}-{request.month:%Y%m}"
+        now = datetime.fromisoformat(request.now_iso)
+        async with self._sessions.begin() as session:
+            payout = await session.scalar(select(Payout).where(Payout.payout_key == key))
+            member = await session.get_one(Member, request.member_id)
+            if payout is None:
+                payout = Payout(
+                    payout_key=key,
+                    order_id=None,
+                    salary_month_id=request.salary_month_id,
+                    member_id=request.member_id,
+                    amount_cents=request.payout_cents,
+                    advanced_cents=0,  # the guarantee fund never funds a salary
+                    iban=member.iban,
+                    execution_date=request.execution_date,
+                    status="queued",
+                )
+                session.add(payout)
+                month = await session.get_one(SalaryMonth, request.salary_month_id)
+                month.payout_key = key
+            payout.iban = member.iban
+            await self._banking.check(self._instruction(payout, member, salary_remittance(payout)))
+            if payout.status == "sent" and payout.message_id is not None:
+                batch = await session.scalar(
+                    select(PayoutRun).where(PayoutRun.message_id == payout.message_id)
+                )
+                assert batch is not None
+                return runs.PayoutQueued(
+                    payout_key=key,
+                    run_key=batch.run_key,
+                    cutoff=now,
+                    already_sent=runs.PayoutSent(
+                        payout_key=key,
+                        run_key=batch.run_key,
+                        message_id=batch.message_id,
+                        file_path=batch.file_path,
+                        execution_date=payout.execution_date,
+                    ),
+                )
+            cutoff = self._payout_schedule.next_cutoff(now)
+            payout.run_key = runs.run_key_of(cutoff)
+            queued = runs.QueuedPayout(
+                payout_key=key,
+                order_id=None,
+                amount_cents=payout.amount_cents,
+                workflow_id=request.workflow_id,
+            )
+            run = runs.PayoutRunInput(run_key=payout.run_key, cutoff=cutoff)
+        if self._run_starter is None:
+            raise PayoutRunsMissing(
+                "this worker has no Temporal client for payout runs; build it with one"
+            )
+        await self._run_starter(run, queued)
+        return runs.PayoutQueued(payout_key=key, run_key=run.run_key, cutoff=cutoff)
+
     @activity.defn(name=runs.CUT_PAYOUT_RUN)
     @permanent_errors
     async def cut_payout_run(self, request: runs.CutRequest) -> runs.CutResult:
@@ -151,12 +222,16 @@ class PayoutRunSteps(OrderSteps):
                 await session.execute(
                     select(Payout, Member, Order.description)
                     .join(Member, Member.id == Payout.member_id)
-                    .join(Order, Order.id == Payout.order_id)
+                    .outerjoin(Order, Order.id == Payout.order_id)
                     .where(Payout.payout_key.in_(request.payout_keys))
                     .order_by(Payout.id)
                 )
             )
-            waiting = [(p, m, d) for p, m, d in rows if p.message_id is None]
+            waiting = [
+                (p, m, d if d is not None else salary_remittance(p))
+                for p, m, d in rows
+                if p.message_id is None
+            ]
             part = int(
                 await session.scalar(
                     select(func.count()).where(PayoutRun.run_key == request.run_key)
@@ -190,12 +265,15 @@ class PayoutRunSteps(OrderSteps):
                     await ledger.post(
                         session,
                         entries.wage_paid(
-                            order_workflow_id(row.order_id),
+                            order_workflow_id(row.order_id)
+                            if row.order_id is not None
+                            else row.payout_key.lower(),
                             row.amount_cents,
                             row.advanced_cents,
                             row.attempt,
                         ),
                         order_id=row.order_id,
+                        member_id=row.member_id,
                         posted_on=row.execution_date,
                     )
         async with self._sessions() as session:

@@ -44,6 +44,7 @@ from api.routers import (
     pay,
     payments,
     payslips,
+    salary,
     signing,
     stripe_webhooks,
 )
@@ -166,6 +167,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
     for module in (
         health,
         budget,
+        salary,
         members,
         employment,
         clients,

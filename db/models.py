@@ -291,7 +291,11 @@ class Payout(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     payout_key: Mapped[str] = mapped_column(String(35), unique=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    # The order whose wage it is; None for a monthly salary (``salary_month_id``).
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
+    salary_month_id: Mapped[int | None] = mapped_column(
+        ForeignKey("salary_months.id"), unique=True, nullable=True
+    )
     attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
@@ -336,7 +340,8 @@ class Declaration(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     declaration_key: Mapped[str] = mapped_column(String(100), unique=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    # The order's employment; None for a monthly salary's continuing one (key salary-…).
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True, nullable=True)
     kind: Mapped[str] = mapped_column(String(16))
     reference: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(32))

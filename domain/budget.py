@@ -53,9 +53,10 @@ balance at its end is the budget of the lines posted up to its last day.
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -280,3 +281,25 @@ def month_budget(
         activities=tuple(a for a in moved if a.figures != BudgetFigures()),
     )
     return MonthBudget(month=month, movements=movements, at_end=end)
+
+
+def employment_budget_by_month(rows: Iterable[BudgetRow], before: date, months: int) -> list[Cents]:
+    """The employment budget the member's activity earned in each of the ``months`` calendar
+    months before the one ``before`` falls in, oldest first: the month's invoiced net less its
+    fees (what the monthly salary rule averages)."""
+    lines = list(rows)
+    first = before.replace(day=1)
+    starts: list[date] = []
+    for _ in range(months + 1):
+        starts.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    starts.reverse()  # oldest first, the month of ``before`` last
+    earned: list[Cents] = []
+    for start, end in itertools.pairwise(starts):
+        at_start = member_budget(lines, before=start).total
+        at_end = member_budget(lines, before=end).total
+        earned.append(
+            (at_end.invoiced_net_cents - at_start.invoiced_net_cents)
+            - (at_end.fees_cents - at_start.fees_cents)
+        )
+    return earned

@@ -248,6 +248,7 @@ class OrderView(_Frozen):
     dunning_level: int = 0
     escalated: bool = False
     wage_paid: bool = False
+    wage_mode: Literal["per_order", "monthly"] = "per_order"  # monthly: no wage from the order
     payout_run: str | None = None  # the payout run the wage waits for, or went out in
     business_today: date
     credit_note_number: str | None = None

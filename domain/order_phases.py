@@ -39,6 +39,7 @@ class WagePhase(StrEnum):
     PAID = "paid"
     RETURNED = "returned"  # the bank rejected or returned the payout: ops fix, then retry
     NOT_PAID = "not_paid"  # the invoice was cancelled: no wage from this order
+    MONTHLY_SALARY = "monthly_salary"  # the member is paid a monthly salary from the budget
 
 
 _COLLECTION_STATUS = {

@@ -179,6 +179,9 @@ class CloseOrder(_Step):
     order_id: int
     status: OrderStatus
     on: date
+    # The member is on a monthly salary: the order's employment budget stays in the member's
+    # budget (one pot), so the order closes with it.
+    monthly_salary: bool = False
 
 
 class IssueCreditNote(_Step):

@@ -61,7 +61,7 @@ class QueuedPayout(_Frozen):
     """What the run is told (signal): a payout waiting for its cut-off, and whom to tell."""
 
     payout_key: str  # the EndToEndId
-    order_id: int
+    order_id: int | None  # None: a monthly salary's payout
     amount_cents: int
     workflow_id: str
 

@@ -19,6 +19,7 @@ from workflows.order import OrderLifecycleWorkflow
 from workflows.payout_run import PayoutRunWorkflow
 from workflows.periodic_declarations import MonthlyDeclarationsWorkflow, QuarterlyDmfaWorkflow
 from workflows.reconciliation import BankInboxWorkflow, BankReconciliationWorkflow
+from workflows.salary import MonthlySalaryWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
@@ -38,6 +39,7 @@ async def test_replay(path: Path) -> None:
             BankReconciliationWorkflow,
             BankInboxWorkflow,
             PayoutRunWorkflow,
+            MonthlySalaryWorkflow,
         ],
         data_converter=pydantic_data_converter,
         # Replay checks determinism, not speed: a garbage collection of the whole test process

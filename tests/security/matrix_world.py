@@ -137,6 +137,7 @@ class World:
             ("POST", "/finance-users"): {"name": f"Fiona {unique}"},
             ("PUT", "/members/{member_id}/employment"): EMPLOYMENT,
             ("PUT", "/members/{member_id}/bank-account"): {"iban": "DE89370400440532013000"},
+            ("PUT", "/members/me/salary"): {"mode": "per_order"},
             ("POST", "/clients"): {
                 "name": f"Client of {role} {unique}",
                 "email": "billing@example.org",

@@ -40,6 +40,7 @@ from tests.factories import create_client, create_member, create_order, order_in
 from workflows import search_attributes as sa
 from workflows.order import OrderLifecycleWorkflow, order_workflow_id
 from workflows.payout_run import PayoutRunWorkflow
+from workflows.salary import MonthlySalaryWorkflow
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 
@@ -174,7 +175,7 @@ async def lifecycle(
     async with Worker(
         workflow_env.client,
         task_queue=task_queue,
-        workflows=[OrderLifecycleWorkflow, PayoutRunWorkflow],
+        workflows=[OrderLifecycleWorkflow, PayoutRunWorkflow, MonthlySalaryWorkflow],
         activities=activities.all(),
     ):
         yield Lifecycle(workflow_env, session_factory, task_queue, tmp_path, refunder)

@@ -1,4 +1,4 @@
-"""Business time inside the order workflow.
+"""Business time inside the order and salary workflows.
 
 Every date the workflow reasons about is a business date. ``seconds_per_day`` (a workflow
 input, so replay is safe) maps wall time to business time: 86400 in production, 1 in the demo.
@@ -18,9 +18,15 @@ with workflow.unsafe.imports_passed_through():
 
 
 class BusinessClock:
-    def __init__(self, order: OrderInput) -> None:
-        self._submitted_on = order.submitted_on
-        self._scale = 86400 / order.seconds_per_day
+    """Business time from ``origin`` (the business date when the workflow started) on."""
+
+    def __init__(self, origin: date, seconds_per_day: float) -> None:
+        self._submitted_on = origin
+        self._scale = 86400 / seconds_per_day
+
+    @classmethod
+    def of_order(cls, order: OrderInput) -> BusinessClock:
+        return cls(order.submitted_on, order.seconds_per_day)
 
     def now(self) -> datetime:
         start = workflow.info().workflow_start_time

@@ -78,6 +78,7 @@ class CollectionBranch(FinanceCase, Refunds):
     # the wage branch's, read here
     _wage: WagePaid | None
     _wage_started: bool
+    _monthly_salary: bool
 
     # ------------------------------------------------------------------ the invoice
 
@@ -139,6 +140,8 @@ class CollectionBranch(FinanceCase, Refunds):
             if self._claim is not None and self._claim.waivable():
                 await self._waive_small_charges()
             if self._invoice_settled():
+                if self._monthly_salary:
+                    return  # no wage waits on this order: paid is done
                 if self._wage is None:
                     await self._enter("the wage day", None, collection=CollectionPhase.SETTLED)
                 if self._wage_started:

@@ -49,6 +49,7 @@ class Shown:
     # ``projected``: they change only with what is)
     interest_runs_from: date | None = None
     interest_accrued: int = 0
+    monthly_salary: bool = False  # the member's monthly salary: no wage from the order
 
     @property
     def projected(self) -> tuple[OrderStatus, int, int, bool]:
@@ -77,7 +78,9 @@ def current_details(shown: Shown) -> str:
             f"{shown.credit_note.issue_date}"
             + (f": {format_eur(shown.refund_open)} to refund" if shown.refund_open else "")
         )
-    if shown.wage:
+    if shown.monthly_salary:
+        lines.append("**Wage**: monthly salary (the employment budget stays in the budget)")
+    elif shown.wage:
         lines.append(f"**Wage paid** {shown.wage.paid_on}: {format_eur(shown.wage.payout_cents)}")
     elif shown.wage_day and not shown.status.is_final:
         lines.append(f"**Wage day** {shown.wage_day}")

@@ -21,6 +21,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import order_steps as steps
     from domain import payout_runs as runs
+    from domain import salary_messages as salary
     from domain.order_messages import (
         CreditNoteIssued,
         DunningNotice,
@@ -82,6 +83,8 @@ OPEN_FINANCE_CASE: Step[FinanceCaseOpened] = Step(
 )
 RECORD_DECISION: Step[None] = Step(steps.RECORD_DECISION, None, _SHORT, local=True)
 WRITE_OFF: Step[None] = Step(steps.WRITE_OFF, None, _SHORT, local=True)
+# The member's wage mode when the client signs (a monthly salary: no wage from the order).
+WAGE_MODE_OF: Step[str] = Step(salary.WAGE_MODE_OF, str, _SHORT, local=True)
 RUN_PAYROLL: Step[int] = Step(steps.RUN_PAYROLL, int, _RENDER, heartbeat=_BEAT)
 # The engines take milliseconds and the payslip PDF about 0.2 s: short enough to run inside the
 # workflow task (a burst that queues at the renderer makes the SDK extend the task, no harm).

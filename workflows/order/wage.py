@@ -31,6 +31,7 @@ PAYOUT_RETURNS = "payout-returns"
 
 
 class WageBranch(OrderBase):
+    _monthly_salary: bool  # the member is paid a monthly salary (read when the client signs)
     _wage_phase: WagePhase
     _wage_day: date | None
     _payroll: steps.PayrollDone | None
@@ -56,6 +57,10 @@ class WageBranch(OrderBase):
 
     async def _wage_branch(self, completion: Completion, completed_on: date) -> None:
         assert self._breakdown is not None
+        if self._monthly_salary:
+            # The employment budget stays in the member's budget for the monthly salary.
+            self._wage_phase = WagePhase.MONTHLY_SALARY
+            return
         policy = self._policy(completed_on)
         wage_day = completed_on + timedelta(days=policy.wage_delay_days)
         self._wage_day = wage_day

@@ -20,6 +20,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import order_contract as contract
     from domain import order_steps as steps
+    from domain import salary_messages as salary
     from domain.money import format_eur, round_cents
     from domain.order_messages import (
         Cancellation,
@@ -48,6 +49,9 @@ from workflows.order.wage import WageBranch
 # Orders started from here on publish only what changed and run short database writes as local
 # activities (see publishing.py and steps.py); older histories replay on the former path.
 LEAN_HISTORY = "lean-history"
+# The member's wage mode, read when the client signs: on a monthly salary the order pays no
+# wage and declares no employment of its own; its employment budget stays in the budget.
+WAGE_MODES = "wage-modes"
 
 
 @workflow.defn(name=contract.WORKFLOW_TYPE)
@@ -55,7 +59,7 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
     @workflow.init
     def __init__(self, order: OrderInput) -> None:
         self._order = order
-        self._clock = BusinessClock(order)
+        self._clock = BusinessClock.of_order(order)
         self._inbox = Inbox()
         self._lean = False  # decided by the run's first command
         self._steps = StepRunner(on_blocked=self._publish_blocked)
@@ -65,6 +69,7 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
         self._until = order.offer_valid_until
         self._init_collection()
         self._init_wage()
+        self._monthly_salary = False
 
     # ------------------------------------------------------------------ what the order shows
 
@@ -94,6 +99,7 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             refund_open=self._refund_open(),
             wage=self._wage,
             wage_day=self._wage_day,
+            monthly_salary=self._monthly_salary,
             interest_runs_from=claim.interest_from if claim and claim.rules >= 2 else None,
             interest_accrued=(
                 round_cents(claim.interest_accrued) if claim and claim.rules >= 2 else 0
@@ -120,6 +126,7 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             dunning_level=shown.dunning_level,
             escalated=shown.escalated,
             wage_paid=self._wage is not None,
+            wage_mode="monthly" if self._monthly_salary else "per_order",
             payout_run=self._payout_run,
             business_today=self._today(),
             credit_note_number=self._credit_note.number if self._credit_note else None,
@@ -275,22 +282,33 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             stage=OrderStatus.SIGNED,
             signed_by=inbox.offer.signer_name,
         )
-        await self._steps.run(
-            step.DECLARE_EMPLOYMENT,
-            steps.DeclareEmployment(
-                order_id=order.order_id,
-                kind="start",
-                period_start=order.period_start,
-                period_end=order.period_end,
-            ),
-            "Declare the employment to social security",
-            "order",
-        )
+        if workflow.patched(WAGE_MODES):
+            mode = await self._steps.run(
+                step.WAGE_MODE_OF,
+                salary.WageModeRequest(member_id=order.member_id, on=self._today()),
+                "The member's wage mode",
+                "order",
+            )
+            self._monthly_salary = mode == "monthly"
+        if not self._monthly_salary:  # a monthly salary's employment continues: declared once
+            await self._steps.run(
+                step.DECLARE_EMPLOYMENT,
+                steps.DeclareEmployment(
+                    order_id=order.order_id,
+                    kind="start",
+                    period_start=order.period_start,
+                    period_end=order.period_end,
+                ),
+                "Declare the employment to social security",
+                "order",
+            )
         await self._enter("the member's completion report", order.period_end)
         await workflow.wait_condition(
             lambda: inbox.completion is not None or inbox.cancel is not None
         )
         if inbox.cancel is not None or inbox.completion is None:
+            if self._monthly_salary:
+                return await self._end(OrderStatus.CANCELLED, "cancelled before completion")
             await self._steps.run(
                 step.DECLARE_EMPLOYMENT,
                 steps.DeclareEmployment(
@@ -316,6 +334,10 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
     # ------------------------------------------------------------------ the end
 
     def _outcome(self) -> str:
+        outcome = self._collection_outcome()
+        return outcome + ("; wage: monthly salary" if self._monthly_salary else "")
+
+    def _collection_outcome(self) -> str:
         if self._credit_note is not None and self._invoice is not None:
             refunded = f"; {format_eur(self._refunded)} refunded" if self._refunded else ""
             return (
@@ -337,7 +359,12 @@ class OrderLifecycleWorkflow(CollectionBranch, WageBranch):
             await self._publisher.flush(closing=True)
         await self._steps.run(
             step.CLOSE_ORDER,
-            steps.CloseOrder(order_id=self._order.order_id, status=status, on=today),
+            steps.CloseOrder(
+                order_id=self._order.order_id,
+                status=status,
+                on=today,
+                monthly_salary=self._monthly_salary,
+            ),
             f"Close the order ({status.value})",
             "order",
         )

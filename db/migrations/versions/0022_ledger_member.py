@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_ledger_member"
-# Re-chain onto 0021 once it lands (two helpers wrote 0021 and 0022 side by side).
 down_revision = "0021_member_magic_links"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,87 @@
+"""The member's wage arrangement over time and its monthly salaries, read and written."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import budget as budgets
+from db.models_salary import SalaryArrangement, SalaryMonth
+from domain.budget import employment_budget_by_month
+
+
+async def arrangement_for(
+    session: AsyncSession, member_id: int, on: date
+) -> SalaryArrangement | None:
+    """The arrangement in force on ``on``: the newest one whose first month has begun (None:
+    the member never chose, so per-order wages)."""
+    return await session.scalar(
+        select(SalaryArrangement)
+        .where(SalaryArrangement.member_id == member_id, SalaryArrangement.effective_from <= on)
+        .order_by(SalaryArrangement.effective_from.desc(), SalaryArrangement.id.desc())
+        .limit(1)
+    )
+
+
+async def arrangements(session: AsyncSession, member_id: int) -> list[SalaryArrangement]:
+    """Every arrangement the member had or will have, newest first."""
+    found = await session.scalars(
+        select(SalaryArrangement)
+        .where(SalaryArrangement.member_id == member_id)
+        .order_by(SalaryArrangement.effective_from.desc(), SalaryArrangement.id.desc())
+    )
+    return list(found)
+
+
+async def add_arrangement(
+    session: AsyncSession,
+    member_id: int,
+    *,
+    mode: str,
+    gross_cents: int,
+    hours_per_month: Decimal,
+    effective_from: date,
+    requested_by: str,
+) -> SalaryArrangement:
+    row = SalaryArrangement(
+        member_id=member_id,
+        mode=mode,
+        gross_cents=gross_cents,
+        hours_per_month=hours_per_month,
+        effective_from=effective_from,
+        requested_by=requested_by,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def salary_months(
+    session: AsyncSession, member_id: int, limit: int = 24
+) -> list[SalaryMonth]:
+    """The member's salary months, newest first."""
+    found = await session.scalars(
+        select(SalaryMonth)
+        .where(SalaryMonth.member_id == member_id)
+        .order_by(SalaryMonth.month.desc())
+        .limit(limit)
+    )
+    return list(found)
+
+
+async def salary_month(session: AsyncSession, member_id: int, month: date) -> SalaryMonth | None:
+    return await session.scalar(
+        select(SalaryMonth).where(SalaryMonth.member_id == member_id, SalaryMonth.month == month)
+    )
+
+
+async def budget_history(
+    session: AsyncSession, member_id: int, month: date, months: int
+) -> list[int]:
+    """The employment budget the member earned in each of the ``months`` months before
+    ``month`` (oldest first): what the salary category rule averages."""
+    rows = await budgets.member_rows(session, member_id)
+    return employment_budget_by_month(rows, month, months)
