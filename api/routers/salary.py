@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.auth import MemberPrincipal, StaffPrincipal
+from api.auth import AdminPrincipal, MemberPrincipal, StaffPrincipal
 from api.bounds import IdPath
 from api.deps import AppConfig, DbSession, TemporalConn
 from api.schemas_salary import SalaryChoice, SalaryOut
@@ -59,3 +59,23 @@ async def choose_salary(
 async def member_salary(member_id: IdPath, _staff: StaffPrincipal, session: DbSession) -> SalaryOut:
     """A member's wage mode and monthly salaries, for finance and admin."""
     return await service.salary_of(session, member_id, utc_today())
+
+
+@router.post("/members/{member_id}/leave")
+async def member_leaves(
+    member_id: IdPath,
+    _admin: AdminPrincipal,
+    session: DbSession,
+    config: AppConfig,
+    temporal: TemporalConn,
+) -> SalaryOut:
+    """The member leaves at the end of this month: a monthly salary ends after the month with
+    the end of its continuing employment declared (DEÜV deregistration, Dimona OUT)."""
+    return await service.leave(
+        session,
+        await temporal.get(),
+        task_queue=config.task_queue,
+        principal=_admin,
+        member_id=member_id,
+        today=utc_today(),
+    )

@@ -184,3 +184,32 @@ async def tell_workflow(
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise  # none running (a per-order choice): the choice is stored, nothing to tell
+
+
+async def leave(
+    session: AsyncSession,
+    temporal: Client,
+    *,
+    task_queue: str,
+    principal: Principal,
+    member_id: int,
+    today: date,
+) -> SalaryOut:
+    """The member leaves the cooperative at the end of this month: a monthly salary is paid for
+    the month, then the continuing employment ends with its declaration (DEÜV deregistration,
+    Dimona OUT); per-order wages end with each order as they always do."""
+    await member_service.get_member(session, member_id)
+    await salaries.add_arrangement(
+        session,
+        member_id,
+        mode="left",
+        gross_cents=0,
+        hours_per_month=Decimal(0),
+        effective_from=first_month_of_change(today),
+        requested_by=principal.label,
+    )
+    await session.commit()
+    await tell_workflow(
+        temporal, task_queue, msg.SalaryInput(member_id=member_id, month=today), start=False
+    )
+    return await salary_of(session, member_id, today)

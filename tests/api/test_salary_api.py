@@ -16,6 +16,7 @@ from domain import ledger as entries
 from domain.salary_category import first_month_of_change
 from tests.api.api_helpers import ADMIN, bearer, create_client, create_member, create_order
 from tests.api.test_budget_api import B
+from tests.api.test_me_pages import me_login, post_form
 
 
 async def _member_with_budget(
@@ -95,3 +96,39 @@ async def test_a_monthly_choice_without_its_figures_is_refused(api: httpx.AsyncC
     refused = await api.put("/members/me/salary", headers=bearer(token), json={"mode": "monthly"})
     assert refused.status_code == 422
     assert "gross_cents and hours_per_month" in refused.text
+
+
+async def test_a_member_leaving_ends_its_arrangement_next_month(
+    api: httpx.AsyncClient,
+    temporal_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    member, token = await _member_with_budget(api, session_factory)
+    refused = await api.post(f"/members/{member['id']}/leave", headers=bearer(token))
+    assert refused.status_code == 403  # the cooperative ends an employment, not the member
+    left = await api.post(f"/members/{member['id']}/leave", headers=ADMIN)
+    assert left.status_code == 200, left.text
+    newest = left.json()["arrangements"][0]
+    assert newest["mode"] == "left"
+    assert newest["effective_from"] == first_month_of_change(utc_today()).isoformat()
+
+
+async def test_the_budget_page_shows_the_wage_and_takes_a_monthly_salary(
+    api: httpx.AsyncClient,
+    temporal_env: WorkflowEnvironment,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    _, token = await _member_with_budget(api, session_factory)
+    await me_login(api, token)
+    page = await api.get("/me/budget")
+    assert page.status_code == 200, page.text
+    assert "A wage per order, 7 days after the work is done." in page.text
+    assert "your budget does not yet support a monthly salary for 160" in page.text
+    saved = await post_form(api, "/me/salary", "mode=monthly&gross_eur=350&hours_per_month=20")
+    assert saved.status_code == 303, saved.text
+    after = await api.get(saved.headers["location"])
+    assert "your choice applies from the first day of next month" in after.text
+    assert "A monthly salary of €350.00 gross (20.00 hours a month)" in after.text
+    too_much = await post_form(api, "/me/salary", "mode=monthly&gross_eur=3000&hours_per_month=20")
+    assert too_much.status_code == 422
+    assert "€3,000.00" in too_much.text

@@ -166,6 +166,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/me/clients"): Access("member", reached=_s(303), me=True),
     ("GET", "/me/payslips"): Access("member", me=True),
     ("GET", "/me/budget"): Access("member", me=True),
+    ("POST", "/me/salary"): Access("member", reached=_s(303), me=True),
     ("GET", "/me/invoices/{invoice_id}/pdf"): Access("member-own", me=True),
     ("GET", "/me/payslips/{payslip_id}/pdf"): Access("member-own", me=True),
     ("POST", "/me/orders"): Access(
@@ -179,6 +180,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     # The first holder of A's link logs in as A (303); the link is used up for the next (410).
     ("POST", "/me/magic/{token}"): Access("capability-token", reached=_s(303, 410)),
     # the ones that end something
+    ("POST", "/members/{member_id}/leave"): Access("admin"),
     ("POST", "/orders/{order_id}/cancel"): Access("member-own", reached=_s(200, 409)),
     ("POST", "/finance/orders/{order_id}/revoke-links"): Access("staff"),
     ("DELETE", "/tokens/{token_id}"): Access("admin"),

@@ -224,6 +224,7 @@ class World:
                 "net_eur": "1000.00",
                 "csrf": csrf,
             },
+            ("POST", "/me/salary"): {"mode": "per_order", "csrf": csrf},
             ("POST", "/me/clients"): {
                 "name": "Client of whoever posts",
                 "email": "ap@client.example",
