@@ -76,15 +76,16 @@ class SalarySteps(OrderSteps):
             budget = await budgets.budget_of(session, request.member_id)
         policy = salary_policy_for(member.jurisdiction, month)
         cost = employer_cost_cents(arrangement.gross_cents, member.jurisdiction, record, month)
-        decision = month_end_decision(
-            budget.total.available_cents, cost, request.negative_months, policy
-        )
+        # The budget's signed balance: the page's "available" stops at zero, but a salary paid
+        # while it was below zero leaves the member owing it, and that must count here.
+        balance = budget.total.budget_held_cents - budget.total.unbacked_cents
+        decision = month_end_decision(balance, cost, request.negative_months, policy)
         return msg.MonthPlan(
             action="pay" if decision.pay else "pause",
             message=decision.message,
             gross_cents=arrangement.gross_cents,
             employer_cost_cents=cost,
-            available_cents=budget.total.available_cents,
+            available_cents=balance,
             negative_months=decision.negative_months,
             jurisdiction=member.jurisdiction,
             last_month=following is None or following.mode != "monthly",

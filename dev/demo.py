@@ -41,6 +41,7 @@ from dev.demo_paths import (
     escalated,
     escalated_waiting,
     expired,
+    monthly_salary,
     paid_late,
     paid_on_time,
     partial_payments,
@@ -71,6 +72,7 @@ async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -
             ("rejected by the client", "zurich", 75000, rejected, {"Rejected"}),
             ("escalated, awaiting decision", "paris", 110000, escalated_waiting, {"Escalated"}),
             ("credit note, refund due", "zurich", 80000, refund_waiting, {"RefundDue"}),
+            ("monthly salary", "theatre", 2400000, monthly_salary, {"salary paid"}),
             ("invoiced, awaiting payment", "acme", 210000, awaiting_payment, {"Invoiced"}),
         ]
         bank = Bank(api, settings.bank_inbox_dir, cast.finance, run)

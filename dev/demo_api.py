@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 Json = dict[str, Any]
-RETRY_STATUSES = {502, 503, 504}
+RETRY_STATUSES = {429, 502, 503, 504}  # 429: the demo's paths share one address's limits
 
 
 class DemoError(Exception):
@@ -37,16 +37,19 @@ class Api:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if method == "POST":
             headers["Idempotency-Key"] = uuid.uuid4().hex
-        for attempt in range(4):
+        wait = 0.0
+        for attempt in range(6):
             try:
                 response = await self.http.request(method, path, json=body, headers=headers)
             except httpx.TransportError as exc:
-                if attempt == 3:
+                if attempt == 5:
                     raise DemoError(f"{method} {path}: {exc}") from exc
+                wait = 2.0 * (attempt + 1)
             else:
-                if response.status_code not in RETRY_STATUSES or attempt == 3:
+                if response.status_code not in RETRY_STATUSES or attempt == 5:
                     break
-            await asyncio.sleep(2 * (attempt + 1))
+                wait = float(response.headers.get("retry-after") or 2 * (attempt + 1))
+            await asyncio.sleep(wait)
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail", response.text)

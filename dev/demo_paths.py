@@ -45,13 +45,13 @@ class Story:
         prefix = f"order {self.order_id}" if self.order else "order ?"
         say(f"{prefix:>10} · {self.label:<28} · {text}")
 
-    async def create(self, *, offer_days: int = 14, terms: int = 14) -> None:
+    async def create(self, *, offer_days: int = 14, terms: int = 14, start_in: int = 1) -> None:
         today = date.today()
         body = {
             "client_id": self.cast.clients[self.client]["id"],
             "description": f"Demo: {self.label}",
-            "period_start": (today + timedelta(days=1)).isoformat(),
-            "period_end": (today + timedelta(days=3)).isoformat(),
+            "period_start": (today + timedelta(days=start_in)).isoformat(),
+            "period_end": (today + timedelta(days=start_in + 2)).isoformat(),
             "net_amount_cents": self.net_cents,
             "payment_terms_days": terms,
             "offer_valid_until": (today + timedelta(days=offer_days)).isoformat(),
@@ -156,7 +156,12 @@ class Story:
 
     async def finish(self, business_days: float = 40) -> str:
         view = await self.wait(
-            "the close", lambda v: v.get("status") in FINISHED and v["wage_paid"], business_days
+            "the close",
+            # an order of a member on a monthly salary pays no wage of its own
+            lambda v: (
+                v.get("status") in FINISHED and (v["wage_paid"] or v.get("wage_mode") == "monthly")
+            ),
+            business_days,
         )
         self.log(f"{view['status']}: paid {format_eur(view['paid_cents'])}, wage paid")
         return str(view["status"])
@@ -335,3 +340,59 @@ async def rejected(s: Story) -> str:
     await s.answer(await s.submit(), "reject")
     view = await s.wait("the rejection", lambda v: v.get("status") == "Rejected", 5)
     return str(view["status"])
+
+
+async def monthly_salary(s: Story) -> str:
+    """A season's order, paid; then the member chooses a monthly salary from her budget (the
+    most the range allows for 120 hours, from the first day of next month), and the first
+    salary is paid at that month's end (her salary workflow: salary-<member id>)."""
+    await s.create()
+    await s.answer(await s.submit(), "accept")
+    view = await s.complete()
+    await asyncio.sleep(3 * s.api.seconds_per_day)
+    view = await s.api.view(s.order_id, s.token)
+    await s.pay_by_bank(view["principal_due_cents"], view, "paid in full", quote="reference")
+    await s.finish()
+    shown = await s.api.call("GET", "/members/me/salary?hours_per_month=120", s.token)
+    span = shown["range"]
+    if not span["supported"]:
+        raise DemoError(f"the budget supports no monthly salary: {span}")
+    gross = span["maximum_gross_cents"] // 1000 * 1000  # whole tens of euros
+    chosen = await s.api.call(
+        "PUT",
+        "/members/me/salary",
+        s.token,
+        {"mode": "monthly", "gross_cents": gross, "hours_per_month": "120"},
+    )
+    s.log(
+        f"monthly salary of {format_eur(gross)} gross from {span['month']} "
+        f"(range {format_eur(span['minimum_gross_cents'])}–"
+        f"{format_eur(span['maximum_gross_cents'])}); workflow {chosen['workflow_id']}"
+    )
+    first = date.fromisoformat(span["month"])
+    # An order signed in that month: no wage of its own, its budget stays for the salary.
+    second = Story(s.api, s.cast, "monthly salary (2nd order)", s.client, 600_000, bank=s.bank)
+    ahead = (first - date.today()).days
+    await second.create(offer_days=ahead + 20, start_in=ahead + 1)
+    link = await second.submit()
+    await second.until_business(datetime.combine(first, dtime(6), UTC))
+    await second.answer(link, "accept")
+    view = await second.complete()
+    if view.get("wage_mode") != "monthly":
+        raise DemoError(f"the order signed in {span['month'][:7]} is not on the monthly salary")
+    await second.pay_by_bank(view["principal_due_cents"], view, "paid in full", quote="reference")
+    await second.finish()
+    second.log("wage: monthly salary (its employment budget stays in the budget)")
+    days = (first - date.today()).days + 40
+    limit = min(time.monotonic() + days * s.api.seconds_per_day + 30, s.api.deadline)
+    while time.monotonic() < limit:
+        months = (await s.api.call("GET", "/members/me/salary", s.token))["months"]
+        if months and months[0]["status"] == "paid":
+            month = months[0]
+            s.log(
+                f"salary {month['month'][:7]}: {format_eur(month['gross_wage_cents'])} gross, "
+                f"{format_eur(month['net_wage_cents'])} net paid"
+            )
+            return "salary paid"
+        await asyncio.sleep(min(1.0, s.api.seconds_per_day))
+    raise DemoError("the first monthly salary was not paid in time")

@@ -124,7 +124,7 @@ class SalaryView(_Frozen):
 
     member_id: int
     month: date
-    status: Literal["waiting for the month end", "paying", "paid", "paused", "stopped"]
+    status: Literal["waiting for the month end", "paying", "paid", "paused", "stopped", "held"]
     message: str = ""
     gross_cents: int = 0
     negative_months: int = 0

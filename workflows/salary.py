@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import order_contract as contract
@@ -50,6 +51,7 @@ class MonthlySalaryWorkflow:
         self._view: msg.SalaryView | None = None
         self._sent: dict[str, PayoutSent] = {}
         self._changed = False
+        self._retry = False
 
     @workflow.query
     def state(self) -> msg.SalaryView | None:
@@ -75,7 +77,9 @@ class MonthlySalaryWorkflow:
             negative_months=inp.negative_months,
         )
         workflow.set_current_details(f"**{msg.month_key(inp.month)}**: {status}. {message}")
-        label = {"paused": "SalaryPaused", "stopped": "SalaryStopped"}.get(status, "Salary")
+        label = {"paused": "SalaryPaused", "stopped": "SalaryStopped", "held": "SalaryHeld"}.get(
+            status, "Salary"
+        )
         workflow.upsert_search_attributes([sa.ORDER_STATUS.value_set(label)])
 
     @workflow.run
@@ -96,7 +100,8 @@ class MonthlySalaryWorkflow:
             )
         await clock.sleep_until(pay_day, f"Month end {pay_day}")
 
-        plan = await workflow.execute_activity(
+        plan = await self._run(
+            inp,
             msg.SALARY_MONTH_PLAN,
             msg.MonthPlanRequest(
                 member_id=inp.member_id, month=inp.month, negative_months=inp.negative_months
@@ -111,7 +116,8 @@ class MonthlySalaryWorkflow:
             self._show(inp, "stopped", plan.message)
             return plan.message
         if plan.action == "pause":
-            await workflow.execute_activity(
+            await self._run(
+                inp,
                 msg.RUN_MONTHLY_SALARY,
                 self._request(inp, plan, pay_day, "paused"),
                 result_type=msg.SalaryPaid,
@@ -122,7 +128,8 @@ class MonthlySalaryWorkflow:
             self._show(inp, "paused", plan.message)
         else:
             self._show(inp, "paying", plan.message, plan.gross_cents)
-            paid = await workflow.execute_activity(
+            paid = await self._run(
+                inp,
                 msg.RUN_MONTHLY_SALARY,
                 self._request(inp, plan, pay_day, "paid"),
                 result_type=msg.SalaryPaid,
@@ -132,7 +139,8 @@ class MonthlySalaryWorkflow:
                     f"Payroll of {msg.month_key(inp.month)}: gross {format_eur(plan.gross_cents)}"
                 ),
             )
-            queued = await workflow.execute_activity(
+            queued = await self._run(
+                inp,
                 msg.QUEUE_SALARY_PAYOUT,
                 msg.QueueSalaryPayout(
                     member_id=inp.member_id,
@@ -187,8 +195,32 @@ class MonthlySalaryWorkflow:
             message=plan.message,
         )
 
+    async def _run(  # type: ignore[no-untyped-def]
+        self, inp: msg.SalaryInput, activity: str, arg: object, **options
+    ):
+        """Run an activity; a permanent refusal (a payroll figure not published, bad bank
+        details) holds the salary for ops, findable as ``SalaryHeld``, until ``retry``."""
+        options.setdefault("start_to_close_timeout", _SHORT)
+        options.setdefault("retry_policy", _RETRY)
+        while True:
+            try:
+                return await workflow.execute_activity(activity, arg, **options)
+            except ActivityError as err:
+                cause = err.cause
+                if not isinstance(cause, ApplicationError) or not cause.non_retryable:
+                    raise
+                self._retry = False
+                self._show(inp, "held", f"ops: {activity} was refused: {cause.message}")
+                await workflow.wait_condition(lambda: self._retry)
+
+    @workflow.signal
+    def retry(self) -> None:
+        """Ops fixed what a refused step needed (published figures, bank details): try again."""
+        self._retry = True
+
     async def _declare(self, inp: msg.SalaryInput, kind: str, on: date) -> None:
-        await workflow.execute_activity(
+        await self._run(
+            inp,
             msg.DECLARE_SALARY_EMPLOYMENT,
             msg.DeclareSalaryEmployment(member_id=inp.member_id, kind=kind, on=on),  # type: ignore[arg-type]
             start_to_close_timeout=timedelta(minutes=15),

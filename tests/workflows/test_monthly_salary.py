@@ -176,11 +176,16 @@ async def test_a_budget_that_cannot_carry_the_salary_pauses_it(lifecycle: Lifecy
     await _months(lifecycle, member, 1)
     second = month_end(first) + timedelta(days=1)
     await _through_month_end(lifecycle, second)
-    rows = await _months(lifecycle, member, 2)
-    assert [r.status for r in rows] == ["paid", "paused"]
-    assert "below zero" in rows[0].message  # paid once, the first month below zero
+    await _months(lifecycle, member, 2)
+    third = month_end(second) + timedelta(days=1)
+    await _through_month_end(lifecycle, third)
+    rows = await _months(lifecycle, member, 3)
+    # paid once into the red (the one month allowed), then paused while the budget stays there
+    assert [r.status for r in rows] == ["paid", "paused", "paused"]
+    assert "below zero" in rows[0].message
     assert "paused" in rows[1].message
     assert rows[1].net_wage_cents == 0
+    assert rows[2].available_before_cents == rows[1].available_before_cents < 0
     view = await handle.query(MonthlySalaryWorkflow.state)
     assert view.status == "paused"
     described = await handle.describe()
@@ -248,3 +253,36 @@ async def test_an_order_of_a_member_on_monthly_salary_pays_no_wage_of_its_own(
             .where(Declaration.order_id == inp.order_id)
         )
     assert (payslips, payouts, declared) == (0, 0, 0)
+
+
+async def test_a_refused_step_holds_the_salary_for_ops_until_retried(
+    lifecycle: Lifecycle,
+) -> None:
+    today = await lifecycle.today()
+    member = await create_member(lifecycle.sessions, iban="DE00370400440532013000")  # bad sum
+    first = first_month_of_change(today)
+    await _arrange(lifecycle, member, "monthly", first)
+    await _earn(lifecycle, member, "job-1", 900_000, today)
+    handle = await _start(lifecycle, member, first, today)
+    await _through_month_end(lifecycle, first)
+    view = None
+    for _ in range(100):
+        view = await handle.query(MonthlySalaryWorkflow.state)
+        if view is not None and view.status == "held":
+            break
+        await asyncio.sleep(0.05)
+    assert view is not None
+    assert view.status == "held", view
+    assert "queue_salary_payout was refused" in view.message
+    assert "DE00370400440532013000" in view.message
+    described = await handle.describe()
+    assert described.typed_search_attributes.get(sa.ORDER_STATUS) == "SalaryHeld"
+    # ops fix the member's bank details, then retry: paid once, with the month's payslip
+    async with lifecycle.sessions.begin() as session:
+        (await session.get_one(Member, member.id)).iban = "DE89370400440532013000"
+    await handle.signal(MonthlySalaryWorkflow.retry)
+    rows = await _months(lifecycle, member, 1)
+    assert [r.status for r in rows] == ["paid"]
+    async with lifecycle.sessions() as session:
+        payouts = list(await session.scalars(select(Payout).where(Payout.member_id == member.id)))
+    assert [(p.iban, p.status) for p in payouts] == [("DE89370400440532013000", "sent")]
