@@ -163,7 +163,8 @@ class Story:
             ),
             business_days,
         )
-        self.log(f"{view['status']}: paid {format_eur(view['paid_cents'])}, wage paid")
+        wage = "wage: monthly salary" if view.get("wage_mode") == "monthly" else "wage paid"
+        self.log(f"{view['status']}: paid {format_eur(view['paid_cents'])}, {wage}")
         return str(view["status"])
 
     async def decide(self, kind: str, view: Json) -> None:
@@ -382,7 +383,6 @@ async def monthly_salary(s: Story) -> str:
         raise DemoError(f"the order signed in {span['month'][:7]} is not on the monthly salary")
     await second.pay_by_bank(view["principal_due_cents"], view, "paid in full", quote="reference")
     await second.finish()
-    second.log("wage: monthly salary (its employment budget stays in the budget)")
     days = (first - date.today()).days + 40
     limit = min(time.monotonic() + days * s.api.seconds_per_day + 30, s.api.deadline)
     while time.monotonic() < limit:
