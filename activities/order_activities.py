@@ -18,6 +18,7 @@ from temporalio import activity
 
 from activities.collection_steps import CollectionSteps
 from activities.credit_note_step import CreditNoteStep, Refunder
+from activities.employment_declarations import declare_once
 from activities.errors import permanent_errors
 from activities.heartbeat import heartbeating
 from activities.invoice_steps import InvoiceSteps
@@ -32,7 +33,6 @@ from adapters.mail.mailers import Mailer, OutgoingMail
 from adapters.social_security.declarations import EmploymentDeclaration, SocialSecurity
 from db import ledger, signing_links
 from db.models import (
-    Declaration,
     Order,
     SigningToken,
 )
@@ -174,17 +174,13 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps, 
     @heartbeating
     @permanent_errors
     async def declare_employment(self, request: steps.DeclareEmployment) -> str:
-        key = f"{order_workflow_id(request.order_id)}-{request.kind}"
         async with self._sessions() as session:
-            done = await session.scalar(
-                select(Declaration).where(Declaration.declaration_key == key)
-            )
-            if done is not None:
-                return done.reference
             order = await self._order(session, request.order_id)
-        receipt = await self._social_security.declare(
+        return await declare_once(
+            self._sessions,
+            self._social_security,
             EmploymentDeclaration(
-                declaration_key=key,
+                declaration_key=f"{order_workflow_id(request.order_id)}-{request.kind}",
                 kind=request.kind,
                 jurisdiction=order.jurisdiction,  # type: ignore[arg-type]
                 member_id=str(order.member_id),
@@ -192,23 +188,9 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps, 
                 order_id=str(order.id),
                 period_start=request.period_start,
                 period_end=request.period_end,
-            )
+            ),
+            order_id=request.order_id,
         )
-        async with self._sessions.begin() as session:
-            exists = await session.scalar(
-                select(Declaration.id).where(Declaration.declaration_key == key)
-            )
-            if exists is None:
-                session.add(
-                    Declaration(
-                        declaration_key=key,
-                        order_id=request.order_id,
-                        kind=request.kind,
-                        reference=receipt.reference,
-                        status=receipt.status,
-                    )
-                )
-        return receipt.reference
 
     # ------------------------------------------------------------------ credit notes, refunds
 

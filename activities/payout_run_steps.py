@@ -116,42 +116,13 @@ class PayoutRunSteps(OrderSteps):
         order = request.order
         async with self._sessions.begin() as session:
             payout, member = await order_payout(session, request, status="queued")
-            key = payout.payout_key
             payout.iban = member.iban  # ops may have fixed the member's IBAN since
             if request.attempt > 1:
                 await _refuse_the_refused_account(session, order.order_id, member.iban)
             # Bad bank details stop here, with the order in NeedsAttention, not in the run.
             await self._banking.check(self._instruction(payout, member, order.description))
-            if payout.status == "sent" and payout.message_id is not None:
-                batch = await session.scalar(
-                    select(PayoutRun).where(PayoutRun.message_id == payout.message_id)
-                )
-                assert batch is not None
-                sent = runs.PayoutSent(
-                    payout_key=key,
-                    run_key=batch.run_key,
-                    message_id=batch.message_id,
-                    file_path=batch.file_path,
-                    execution_date=payout.execution_date,
-                )
-                return runs.PayoutQueued(
-                    payout_key=key, run_key=batch.run_key, cutoff=request.now, already_sent=sent
-                )
-            cutoff = self._payout_schedule.next_cutoff(request.now)
-            payout.run_key = runs.run_key_of(cutoff)
-            queued = runs.QueuedPayout(
-                payout_key=key,
-                order_id=order.order_id,
-                amount_cents=payout.amount_cents,
-                workflow_id=request.workflow_id,
-            )
-            run = runs.PayoutRunInput(run_key=payout.run_key, cutoff=cutoff)
-        if self._run_starter is None:
-            raise PayoutRunsMissing(
-                "this worker has no Temporal client for payout runs; build it with one"
-            )
-        await self._run_starter(run, queued)
-        return runs.PayoutQueued(payout_key=key, run_key=run.run_key, cutoff=cutoff)
+            placed = await self._place(session, payout, request.now, request.workflow_id)
+        return await self._hand_to_run(placed)
 
     @activity.defn(name=salary.QUEUE_SALARY_PAYOUT)
     @permanent_errors
@@ -180,38 +151,54 @@ class PayoutRunSteps(OrderSteps):
                 month.payout_key = key
             payout.iban = member.iban
             await self._banking.check(self._instruction(payout, member, salary_remittance(payout)))
-            if payout.status == "sent" and payout.message_id is not None:
-                batch = await session.scalar(
-                    select(PayoutRun).where(PayoutRun.message_id == payout.message_id)
-                )
-                assert batch is not None
-                return runs.PayoutQueued(
-                    payout_key=key,
-                    run_key=batch.run_key,
-                    cutoff=now,
-                    already_sent=runs.PayoutSent(
-                        payout_key=key,
-                        run_key=batch.run_key,
-                        message_id=batch.message_id,
-                        file_path=batch.file_path,
-                        execution_date=payout.execution_date,
-                    ),
-                )
-            cutoff = self._payout_schedule.next_cutoff(now)
-            payout.run_key = runs.run_key_of(cutoff)
-            queued = runs.QueuedPayout(
-                payout_key=key,
-                order_id=None,
-                amount_cents=payout.amount_cents,
-                workflow_id=request.workflow_id,
+            placed = await self._place(session, payout, now, request.workflow_id)
+        return await self._hand_to_run(placed)
+
+    async def _place(
+        self, session: AsyncSession, payout: Payout, now: datetime, workflow_id: str
+    ) -> runs.PayoutQueued | tuple[runs.PayoutRunInput, runs.QueuedPayout]:
+        """The payout's batch when it went out already (a retried activity), else its run:
+        the one of the next cut-off after ``now``, with what the run is told."""
+        if payout.status == "sent" and payout.message_id is not None:
+            batch = await session.scalar(
+                select(PayoutRun).where(PayoutRun.message_id == payout.message_id)
             )
-            run = runs.PayoutRunInput(run_key=payout.run_key, cutoff=cutoff)
+            assert batch is not None
+            sent = runs.PayoutSent(
+                payout_key=payout.payout_key,
+                run_key=batch.run_key,
+                message_id=batch.message_id,
+                file_path=batch.file_path,
+                execution_date=payout.execution_date,
+            )
+            return runs.PayoutQueued(
+                payout_key=payout.payout_key, run_key=batch.run_key, cutoff=now, already_sent=sent
+            )
+        cutoff = self._payout_schedule.next_cutoff(now)
+        payout.run_key = runs.run_key_of(cutoff)
+        queued = runs.QueuedPayout(
+            payout_key=payout.payout_key,
+            order_id=payout.order_id,
+            amount_cents=payout.amount_cents,
+            workflow_id=workflow_id,
+        )
+        return runs.PayoutRunInput(run_key=payout.run_key, cutoff=cutoff), queued
+
+    async def _hand_to_run(
+        self, placed: runs.PayoutQueued | tuple[runs.PayoutRunInput, runs.QueuedPayout]
+    ) -> runs.PayoutQueued:
+        """Add the payout to its run (signal-with-start), after the transaction committed."""
+        if isinstance(placed, runs.PayoutQueued):
+            return placed
+        run, queued = placed
         if self._run_starter is None:
             raise PayoutRunsMissing(
                 "this worker has no Temporal client for payout runs; build it with one"
             )
         await self._run_starter(run, queued)
-        return runs.PayoutQueued(payout_key=key, run_key=run.run_key, cutoff=cutoff)
+        return runs.PayoutQueued(
+            payout_key=queued.payout_key, run_key=run.run_key, cutoff=run.cutoff
+        )
 
     @activity.defn(name=runs.CUT_PAYOUT_RUN)
     @permanent_errors

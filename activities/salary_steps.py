@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
+from activities.employment_declarations import declare_once
 from activities.errors import permanent_errors
 from activities.heartbeat import heartbeating
 from activities.order_base import OrderSteps
@@ -21,7 +21,7 @@ from adapters.social_security.declarations import EmploymentDeclaration, SocialS
 from db import budget as budgets
 from db import ledger
 from db import salary as salaries
-from db.models import Declaration, Member
+from db.models import Member
 from db.models_payroll import EmploymentRecord
 from db.models_salary import SalaryMonth
 from domain import ledger as entries
@@ -157,17 +157,13 @@ class SalarySteps(OrderSteps):
     async def declare_salary_employment(self, request: msg.DeclareSalaryEmployment) -> str:
         """The continuing employment's registration (start) or deregistration (end): DEÜV in
         Germany, Dimona IN / OUT in Belgium, through the same adapter as the orders'."""
-        key = f"salary-{request.member_id}-{request.kind}-{request.on.isoformat()}"
         async with self._sessions() as session:
-            done = await session.scalar(
-                select(Declaration).where(Declaration.declaration_key == key)
-            )
-            if done is not None:
-                return done.reference
             member, _ = await _member_and_record(session, request.member_id)
-        receipt = await self._social_security.declare(
+        return await declare_once(
+            self._sessions,
+            self._social_security,
             EmploymentDeclaration(
-                declaration_key=key,
+                declaration_key=f"salary-{member.id}-{request.kind}-{request.on.isoformat()}",
                 kind=request.kind,
                 jurisdiction=member.jurisdiction,  # type: ignore[arg-type]
                 member_id=str(member.id),
@@ -175,23 +171,9 @@ class SalarySteps(OrderSteps):
                 order_id=msg.salary_workflow_id(member.id),
                 period_start=request.on,
                 period_end=request.on,
-            )
+            ),
+            order_id=None,
         )
-        async with self._sessions.begin() as session:
-            exists = await session.scalar(
-                select(Declaration.id).where(Declaration.declaration_key == key)
-            )
-            if exists is None:
-                session.add(
-                    Declaration(
-                        declaration_key=key,
-                        order_id=None,
-                        kind=request.kind,
-                        reference=receipt.reference,
-                        status=receipt.status,
-                    )
-                )
-        return receipt.reference
 
     @activity.defn(name=msg.WAGE_MODE_OF)
     @permanent_errors

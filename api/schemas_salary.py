@@ -75,3 +75,9 @@ class SalaryOut(BaseModel):
     range: SalaryRangeOut
     months: list[SalaryMonthOut] = Field(description="newest first")
     workflow_id: str | None
+
+
+class SalaryMonthRow(SalaryMonthOut):
+    member_id: int
+    member_name: str
+    available_before_cents: int

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import budget as budgets
+from db.models import Member
 from db.models_salary import SalaryArrangement, SalaryMonth
 from domain.budget import employment_budget_by_month
 
@@ -85,3 +86,18 @@ async def budget_history(
     ``month`` (oldest first): what the salary category rule averages."""
     rows = await budgets.member_rows(session, member_id)
     return employment_budget_by_month(rows, month, months)
+
+
+async def months_by_status(
+    session: AsyncSession, status: str, *, limit: int, offset: int
+) -> list[tuple[SalaryMonth, str]]:
+    """Every member's salary months with ``status`` and the member's name, newest first."""
+    found = await session.execute(
+        select(SalaryMonth, Member.name)
+        .join(Member, Member.id == SalaryMonth.member_id)
+        .where(SalaryMonth.status == status)
+        .order_by(SalaryMonth.month.desc(), SalaryMonth.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(month, name) for month, name in found.all()]

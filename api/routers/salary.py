@@ -4,14 +4,14 @@ and wage smoothing). The member chooses for itself; staff read any member's."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from api.auth import AdminPrincipal, MemberPrincipal, StaffPrincipal
-from api.bounds import IdPath
+from api.bounds import IdPath, Limit, Offset
 from api.deps import AppConfig, DbSession, TemporalConn
-from api.schemas_salary import SalaryChoice, SalaryOut
+from api.schemas_salary import SalaryChoice, SalaryMonthRow, SalaryOut
 from api.services import salary as service
 from api.services.orders import utc_today
 
@@ -79,3 +79,16 @@ async def member_leaves(
         member_id=member_id,
         today=utc_today(),
     )
+
+
+@router.get("/finance/salary-months", tags=["finance"])
+async def salary_months(
+    _staff: StaffPrincipal,
+    session: DbSession,
+    status: Literal["paused", "paid"] = "paused",
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[SalaryMonthRow]:
+    """Monthly salaries by status, newest first: ``paused`` ones are the members whose budget
+    could not carry their salary (the reason with each)."""
+    return await service.months_with_status(session, status, limit=limit, offset=offset)

@@ -17,6 +17,7 @@ from api.schemas_salary import (
     ArrangementOut,
     SalaryChoice,
     SalaryMonthOut,
+    SalaryMonthRow,
     SalaryOut,
     SalaryRangeOut,
 )
@@ -213,3 +214,27 @@ async def leave(
         temporal, task_queue, msg.SalaryInput(member_id=member_id, month=today), start=False
     )
     return await salary_of(session, member_id, today)
+
+
+async def months_with_status(
+    session: AsyncSession, status: str, *, limit: int, offset: int
+) -> list[SalaryMonthRow]:
+    """Salary months of every member with ``status`` (paused: what finance looks at), newest
+    first."""
+    rows = await salaries.months_by_status(session, status, limit=limit, offset=offset)
+    return [
+        SalaryMonthRow(
+            member_id=month.member_id,
+            member_name=name,
+            available_before_cents=month.available_before_cents,
+            month=month.month,
+            status=month.status,
+            message=month.message,
+            pay_date=month.pay_date,
+            gross_wage_cents=month.gross_wage_cents,
+            net_wage_cents=month.net_wage_cents,
+            employer_cost_cents=month.employer_cost_cents,
+            payout_key=month.payout_key,
+        )
+        for month, name in rows
+    ]

@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.services.orders import utc_today
 from db import ledger
+from db.models_salary import SalaryMonth
 from domain import ledger as entries
 from domain.salary_category import first_month_of_change
 from tests.api.api_helpers import ADMIN, bearer, create_client, create_member, create_order
@@ -132,3 +133,31 @@ async def test_the_budget_page_shows_the_wage_and_takes_a_monthly_salary(
     too_much = await post_form(api, "/me/salary", "mode=monthly&gross_eur=3000&hours_per_month=20")
     assert too_much.status_code == 422
     assert "€3,000.00" in too_much.text
+
+
+async def test_finance_lists_the_paused_salaries_with_their_reason(
+    api: httpx.AsyncClient, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    member, token = await _member_with_budget(api, session_factory)
+    month = first_month_of_change(utc_today())
+    async with session_factory.begin() as session:
+        session.add(
+            SalaryMonth(
+                member_id=member["id"],
+                month=month,
+                status="paused",
+                message="salary paused: the budget would stay below zero for a 2nd month",
+                jurisdiction="DE",
+                pay_date=month,
+                available_before_cents=-120_000,
+            )
+        )
+    listed = await api.get("/finance/salary-months", headers=ADMIN)
+    assert listed.status_code == 200, listed.text
+    [row] = [r for r in listed.json() if r["member_id"] == member["id"]]
+    assert row["member_name"] == member["name"]
+    assert row["available_before_cents"] == -120_000
+    assert "below zero" in row["message"]
+    assert (await api.get("/finance/salary-months", headers=bearer(token))).status_code == 403
+    paid = await api.get("/finance/salary-months?status=paid", headers=ADMIN)
+    assert all(r["member_id"] != member["id"] for r in paid.json())

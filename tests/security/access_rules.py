@@ -78,6 +78,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/members/me/salary"): Access("member"),
     ("PUT", "/members/me/salary"): Access("member"),
     ("GET", "/members/{member_id}/salary"): Access("staff"),
+    ("GET", "/finance/salary-months"): Access("staff"),
     ("GET", "/members/{member_id}/employment"): Access("admin"),
     ("GET", "/clients"): Access("signed-in"),
     ("GET", "/clients/{client_id}"): Access("owner-or-staff"),

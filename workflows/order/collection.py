@@ -258,16 +258,8 @@ class CollectionBranch(FinanceCase, Refunds):
         assert self._invoice is not None
         assert self._claim is not None
         charges = self._claim.charges_due
-        await self._steps.run(
-            step.WAIVE_CHARGES,
-            steps.WaiveCharges(
-                order_id=self._order.order_id,
-                invoice_id=self._invoice.invoice_id,
-                on=self._today(),
-                charges_cents=charges,
-            ),
-            f"Waive the remaining {format_eur(charges)} of charges (below the threshold)",
-            "collection",
+        await self._book_waiver(
+            charges, f"Waive the remaining {format_eur(charges)} of charges (below the threshold)"
         )
         self._claim.waive_charges()
 

@@ -189,16 +189,25 @@ class FinanceCase(OrderBase):
         assert self._invoice is not None
         charges = self._claim.charges_due
         if charges:
-            await self._steps.run(
-                step.WAIVE_CHARGES,
-                steps.WaiveCharges(
-                    order_id=self._order.order_id,
-                    invoice_id=self._invoice.invoice_id,
-                    on=today,
-                    charges_cents=charges,
-                    case_id=self._case_id,
-                ),
+            await self._book_waiver(
+                charges,
                 f"Waive {format_eur(charges)} of charges (finance, case {self._case_id})",
-                "collection",
+                case_id=self._case_id,
             )
         self._claim.forgive(today)
+
+    async def _book_waiver(self, charges: int, summary: str, case_id: int | None = None) -> None:
+        """Book ``charges`` as waived (by the rules, or by finance's decision on ``case_id``)."""
+        assert self._invoice is not None
+        await self._steps.run(
+            step.WAIVE_CHARGES,
+            steps.WaiveCharges(
+                order_id=self._order.order_id,
+                invoice_id=self._invoice.invoice_id,
+                on=self._today(),
+                charges_cents=charges,
+                case_id=case_id,
+            ),
+            summary,
+            "collection",
+        )
