@@ -34,6 +34,7 @@ from activities.declaration_rows import (
     payslip_ref,
     payslip_refs,
     require,
+    salary_payslip,
     set_aside,
     wage_tax_line,
 )
@@ -41,6 +42,7 @@ from activities.errors import permanent_errors
 from adapters.files import write_once
 from db.models import Payslip
 from db.models_declarations import MemberSocialInsurance, PeriodicDeclaration
+from db.models_salary import SalaryMonth
 from domain.declarations import steps
 from domain.declarations.de_monthly import (
     ContributionLine,
@@ -98,7 +100,7 @@ class DeclarationActivities:
         month (each order is one employment; its payslip carries its dates and wage)."""
         month = Month.parse(request.period)
         rows, manual = set_aside(
-            await self._payslips("DE", month.first_day(), month.last_day()),
+            await self._payslips("DE", month.first_day(), month.last_day(), salaries=False),
             "DEÜV reports",
             {"minijob": MINIJOB, "midijob": MIDIJOB_REPORTS},
         )
@@ -248,8 +250,32 @@ class DeclarationActivities:
 
     # ------------------------------------------------------------------ persistence
 
-    async def _payslips(self, jurisdiction: str, first: date, last: date) -> list[Row]:
-        """The jurisdiction's payslips paid in [first, last] with their member's data."""
+    async def _payslips(
+        self, jurisdiction: str, first: date, last: date, *, salaries: bool = True
+    ) -> list[Row]:
+        """The jurisdiction's payslips paid in [first, last] with their member's data; with
+        ``salaries``, the monthly salaries paid then too (``salary_payslip``; the DEÜV reports
+        leave them out: a continuing employment is registered once, not each month)."""
+        rows = await self._order_payslips(jurisdiction, first, last)
+        if not salaries:
+            return rows
+        async with self._sessions() as session:
+            found = await session.execute(
+                select(SalaryMonth, MemberSocialInsurance)
+                .outerjoin(
+                    MemberSocialInsurance, MemberSocialInsurance.member_id == SalaryMonth.member_id
+                )
+                .where(
+                    SalaryMonth.jurisdiction == jurisdiction,
+                    SalaryMonth.status == "paid",
+                    SalaryMonth.pay_date >= first,
+                    SalaryMonth.pay_date <= last,
+                )
+                .order_by(SalaryMonth.id)
+            )
+            return rows + [(salary_payslip(m), insurance) for m, insurance in found.all()]
+
+    async def _order_payslips(self, jurisdiction: str, first: date, last: date) -> list[Row]:
         async with self._sessions() as session:
             result = await session.execute(
                 select(Payslip, MemberSocialInsurance)

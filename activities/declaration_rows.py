@@ -5,16 +5,19 @@ record, and the declaration lines built from a payslip."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from db.models import Payslip
 from db.models_declarations import MemberSocialInsurance
+from db.models_salary import SalaryMonth
 from domain.declarations import steps
 from domain.declarations.de_monthly import WageTaxLine, positions_from_branches
 from domain.declarations.dmfa import ContractType
 from domain.declarations.errors import MissingEmployeeData
 from domain.payroll.be_payroll import BelgianPayslip
 from domain.payroll.de_engine import GermanPayslip
+from domain.payroll.monthly_salary import month_end
 
 Row = tuple[Payslip, MemberSocialInsurance | None]
 
@@ -112,7 +115,35 @@ def contract_type(payslip: Payslip, insurance: MemberSocialInsurance) -> Contrac
 
 
 def payslip_ref(payslip: Payslip) -> str:
+    if payslip.order_id is None:  # a monthly salary's (``salary_payslip``)
+        return f"salary-{payslip.member_id}-{payslip.period_start:%Y-%m}"
     return f"payslip-{payslip.id}"
+
+
+def salary_payslip(month: SalaryMonth) -> Payslip:
+    """A paid salary month as the declarations read a payslip (never stored: ``order_id`` is
+    None, the period is the whole month, the work days its weekdays)."""
+    first = month.month
+    last = month_end(first)
+    weekdays = sum(1 for n in range(last.day) if (first + timedelta(days=n)).weekday() < 5)
+    return Payslip(
+        order_id=None,
+        member_id=month.member_id,
+        jurisdiction=month.jurisdiction,
+        pay_date=month.pay_date,
+        period_start=first,
+        period_end=last,
+        work_days=weekdays,
+        employment_budget_cents=month.employer_cost_cents,
+        gross_wage_cents=month.gross_wage_cents,
+        employee_contributions_cents=month.employee_contributions_cents,
+        employer_contributions_cents=month.employer_contributions_cents,
+        wage_tax_cents=month.wage_tax_cents,
+        net_wage_cents=month.net_wage_cents,
+        expenses_cents=0,
+        employer_cost_cents=month.employer_cost_cents,
+        details=month.details,
+    )
 
 
 def payslip_refs(payload: dict[str, Any]) -> list[str]:

@@ -21,6 +21,7 @@ from temporalio.worker import Worker
 
 from activities.declaration_activities import DeclarationActivities, EmployerIdentifiers
 from db.models_declarations import MemberSocialInsurance, PeriodicDeclaration
+from db.models_salary import SalaryMonth
 from domain.declarations.periods import Month, Quarter, berlin_date
 from domain.declarations.steps import PeriodInput, PeriodOutcome
 from tests.declarations.periodic_data import (
@@ -286,3 +287,41 @@ async def _wait_for(handle: WorkflowHandle, predicate) -> str:  # type: ignore[n
             return text
         await asyncio.sleep(0.05)
     raise AssertionError(f"timed out; waiting for: {text}")
+
+
+async def test_a_monthly_salary_is_in_the_month_s_statements_but_not_re_registered(
+    periodic: Periodic,
+) -> None:
+    s = periodic.sessions
+    grete = await de_member(s, fund=TK)
+    async with s.begin() as session:
+        session.add(
+            SalaryMonth(
+                member_id=grete.id,
+                month=date(2026, 3, 1),
+                status="paid",
+                message="salary paid",
+                jurisdiction="DE",
+                engine="provisional",
+                pay_date=date(2026, 3, 31),
+                gross_wage_cents=250_000,
+                employee_contributions_cents=52_500,
+                employer_contributions_cents=52_500,
+                wage_tax_cents=25_000,
+                net_wage_cents=172_500,
+                employer_cost_cents=302_500,
+                available_before_cents=900_000,
+                negative_months=0,
+            )
+        )
+    await periodic.run(MonthlyDeclarationsWorkflow, "2026-03")
+    by_kind: dict[str, list[PeriodicDeclaration]] = {}
+    for row in await periodic.rows():
+        by_kind.setdefault(row.kind, []).append(row)
+    [statement] = by_kind["beitragsnachweis"]
+    assert statement.payload["gesamtsumme_cents"] == 52_500 + 52_500
+    assert f"salary-{grete.id}-2026-03" in json.dumps(statement.payload)
+    [lsta] = by_kind["lohnsteueranmeldung"]
+    assert lsta.payload["kz42_lohnsteuer_cents"] == 25_000
+    # the continuing employment was registered once, by the salary workflow: no DEÜV each month
+    assert "deuev" not in by_kind
