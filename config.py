@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.payload_codec import DEV_PAYLOAD_KEYS
 from adapters.temporal_client import TemporalAccess
 from domain.invoice_document import ElectronicAddress, PostalAddress, Seller
 
@@ -100,6 +101,12 @@ class Settings(BaseSettings):
     temporal_tls_ca_file: str = ""
     temporal_tls_server_name: str = ""
     task_queue: str = "coopflow-orders"
+    # Encrypts every Temporal payload (personal data in histories): ``<id>:<base64 32 bytes>``
+    # pairs, comma-separated, the first encrypts; required outside dev mode. New key:
+    # python -c "from adapters.payload_codec import new_key_setting as k; print(k('k2'))"
+    payload_keys: str = ""
+    # The Temporal UI that calls the API's codec server (/codec/decode) from the browser.
+    temporal_ui_origin: str = "http://127.0.0.1:8233"
 
     # API
     api_host: str = "127.0.0.1"
@@ -196,11 +203,17 @@ class Settings(BaseSettings):
         ]
         if self.social_security_backend == "dimona":
             checks.append(("dimona_client_secret", self.dimona_client_secret, 1))
+        checks.append(("payload_keys", self.payload_keys, 1))
         for name, value, minimum in checks:
             env = f"COOPFLOW_{name.upper()}"
             if not value.strip():
                 problems.append(f"{env} is empty")
-            elif value in PUBLIC_PLACEHOLDERS or "change-me" in value or "change_me" in value:
+            elif (
+                value in PUBLIC_PLACEHOLDERS
+                or "change-me" in value
+                or "change_me" in value
+                or (name == "payload_keys" and DEV_PAYLOAD_KEYS.split(":")[1] in value)
+            ):
                 problems.append(f"{env} is a public placeholder")
             elif len(value) < minimum:
                 problems.append(f"{env} is shorter than {minimum} characters")
@@ -227,6 +240,7 @@ class Settings(BaseSettings):
             tls_key_file=self.temporal_tls_key_file,
             tls_ca_file=self.temporal_tls_ca_file,
             tls_server_name=self.temporal_tls_server_name,
+            payload_keys=self.payload_keys,
         )
 
     def seller(self, jurisdiction: str) -> Seller:

@@ -27,6 +27,7 @@ from api.routers import (
     bank,
     budget,
     clients,
+    codec,
     desk_bank_lines,
     desk_case,
     employment,
@@ -91,6 +92,9 @@ def api_config(settings: Settings) -> ApiConfig:
         invoice_dir=settings.invoice_dir,
         coop_iban=settings.coop_iban,
         bank_inbox_dir=settings.bank_inbox_dir,
+        payload_keys=settings.payload_keys,
+        dev_mode=settings.dev_mode,
+        temporal_ui_origin=settings.temporal_ui_origin,
     )
 
 
@@ -168,6 +172,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         health,
         budget,
         salary,
+        codec,
         members,
         employment,
         clients,

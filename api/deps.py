@@ -86,6 +86,9 @@ class ApiConfig:
     invoice_dir: Path  # where the worker files invoice PDFs (<number>.pdf)
     coop_iban: str  # the cooperative's account, shown on the /pay page
     bank_inbox_dir: Path  # uploaded statements are kept under processed/ once imported
+    payload_keys: str = ""  # the codec server's keys (adapters.payload_codec); "": no encryption
+    dev_mode: bool = False  # the codec server decodes for anyone (a local stack)
+    temporal_ui_origin: str = "http://127.0.0.1:8233"  # the UI that calls the codec server
 
 
 @dataclass

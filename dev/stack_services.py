@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from adapters.payload_codec import DEV_PAYLOAD_KEYS
 from adapters.payments.stripe_gateway import configure_localstripe_webhook
 from config import PROJECT_ROOT, Settings
 from dev.processes import Child, http_ok, port_open, say, spawn, wait_until
@@ -54,6 +55,8 @@ def child_env(settings: Settings, demo: bool, localstripe: bool = False) -> dict
     localstripe) we start."""
     env = dict(os.environ)
     env["COOPFLOW_DEV_MODE"] = "1"  # the development secrets are accepted here, and only here
+    # Histories hold ciphertext here too; the UI decodes through the API's codec server.
+    env.setdefault("COOPFLOW_PAYLOAD_KEYS", DEV_PAYLOAD_KEYS)
     env["COOPFLOW_TEMPORAL_ADDRESS"] = f"{TEMPORAL_HOST}:{TEMPORAL_PORT}"
     if localstripe:
         env["COOPFLOW_STRIPE_API_BASE"] = localstripe_url()
@@ -97,6 +100,9 @@ def temporal_command(settings: Settings) -> list[str]:
         TEMPORAL_HOST,
         "--log-level",
         "warn",
+        # the UI shows decoded payloads through the API's codec server (api/routers/codec.py)
+        "--ui-codec-endpoint",
+        f"{settings.public_base_url}/codec",
         *cli_arguments(),
     ]
     if settings.temporal_namespace != "default":

@@ -47,6 +47,7 @@ OPERATOR_SECRETS = {
     "COOPFLOW_ADMIN_TOKEN": "a" * 40,
     "COOPFLOW_STRIPE_API_KEY": "sk_live_" + "k" * 24,
     "COOPFLOW_STRIPE_WEBHOOK_SECRET": "whsec_" + "w" * 32,
+    "COOPFLOW_PAYLOAD_KEYS": "k1:" + "a" * 43 + "=",
 }
 
 

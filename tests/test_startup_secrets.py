@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import worker
+from adapters.payload_codec import DEV_PAYLOAD_KEYS
 from api.app import create_app
 from config import PUBLIC_PLACEHOLDERS, Settings, UnsafeSettings
 
@@ -14,6 +15,7 @@ SAFE = {
     "signing_secret": "s" * 40,
     "stripe_api_key": "sk_live_" + "k" * 24,
     "stripe_webhook_secret": "whsec_" + "w" * 32,
+    "payload_keys": "k1:" + "a" * 43 + "=",
 }
 
 
@@ -31,6 +33,8 @@ UNSAFE = [
     ("stripe_webhook_secret", "whsec_short", "COOPFLOW_STRIPE_WEBHOOK_SECRET is shorter"),
     ("stripe_api_key", "sk_test_localstripe", "COOPFLOW_STRIPE_API_KEY is a public placeholder"),
     ("stripe_api_key", " ", "COOPFLOW_STRIPE_API_KEY is empty"),
+    ("payload_keys", "", "COOPFLOW_PAYLOAD_KEYS is empty"),
+    ("payload_keys", DEV_PAYLOAD_KEYS, "COOPFLOW_PAYLOAD_KEYS is a public placeholder"),
 ]
 
 
@@ -43,7 +47,7 @@ def test_a_placeholder_secret_is_refused_by_name(name: str, value: str, message:
 def test_the_defaults_are_all_refused_together() -> None:
     defaults = Settings(_env_file=None, dev_mode=False)  # type: ignore[call-arg]
     problems = defaults.unsafe_secrets()
-    assert len(problems) == 4
+    assert len(problems) == 5  # the four placeholders and no payload keys
     assert all(
         getattr(defaults, name) in PUBLIC_PLACEHOLDERS
         for name in ("admin_token", "signing_secret", "stripe_webhook_secret", "stripe_api_key")

@@ -79,6 +79,11 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("PUT", "/members/me/salary"): Access("member"),
     ("GET", "/members/{member_id}/salary"): Access("staff"),
     ("GET", "/finance/salary-months"): Access("staff"),
+    # the Temporal UI's codec server: staff only (anyone in a dev-mode stack)
+    ("POST", "/codec/decode"): Access("staff"),
+    ("POST", "/codec/encode"): Access("staff"),
+    ("OPTIONS", "/codec/decode"): Access("public", reached=_s(204)),  # CORS preflight
+    ("OPTIONS", "/codec/encode"): Access("public", reached=_s(204)),
     ("GET", "/members/{member_id}/employment"): Access("admin"),
     ("GET", "/clients"): Access("signed-in"),
     ("GET", "/clients/{client_id}"): Access("owner-or-staff"),

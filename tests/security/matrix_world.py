@@ -138,6 +138,8 @@ class World:
             ("PUT", "/members/{member_id}/employment"): EMPLOYMENT,
             ("PUT", "/members/{member_id}/bank-account"): {"iban": "DE89370400440532013000"},
             ("PUT", "/members/me/salary"): {"mode": "per_order"},
+            ("POST", "/codec/decode"): {"payloads": []},
+            ("POST", "/codec/encode"): {"payloads": []},
             ("POST", "/clients"): {
                 "name": f"Client of {role} {unique}",
                 "email": "billing@example.org",
