@@ -80,9 +80,9 @@ def test_2025_and_2026_are_picked_by_the_payment_date() -> None:
 
 
 def test_withholding_refused_for_an_unsupported_case() -> None:
-    married_one_income = BelgianTaxRecord(family_situation="partner_without_income")
-    with pytest.raises(UnsupportedCase, match="marital quotient"):
-        belgian_payslip(350_000, "standard", married_one_income, MARCH_2026)
+    pension_not_given = BelgianTaxRecord(family_situation="partner_with_replacement_income")
+    with pytest.raises(UnsupportedCase, match="partner_monthly_net_income_cents"):
+        belgian_payslip(350_000, "standard", pension_not_given, MARCH_2026)
     with pytest.raises(UnsupportedCase, match="non-resident"):
         belgian_payslip(350_000, "artist", BelgianTaxRecord(resident=False), MARCH_2026)
 

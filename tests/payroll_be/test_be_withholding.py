@@ -76,11 +76,10 @@ def test_children_above_eight_add_the_extra_amount() -> None:
     ("record", "message"),
     [
         (BelgianTaxRecord(resident=False), "non-resident"),
-        (BelgianTaxRecord(family_situation="partner_without_income"), "marital quotient"),
+        # Without the amount of the partner's pension the formula cannot choose its case.
         (BelgianTaxRecord(family_situation="partner_with_replacement_income"), "replacement"),
-        (BelgianTaxRecord(beneficiary_disabled=True), "disability"),
-        (BelgianTaxRecord(dependants_with_disability=1), "disability"),
-        (BelgianTaxRecord(other_dependants=1), "dependants other than children"),
+        # The legacy count does not say who is disabled (children count twice, others too).
+        (BelgianTaxRecord(dependants_with_disability=1), "which dependants are disabled"),
         (BelgianTaxRecord(special_regime="artist_small_allowances"), "special regime"),
         (BelgianTaxRecord(special_regime="inbound_taxpayer"), "special regime"),
         (BelgianTaxRecord(remuneration_kind="holiday_pay"), "exceptional allowance"),
