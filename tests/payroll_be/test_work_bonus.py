@@ -9,6 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.documents.payslip_builders import belgian_payslip_document
+from adapters.documents.payslip_document import PayslipEmployer, PayslipMember
+from adapters.documents.payslip_html import render_payslip_html
 from domain.breakdown import compute_breakdown
 from domain.errors import UnsupportedCase
 from domain.payroll.be_engine import belgian_result
@@ -231,3 +234,28 @@ def test_the_budget_inverse_still_closes_to_the_cent(
     assert 0 <= split.remainder_cents <= 2
     more = split.gross_cents + 1
     assert more + employer_contributions(more, contract, rates).total_cents > budget
+
+
+def test_the_payslip_document_shows_both_bonuses() -> None:
+    slip = belgian_payslip(215_411, "standard", SINGLE, date(2026, 3, 31))
+    document = belgian_payslip_document(
+        payslip_id="order-43",
+        payslip=slip,
+        member=PayslipMember(member_id="7", name="Ada", address_lines=(), language="fr"),
+        employer=PayslipEmployer(
+            name="coopflow SCE",
+            address_lines=(),
+            enterprise_number="0896.755.397",
+            social_security_number="051-1234567-89",
+        ),
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31),
+    )
+    amounts = {line.kind: line.amount_cents for line in document.lines}
+    assert amounts["employee_social_security"] == -28_154
+    assert amounts["social_work_bonus"] == 28_154
+    assert amounts["withholding_tax"] == -23_297
+    assert amounts["fiscal_work_bonus"] == 12_406
+    employee = [line.amount_cents for line in document.lines if line.section == "employee"]
+    assert slip.gross_cents + sum(a for a in employee if a < 0) + 28_154 + 12_406 == 204_520
+    assert "emploi fiscal (réduction du précompte)" in render_payslip_html(document)
