@@ -5,7 +5,8 @@ with the exact engines (German PAP wage tax and contributions, Belgian ONSS and 
     .venv/bin/python -m bench.payroll [--members 20000] [--untraced] [--days N]
 
 ``--days N`` prices each German wage as an employment of N days (1 to 29: pro-rata ceilings,
-daily wage-tax table) instead of a whole month.
+daily wage-tax table) and each Belgian one as N days' work (the work bonus on its full-time
+reference, pro rata) instead of a whole month.
 
 A second section, always printed, runs the month end of the same number of members in monthly
 mode (``domain.salary_category``, ``domain.payroll.monthly_salary``): for each, the salary
@@ -30,6 +31,7 @@ from typing import NamedTuple
 
 from domain.payroll.be_payroll import belgian_wage_from_budget
 from domain.payroll.be_withholding import BelgianTaxRecord
+from domain.payroll.be_work_bonus import work_days
 from domain.payroll.de_engine import german_payslip, gross_for_budget
 from domain.payroll.employment import (
     BelgianEmployment,
@@ -52,8 +54,6 @@ PAY_DATE = date(2026, 6, 30)
 STATES = ("NW", "BY", "BE", "HH", "BW", "HE")
 SALARY_MONTH = date(2026, 3, 1)
 SALARY_PAY_DATE = date(2026, 3, 31)
-# The Belgian engine refuses wages in the work-bonus range (up to €3,336.98 in 2026).
-BE_LOWEST_COMPUTED_GROSS = 333_699
 MONTHLY_GOAL_SECONDS = 10.0
 
 
@@ -109,8 +109,6 @@ def monthly_month_end(members: list[MonthlyMember]) -> tuple[int, int, int, int]
     for m in members:
         allowed = salary_range(m.budgets, m.jurisdiction, m.employment, m.hours, SALARY_MONTH)
         lowest = allowed.minimum_gross_cents
-        if m.jurisdiction == "BE":
-            lowest = max(lowest, BE_LOWEST_COMPUTED_GROSS)
         if allowed.maximum_gross_cents < lowest:
             unsupported += 1
             continue
@@ -143,8 +141,10 @@ def main() -> None:
         period = EmploymentPeriod(start=first, end=first.replace(day=args.days))
     rng = random.Random(args.seed)
     german = [german_member(rng) for _ in range(args.members // 2)]
-    belgian = [rng.randint(600_000, 1_500_000) for _ in range(args.members - len(german))]
+    # Budgets from 2,500 €: many Belgian wages are in the work-bonus range.
+    belgian = [rng.randint(250_000, 1_500_000) for _ in range(args.members - len(german))]
     be_record = BelgianTaxRecord()
+    be_days = work_days(period.start, period.end) if period is not None else None
 
     if not args.untraced:
         tracemalloc.start()
@@ -156,7 +156,12 @@ def main() -> None:
     de_done = time.perf_counter()
     for budget in belgian:
         net_total += belgian_wage_from_budget(
-            budget, "standard", be_record, PAY_DATE
+            budget,
+            "standard",
+            be_record,
+            PAY_DATE,
+            days_worked=be_days[0] if be_days else None,
+            full_time_days=be_days[1] if be_days else None,
         ).payslip.net_cents
     elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()  # (0, 0) when untraced

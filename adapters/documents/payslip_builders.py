@@ -36,21 +36,30 @@ def belgian_payslip_document(
     """The document of a Belgian payslip computed by ``domain.payroll.be_payroll``."""
     slip = payslip
     base = slip.social_security_base_cents
+    bonus = slip.work_bonus
     lines: list[PayslipLine] = [
         PayslipLine(kind="gross_wage", amount_cents=slip.gross_cents),
         PayslipLine(
             kind="employee_social_security",
-            amount_cents=-slip.employee_contributions_cents,
+            amount_cents=-slip.employee_contributions_before_bonus_cents,
             base_cents=base,
             rate=slip.employee_rate,
         ),
+    ]
+    if bonus.social_cents:
+        lines.append(PayslipLine(kind="social_work_bonus", amount_cents=bonus.social_cents))
+    lines += [
         PayslipLine(kind="taxable_wage", amount_cents=slip.taxable_cents),
         PayslipLine(
             kind="withholding_tax",
-            amount_cents=-slip.wage_tax_cents,
+            amount_cents=-slip.wage_tax_before_bonus_cents,
             base_cents=slip.taxable_cents,
         ),
     ]
+    if slip.fiscal_work_bonus_cents:
+        lines.append(
+            PayslipLine(kind="fiscal_work_bonus", amount_cents=slip.fiscal_work_bonus_cents)
+        )
     if expenses_cents:
         lines.append(PayslipLine(kind="expenses", amount_cents=expenses_cents))
     lines.append(

@@ -24,6 +24,8 @@ LineKind = Literal[
     "employee_social_security",
     "taxable_wage",
     "withholding_tax",
+    "social_work_bonus",
+    "fiscal_work_bonus",
     "expenses",
     "employer_basic_contributions",
     "employer_holiday_contributions",

@@ -2,8 +2,10 @@
 
 ``belgian_result`` spends an order's employment budget on one wage with the exact Belgian rules
 (``domain.payroll.be_payroll``): the largest gross whose employer cost fits the budget, then
-employee ONSS, the key-formula withholding tax and the net. The budget less the employer cost
-(a cent or two no gross can spend) is the result's ``remainder_cents``.
+employee ONSS, the key-formula withholding tax and the net, with the work bonus. The budget less
+the employer cost (a cent or two no gross can spend) is the result's ``remainder_cents``. The
+order's period gives the days worked (``be_work_bonus.work_days``): an order of a few days gets
+the work bonus of its full-time reference wage, pro rata.
 
 ``BelgianPayrollEngine`` computes Belgian wages even without the member's record: a request
 without one is priced with the engine's ``default_employment`` (standard contract, single, no
@@ -18,17 +20,28 @@ from datetime import date
 
 from domain.breakdown import OrderBreakdown
 from domain.payroll.be_payroll import BelgianPayslip, belgian_wage_from_budget
-from domain.payroll.employment import BelgianEmployment
+from domain.payroll.be_work_bonus import work_days
+from domain.payroll.employment import BelgianEmployment, EmploymentPeriod
 from domain.payroll.protocol import Payroll, PayrollRequest, PayrollResult, PayslipData
 from domain.payroll.provisional import PolicyPayroll
 
 
 def belgian_result(
-    breakdown: OrderBreakdown, employment: BelgianEmployment, pay_date: date
+    breakdown: OrderBreakdown,
+    employment: BelgianEmployment,
+    pay_date: date,
+    period: EmploymentPeriod | None = None,
 ) -> PayrollResult:
-    """The exact Belgian wage the order's budget pays (pure; raises domain errors)."""
+    """The exact Belgian wage the order's budget pays (pure; raises domain errors). Without a
+    period, or with one covering a full month's working days, the wage is a full month's."""
+    days = work_days(period.start, period.end) if period is not None else None
     wage = belgian_wage_from_budget(
-        breakdown.employment_budget_cents, employment.contract, employment.tax, pay_date
+        breakdown.employment_budget_cents,
+        employment.contract,
+        employment.tax,
+        pay_date,
+        days_worked=days[0] if days else None,
+        full_time_days=days[1] if days else None,
     )
     return belgian_payroll_result(
         wage.payslip,
@@ -78,4 +91,4 @@ class BelgianPayrollEngine:
         employment = request.employment if request.employment is not None else self._default
         if not isinstance(employment, BelgianEmployment):
             raise request.record_mismatch()
-        return belgian_result(request.breakdown, employment, request.pay_date)
+        return belgian_result(request.breakdown, employment, request.pay_date, request.period)

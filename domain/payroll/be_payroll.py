@@ -5,12 +5,15 @@ contributions) fits in the budget; what cannot be spent without exceeding it is
 ``remainder_cents`` (a cent or two).
 
 ``belgian_payslip``: from a gross wage to employee ONSS, taxable wage, withholding tax, net,
-employer contributions and employer cost.
+employer contributions and employer cost. The work bonus (``be_work_bonus``) lowers the employee
+ONSS (social bonus) and the withholding tax (fiscal bonus, floored at 0); a wage for part of a
+month (``days_worked`` of the month's ``full_time_days``) gets it on its full-time reference,
+pro rata. Contributions and withholding apply to the wage actually paid.
 
 Every contribution is one rounding of a rate on its base (``percent_of``); the rest are
 differences, so the payslip balances to the cent by construction:
 
-- ``employee_contributions + wage_tax + net = gross``
+- ``employee_contributions + wage_tax + net = gross`` (both after their work bonus)
 - ``gross + employer_contributions = employer_cost``
 - ``employer_cost + remainder = budget`` (``belgian_wage_from_budget``)
 
@@ -18,9 +21,9 @@ Contracts: ``standard`` (white-collar employee: contributions on 100 % of gross)
 ``blue_collar`` and ``artist`` (contributions on 108 % of gross, plus the employer's
 annual-holiday contribution, because their holiday pay comes from the holiday fund).
 
-Refused (``UnsupportedCase``), not guessed: wages in the work-bonus range (the bonus lowers the
-employee ONSS and the withholding tax, and is not computed), everything ``be_withholding``
-refuses, and payment dates without encoded figures. Not withheld: the special social-security
+Refused (``UnsupportedCase``), not guessed: everything ``be_withholding`` refuses, payment
+dates without encoded figures, and wages that may earn a work bonus in a period whose bonus
+figures were not found (``be_work_bonus``). Not withheld: the special social-security
 contribution (see ``be_rates``); ``special_social_security_withheld`` is False on every payslip
 so no reader can take the net for final on that point.
 """
@@ -35,7 +38,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.errors import InvalidAmount, UnsupportedCase
 from domain.ledger import JournalEntry, payslip_posted
-from domain.money import Cents, format_eur, percent_of
+from domain.money import Cents, percent_of
 from domain.payroll.be_rates import BelgianRates, be_rates_for
 from domain.payroll.be_withholding import (
     BelgianTaxRecord,
@@ -43,6 +46,7 @@ from domain.payroll.be_withholding import (
     belgian_withholding,
     refuse_unsupported,
 )
+from domain.payroll.be_work_bonus import Declared, WorkBonus, work_bonus
 
 BelgianContract = Literal["standard", "artist", "blue_collar"]
 CONTRACTS: tuple[BelgianContract, ...] = ("standard", "artist", "blue_collar")
@@ -69,10 +73,10 @@ class BelgianPayslip(BaseModel):
     gross_cents: Cents
     social_security_base_cents: Cents  # 100 % or 108 % of gross
     employee_rate: Decimal
-    employee_contributions_cents: Cents
+    employee_contributions_cents: Cents  # after the social work bonus
     taxable_cents: Cents
     withholding: WithholdingBreakdown
-    wage_tax_cents: Cents
+    wage_tax_cents: Cents  # after the fiscal work bonus
     net_cents: Cents
     employer_basic_rate: Decimal
     employer_basic_contributions_cents: Cents
@@ -81,6 +85,17 @@ class BelgianPayslip(BaseModel):
     employer_contributions_cents: Cents
     employer_cost_cents: Cents
     special_social_security_withheld: Literal[False] = False
+    # The work bonus; the defaults (no bonus) keep payslips stored before it readable.
+    work_bonus: WorkBonus = WorkBonus()
+    fiscal_work_bonus_cents: Cents = 0  # granted: at most the withholding before it
+
+    @property
+    def employee_contributions_before_bonus_cents(self) -> Cents:
+        return self.employee_contributions_cents + self.work_bonus.social_cents
+
+    @property
+    def wage_tax_before_bonus_cents(self) -> Cents:
+        return self.wage_tax_cents + self.fiscal_work_bonus_cents
 
 
 class BudgetSplit(BaseModel):
@@ -131,19 +146,9 @@ def employer_contributions(
     )
 
 
-def _refuse_work_bonus_range(
-    gross_cents: Cents, record: BelgianTaxRecord, rates: BelgianRates
-) -> None:
-    reference = record.work_bonus_reference_cents
-    if reference is None:
-        reference = gross_cents
-    if reference <= rates.work_bonus_max_reference_cents:
-        raise UnsupportedCase(
-            f"a full-time monthly reference wage of {format_eur(reference)} is in the work-bonus "
-            f"range (up to {format_eur(rates.work_bonus_max_reference_cents)} for wages paid "
-            f"from {rates.valid_from.isoformat()}): the bonus lowers the employee contribution "
-            "and the withholding tax and is not computed here"
-        )
+def declared_at(contract: BelgianContract) -> Declared:
+    """White-collar wages are declared at 100 %, manual workers' and artists' at 108 %."""
+    return "100" if contract == "standard" else "108"
 
 
 def belgian_payslip(
@@ -151,21 +156,35 @@ def belgian_payslip(
     contract: BelgianContract,
     record: BelgianTaxRecord,
     pay_date: date,
+    *,
+    days_worked: int | None = None,
+    full_time_days: int | None = None,
 ) -> BelgianPayslip:
-    """The payslip of a monthly wage of ``gross_cents`` paid on ``pay_date``."""
+    """The payslip of a wage of ``gross_cents`` paid on ``pay_date``: a full month's, or
+    ``days_worked`` of the ``full_time_days`` a full-timer works that month (both or none)."""
     if gross_cents <= 0:
         raise InvalidAmount("a gross wage must be positive")
     if contract not in CONTRACTS:
         raise UnsupportedCase(f"unknown Belgian contract {contract!r}")
     rates = be_rates_for(pay_date)
     refuse_unsupported(record)
-    _refuse_work_bonus_range(gross_cents, record, rates)
 
     base = social_security_base(gross_cents, contract, rates)
-    employee = percent_of(base, rates.employee_rate)
+    contribution = percent_of(base, rates.employee_rate)
+    bonus = work_bonus(
+        gross_cents,
+        declared_at(contract),
+        contribution,
+        pay_date,
+        days_worked=days_worked,
+        full_time_days=full_time_days,
+        reference_override_cents=record.work_bonus_reference_cents,
+    )
+    employee = contribution - bonus.social_cents
     taxable = gross_cents - employee
     withholding = belgian_withholding(taxable, record, rates)
-    tax = withholding.monthly_withholding_cents
+    fiscal = min(bonus.fiscal_cents, withholding.monthly_withholding_cents)
+    tax = withholding.monthly_withholding_cents - fiscal
     employer = employer_contributions(gross_cents, contract, rates)
     return BelgianPayslip(
         pay_date=pay_date,
@@ -185,6 +204,8 @@ def belgian_payslip(
         employer_holiday_contributions_cents=employer.holiday_cents,
         employer_contributions_cents=employer.total_cents,
         employer_cost_cents=gross_cents + employer.total_cents,
+        work_bonus=bonus,
+        fiscal_work_bonus_cents=fiscal,
     )
 
 
@@ -226,10 +247,22 @@ def belgian_wage_from_budget(
     contract: BelgianContract,
     record: BelgianTaxRecord,
     pay_date: date,
+    *,
+    days_worked: int | None = None,
+    full_time_days: int | None = None,
 ) -> BelgianWage:
-    """The employment budget spent on one wage: the split, then that gross wage's payslip."""
+    """The employment budget spent on one wage: the split, then that gross wage's payslip.
+    The employer cost does not depend on the work bonus, so the split is the same for a full
+    month and for a few days."""
     split = be_gross_for_budget(budget_cents, contract, pay_date)
-    payslip = belgian_payslip(split.gross_cents, contract, record, pay_date)
+    payslip = belgian_payslip(
+        split.gross_cents,
+        contract,
+        record,
+        pay_date,
+        days_worked=days_worked,
+        full_time_days=full_time_days,
+    )
     return BelgianWage(split=split, payslip=payslip)
 
 

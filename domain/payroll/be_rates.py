@@ -20,8 +20,13 @@ Sources, figure by figure:
   "Travailleurs manuels: cotisations sur 108 %").
 - Blue-collar and artists' annual-holiday contribution, employer only, 15.84 % of the 108 % base
   (5.57 % collected each quarter + 10.27 % collected once a year by ONSS for the holiday fund).
-  Taken from ONSS instructions 2026/3 as cited by a secondary source (code 253); marked
-  ``SECONDARY`` below until checked against the ONSS contribution-rates file.
+  Royal Decree of 7 June 2015 (Belgian Official Gazette 16 June 2015, executing the law of
+  23 April 2015 on the promotion of employment): the quarterly part falls to 5.57 % from
+  Q1 2018, the yearly 10.27 % is unchanged, total 15.84 % (Easypay Group, "Diminution des
+  cotisations patronales à la caisse de vacances", 19 June 2015); ONSS instructions, "Les
+  cotisations annuelles" (10.27 % of the 108 % wages, due 31 March); Acerta 2019 (5.57 % a
+  quarter); Cobelsa, "Pécule de vacances 2025" (10.27 % of 108 % for 2025). No change in 2026
+  was found (ONSS instructions 2026/3, code 253, as quoted before).
 - The professional withholding tax scale ("formule-clé", Annex III to the Royal Decree
   implementing the 1992 Income Tax Code, AR/CIR 92):
   2025: SPF Finances, "Formule-clé pour le calcul du précompte professionnel sur les
@@ -33,11 +38,8 @@ Sources, figure by figure:
   documents; the 2026 case "gross 3,500, single" reproduces an external reference (617.41).
   The 2026 document says it will be adapted during 2026 (federal tax reform): that is a new
   ``BelgianRates`` with its own ``valid_from``, not an edit of this one.
-- Work bonus (bonus à l'emploi / werkbonus): not computed. ``work_bonus_max_reference_cents`` is
-  the highest full-time monthly reference wage that still earns one (ONSS instructions,
-  "Bonus à l'emploi", volet A upper limit: 3,271.48 from 1 Feb 2025; 3,336.98 in the 2026
-  instructions). Wages up to it are refused, see ``be_payroll``. January 2025 had a lower limit,
-  so using the February figure there refuses a few wages too many, never too few.
+- Work bonus (bonus à l'emploi / werkbonus), social and fiscal: ``be_work_bonus``, with its own
+  dated periods (they change several times a year, not on 1 January).
 - Special social-security contribution (cotisation spéciale de sécurité sociale / bijzondere
   bijdrage voor de sociale zekerheid): not computed and not withheld. It is a quarterly advance
   on a household-based contribution (spouse's income matters), regularised each quarter, and its
@@ -57,6 +59,11 @@ from domain.errors import UnsupportedCase
 
 # Marks a figure taken from a secondary source and not yet checked against the official text.
 SECONDARY: Final = "secondary source, to check against the official text"
+
+HOLIDAY_RATE_SOURCE: Final = (
+    "Royal Decree of 7 June 2015 (MB 16.06.2015): 5.57 % a quarter from Q1 2018 + 10.27 % a "
+    "year (ONSS instructions, annual contributions)"
+)
 
 
 class TaxBracket(BaseModel):
@@ -104,8 +111,6 @@ class BelgianRates(BaseModel):
     blue_collar_holiday_rate: Decimal  # employer, on the 108 % base
     blue_collar_holiday_rate_source: str
 
-    work_bonus_max_reference_cents: int
-
     withholding: WithholdingScale
 
     def covers(self, on: date) -> bool:
@@ -123,8 +128,7 @@ _RATES_2025 = BelgianRates(
     employer_basic_rate=Decimal("0.2500"),
     blue_collar_base_factor=Decimal("1.08"),
     blue_collar_holiday_rate=Decimal("0.1584"),
-    blue_collar_holiday_rate_source=SECONDARY,
-    work_bonus_max_reference_cents=327_148,
+    blue_collar_holiday_rate_source=HOLIDAY_RATE_SOURCE,
     withholding=WithholdingScale(
         source="SPF Finances, formule-clé 2025, ESS-SR/2024-0015 (AR 12.12.2024, MB 18.12.2024)",
         lump_sum_expenses_rate=Decimal("0.30"),
@@ -160,8 +164,7 @@ _RATES_2026 = BelgianRates(
     employer_basic_rate=Decimal("0.2500"),
     blue_collar_base_factor=Decimal("1.08"),
     blue_collar_holiday_rate=Decimal("0.1584"),
-    blue_collar_holiday_rate_source=SECONDARY,
-    work_bonus_max_reference_cents=333_698,
+    blue_collar_holiday_rate_source=HOLIDAY_RATE_SOURCE,
     withholding=WithholdingScale(
         source="SPF Finances, formule-clé 2026, ESS-SR/2025-0928 (AR 11.12.2025, MB 29.12.2025)",
         lump_sum_expenses_rate=Decimal("0.30"),

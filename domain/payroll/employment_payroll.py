@@ -30,7 +30,7 @@ class EmploymentPayroll:
         if isinstance(record, EmploymentRecordDE) and request.jurisdiction == "DE":
             return german_result(request.breakdown, record, request.pay_date, request.period)
         if isinstance(record, BelgianEmployment) and request.jurisdiction == "BE":
-            return belgian_result(request.breakdown, record, request.pay_date)
+            return belgian_result(request.breakdown, record, request.pay_date, request.period)
         if record is not None:
             raise request.record_mismatch()
         return await PolicyPayroll().run(request)

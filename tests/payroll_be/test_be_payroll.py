@@ -87,23 +87,29 @@ def test_withholding_refused_for_an_unsupported_case() -> None:
         belgian_payslip(350_000, "artist", BelgianTaxRecord(resident=False), MARCH_2026)
 
 
-def test_wages_in_the_work_bonus_range_are_refused() -> None:
-    # 2026: the work bonus reaches full-time reference wages up to 3,336.98.
-    with pytest.raises(UnsupportedCase, match="work-bonus range"):
-        belgian_payslip(333_698, "standard", SINGLE, MARCH_2026)
-    assert belgian_payslip(333_699, "standard", SINGLE, MARCH_2026).gross_cents == 333_699
-    # 2025's limit was 3,271.48: 3,300.00 is outside it in 2025, inside it in 2026.
-    assert belgian_payslip(330_000, "standard", SINGLE, MARCH_2025).gross_cents == 330_000
-    with pytest.raises(UnsupportedCase, match="work-bonus range"):
-        belgian_payslip(330_000, "standard", SINGLE, MARCH_2026)
+def test_wages_in_the_work_bonus_range_get_the_bonus() -> None:
+    # March 2026, part A: 123.00 - 0.2442 x (3,336.98 - 2,833.36) = 0.0158 -> 0.02 at the upper
+    # limit; fiscal 33.14 % x 0.02 -> 0.01. One cent above it: nothing.
+    at_limit = belgian_payslip(333_698, "standard", SINGLE, MARCH_2026)
+    assert at_limit.work_bonus.social_a_cents == 2
+    assert at_limit.fiscal_work_bonus_cents == 1
+    assert belgian_payslip(333_699, "standard", SINGLE, MARCH_2026).work_bonus.social_cents == 0
+    # 2025's limit was 3,271.48: 3,300.00 earns nothing in 2025; in March 2026 part A is
+    # 123.00 - 0.2442 x 466.64 = 9.0469 -> 9.05 and ONSS 431.31 - 9.05 = 422.26.
+    assert belgian_payslip(330_000, "standard", SINGLE, MARCH_2025).work_bonus.social_cents == 0
+    march = belgian_payslip(330_000, "standard", SINGLE, MARCH_2026)
+    assert march.work_bonus.social_a_cents == 905
+    assert march.employee_contributions_cents == 43_131 - 905
 
 
 def test_a_part_time_wage_is_judged_on_its_full_time_reference() -> None:
+    # The record's full-time reference overrides the gross: 2,500.00 in March 2026 earns
+    # part A 123.00 and part B 165.87 - 0.2699 x 281.27 = 89.9552 -> 89.96.
     part_time = BelgianTaxRecord(work_bonus_reference_cents=250_000)
-    with pytest.raises(UnsupportedCase, match="work-bonus range"):
-        belgian_payslip(400_000, "standard", part_time, MARCH_2026)
+    slip = belgian_payslip(400_000, "standard", part_time, MARCH_2026)
+    assert (slip.work_bonus.social_a_cents, slip.work_bonus.social_b_cents) == (12_300, 8_996)
     high_rate = BelgianTaxRecord(work_bonus_reference_cents=500_000)
-    assert belgian_payslip(150_000, "artist", high_rate, MARCH_2026).gross_cents == 150_000
+    assert belgian_payslip(150_000, "artist", high_rate, MARCH_2026).work_bonus.social_cents == 0
 
 
 def test_a_wage_must_be_positive() -> None:

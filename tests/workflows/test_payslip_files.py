@@ -228,7 +228,7 @@ async def test_a_belgian_payslip_in_the_members_language_and_its_profile_in_the_
         jurisdiction="BE",
         language="fr",
         record_json=employment.model_dump_json(),
-        net_cents=900_000,  # above the work-bonus range the engine does not compute
+        net_cents=900_000,
     )
 
     done = await step.run(request)
