@@ -32,9 +32,21 @@ async def seed(api: Api, admin: str, run: str) -> Cast:
         created = await api.call("POST", "/members", admin, body | {"iban": iban, "bic": bic})
         members.append((created["member"], created["token"]))
         say(f"member {created['member']['id']}: {name} ({jurisdiction})")
+        if jurisdiction == "BE":
+            # Exact Belgian payroll (ONSS, the work bonus, the key formula): Lieven is a
+            # white-collar worker living with a partner without income, two children;
+            # Marie works on artists' contracts (108 %), single.
+            record = (
+                {
+                    "contract": "standard",
+                    "tax": {"family_situation": "partner_without_income", "dependent_children": 2},
+                }
+                if name.startswith("Lieven")
+                else {"contract": "artist", "tax": {}}
+            )
+            await api.call("PUT", f"/members/{created['member']['id']}/employment", admin, record)
         if jurisdiction == "DE" and name != "Grete Gehalt":
-            # Exact German payroll needs the employment record; the Belgian members stay on
-            # provisional payroll (the work bonus for low wages is not computed yet).
+            # Exact German payroll needs the employment record.
             await api.call(
                 "PUT",
                 f"/members/{created['member']['id']}/employment",

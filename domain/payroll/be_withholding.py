@@ -28,7 +28,8 @@ students, flexi-jobs, sportspeople, company directors), exceptional allowances t
 periodic formula (see ``be_exceptional``), a dependant of 66+ in care in a period without its
 figure (2025), a partner with only pensions whose monthly amount is not given, and the legacy
 ``dependants_with_disability`` count that does not say which dependants are disabled. The work
-bonus' tax reduction (n° 20) is refused one level up, in ``be_payroll``.
+bonus' tax reduction (n° 20, the fiscal work bonus) is applied one level up, in ``be_payroll``
+(``domain.payroll.be_work_bonus``), after this formula.
 """
 
 from __future__ import annotations
