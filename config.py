@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     # pairs, comma-separated, the first encrypts; required outside dev mode. New key:
     # python -c "from adapters.payload_codec import new_key_setting as k; print(k('k2'))"
     payload_keys: str = ""
+    # Logs: "text" (the dev stack) or "json" (one object a line, with workflow and run ids).
+    log_format: str = "text"
+    # Prometheus: the worker serves the Temporal SDK's metrics at http://<address>/metrics
+    # ("" = off); the API serves its own at /metrics, behind this bearer token when it is set.
+    worker_metrics_address: str = ""
+    metrics_token: str = ""
     # The Temporal UI that calls the API's codec server (/codec/decode) from the browser.
     temporal_ui_origin: str = "http://127.0.0.1:8233"
 

@@ -31,6 +31,7 @@ from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.documents.payslip_document import PayslipEmployer
 from adapters.documents.payslip_pdf import PayslipPdfs
 from adapters.mail.mailers import Mailer, mailer_for
+from adapters.observability import configure_logging, metrics_runtime
 from adapters.payments.stripe_gateway import StripeGateway
 from adapters.payroll_bureau.export import PayrollBureauExport
 from adapters.social_security.declarations import SocialSecurity, SocialSecurityByJurisdiction
@@ -251,16 +252,21 @@ def build_worker(
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    settings = get_settings()
+    configure_logging(settings.log_format, "worker")
     for noisy in ("weasyprint", "fontTools", "factur-x", "facturx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)  # per-invoice rendering steps
-    settings = get_settings()
     settings.require_safe()
     warn_of_unpublished_rates(datetime.now(UTC).date())
     engine = make_engine(settings.database_url)
     client = await connect(
-        settings.temporal_address, settings.temporal_namespace, settings.temporal_access()
+        settings.temporal_address,
+        settings.temporal_namespace,
+        settings.temporal_access(),
+        runtime=metrics_runtime(settings.worker_metrics_address),
     )
+    if settings.worker_metrics_address:
+        logging.info("Temporal SDK metrics on http://%s/metrics", settings.worker_metrics_address)
     sessions = make_session_factory(engine)
     worker = build_worker(
         client,

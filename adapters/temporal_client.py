@@ -12,6 +12,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
 from adapters.payload_codec import EncryptionCodec, parse_keys
@@ -54,11 +55,14 @@ async def connect(
     address: str,
     namespace: str = "default",
     access: TemporalAccess | None = None,
+    *,
+    runtime: Runtime | None = None,
 ) -> Client:
     access = access or TemporalAccess()
     return await Client.connect(
         address,
         namespace=namespace,
+        runtime=runtime,
         data_converter=data_converter(access.payload_keys),
         tls=access.tls(),
         api_key=access.api_key or None,

@@ -16,11 +16,14 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from adapters.mail.mailers import mailer_for
+from adapters.observability import configure_logging
 from adapters.payments.stripe_gateway import StripeGateway
 from api.deps import ApiConfig, Resources, TemporalConnection
 from api.docs import install_docs
 from api.errors import install_problem_handlers
 from api.idempotency import install_idempotency_handler
+from api.metrics import ApiMetrics, MetricsMiddleware
+from api.metrics import router as metrics_router
 from api.problem_docs import PROBLEM_RESPONSES
 from api.rate_limits import RateLimits, bucket_store
 from api.routers import (
@@ -95,6 +98,7 @@ def api_config(settings: Settings) -> ApiConfig:
         payload_keys=settings.payload_keys,
         dev_mode=settings.dev_mode,
         temporal_ui_origin=settings.temporal_ui_origin,
+        metrics_token=settings.metrics_token,
     )
 
 
@@ -104,6 +108,8 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.require_safe()  # uvicorn reports "Application startup failed" and exits
+        if settings.log_format == "json":
+            configure_logging("json", "api")
         engine = make_engine(settings.database_url)
         temporal = TemporalConnection(
             settings.temporal_address,
@@ -165,6 +171,8 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
     app.add_middleware(BodyLimit)
     app.add_middleware(RateLimits, store=buckets)
     app.add_middleware(SecurityHeaders)
+    app.state.metrics = ApiMetrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times all
     redact_access_logs()
     install_problem_handlers(app)
     install_idempotency_handler(app)
@@ -195,6 +203,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None) -> 
         stripe_webhooks,
     ):
         app.include_router(module.router)
+    app.include_router(metrics_router)
     return app
 
 

@@ -89,6 +89,7 @@ class ApiConfig:
     payload_keys: str = ""  # the codec server's keys (adapters.payload_codec); "": no encryption
     dev_mode: bool = False  # the codec server decodes for anyone (a local stack)
     temporal_ui_origin: str = "http://127.0.0.1:8233"  # the UI that calls the codec server
+    metrics_token: str = ""  # /metrics wants it as a bearer token when set
 
 
 @dataclass

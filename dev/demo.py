@@ -64,7 +64,8 @@ async def run_demo(settings: Settings, timeout: float, seconds_per_day: float) -
             ("paid on time", "acme", 480000, paid_on_time, FINISHED),
             ("paid late after reminders", "brussels", 250000, paid_late, FINISHED),
             ("partial payments", "paris", 320000, partial_payments, FINISHED),
-            ("escalated → written off", "consumer", 90000, escalated("write_off"), FINISHED),
+            # a small artist's wage: in the work-bonus range (its payslip shows the bonus)
+            ("escalated → written off", "consumer", 60000, escalated("write_off"), FINISHED),
             ("escalated → paid", "acme", 150000, escalated("record_payment"), FINISHED),
             ("cancelled before signature", "brussels", 120000, cancelled, {"Cancelled"}),
             ("credit note → refunded", "zurich", 200000, credit_note, {"Cancelled"}),

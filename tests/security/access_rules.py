@@ -82,6 +82,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     # the Temporal UI's codec server: staff only (anyone in a dev-mode stack)
     ("POST", "/codec/decode"): Access("staff"),
     ("POST", "/codec/encode"): Access("staff"),
+    ("GET", "/metrics"): Access("public"),  # Prometheus; a bearer token when one is set
     ("OPTIONS", "/codec/decode"): Access("public", reached=_s(204)),  # CORS preflight
     ("OPTIONS", "/codec/encode"): Access("public", reached=_s(204)),
     ("GET", "/members/{member_id}/employment"): Access("admin"),
