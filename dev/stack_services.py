@@ -57,6 +57,8 @@ def child_env(settings: Settings, demo: bool, localstripe: bool = False) -> dict
     env["COOPFLOW_DEV_MODE"] = "1"  # the development secrets are accepted here, and only here
     # Histories hold ciphertext here too; the UI decodes through the API's codec server.
     env.setdefault("COOPFLOW_PAYLOAD_KEYS", DEV_PAYLOAD_KEYS)
+    # The worker's Temporal SDK metrics for Prometheus (the API serves its own at /metrics).
+    env.setdefault("COOPFLOW_WORKER_METRICS_ADDRESS", "127.0.0.1:9464")
     env["COOPFLOW_TEMPORAL_ADDRESS"] = f"{TEMPORAL_HOST}:{TEMPORAL_PORT}"
     if localstripe:
         env["COOPFLOW_STRIPE_API_BASE"] = localstripe_url()
