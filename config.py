@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     # pairs, comma-separated, the first encrypts; required outside dev mode. New key:
     # python -c "from adapters.payload_codec import new_key_setting as k; print(k('k2'))"
     payload_keys: str = ""
+    # Worker versioning: this release's build id within the worker deployment ("" = the
+    # unversioned task queue of the dev stack and the tests); docs/production.md, "Releasing".
+    worker_deployment_name: str = "coopflow"
+    worker_build_id: str = ""
     # Logs: "text" (the dev stack) or "json" (one object a line, with workflow and run ids).
     log_format: str = "text"
     # Prometheus: the worker serves the Temporal SDK's metrics at http://<address>/metrics

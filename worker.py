@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import Worker, WorkerDeploymentConfig
 
 from activities.bank_inbox import BankInboxActivities, FolderInbox
 from activities.declaration_activities import DeclarationActivities, EmployerIdentifiers
@@ -232,6 +233,20 @@ def build_banking(
     )
 
 
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig:
+    """This release as a version of the worker deployment (docs/production.md, "Releasing"):
+    workflows move to a new current version at their next task (auto-upgrade), so every
+    change to a workflow's code is a ``workflow.patched`` branch, as before; the version lets
+    a release ramp up on a share of the work and be rolled back to the previous build."""
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(
+            deployment_name=settings.worker_deployment_name, build_id=settings.worker_build_id
+        ),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
+    )
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -240,6 +255,8 @@ def build_worker(
     banking: list[Any] | None = None,
     **options: Any,
 ) -> Worker:
+    if settings.worker_build_id and "deployment_config" not in options:
+        options["deployment_config"] = deployment_config(settings)
     return Worker(
         client,
         task_queue=settings.task_queue,
