@@ -10,7 +10,12 @@ Yardstick: ``bench.minimal_workflow.MinimalWorkflow`` with the same number of ac
 activities, timers, updates and signals as one real lifecycle (counted from its history), run the
 same number of times with the same concurrency on the same server, in the same run.
 
-    .venv/bin/python -m bench.lifecycle [--orders 40] [--concurrency 10]
+    .venv/bin/python -m bench.lifecycle [--orders 60] [--concurrency 30] [--seconds-per-day 0.1]
+
+The defaults saturate the system (the business day is short enough that the wage timer does not
+bound throughput). The bench never waits for ever: a lifecycle that has not closed within
+``--lifecycle-timeout`` is reported with its status and what it waits for. It also prints the
+lifecycle latency (p50, p99) and the workflow tasks that took more than a second.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -81,6 +86,14 @@ async def count_history(client: Client, workflow_id: str) -> Counts:
     return counts
 
 
+class Unfinished(Exception):  # noqa: N818 - a lifecycle's outcome, not an error of the bench
+    """A lifecycle that did not close within the bench's bound, and where it stands."""
+
+    def __init__(self, workflow_id: str, where: str) -> None:
+        super().__init__(f"{workflow_id}: {where}")
+        self.workflow_id, self.where = workflow_id, where
+
+
 def check(r: httpx.Response) -> httpx.Response:
     if r.is_error:
         raise RuntimeError(f"{r.request.method} {r.request.url.path} → {r.status_code}: {r.text}")
@@ -90,8 +103,9 @@ def check(r: httpx.Response) -> httpx.Response:
 class Driver:
     """Drives one member's orders through the HTTP API."""
 
-    def __init__(self, http: httpx.AsyncClient, admin: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, admin: str, timeout: float = 120) -> None:
         self.http = http
+        self.timeout = timeout  # the longest a lifecycle (or one of its waits) may take
         self.admin = {"Authorization": f"Bearer {admin}"}
         self.member: dict[str, str] = {}
         self.finance: dict[str, str] = {}
@@ -134,20 +148,36 @@ class Driver:
         self.client_id = r.json()["id"]
 
     async def lifecycle(self, temporal: Client) -> str:
-        # Business days are short here: keep the invoice not yet due while the benchmark's
-        # requests queue, so every lifecycle takes the same path (paid on time).
+        # Business days are short here: the longest payment terms keep the invoice not yet due
+        # while the benchmark's requests queue, and the payment is recorded as received on the
+        # order's own business day, so every lifecycle takes the same path (paid on time).
         order_id = await self.signed_and_completed(payment_terms_days=120)
-        await self.pay(order_id, None)
+        view = await self.wait_for(temporal, order_id, lambda v: bool(v.invoice_number))
+        await self.pay(order_id, None, on=view.business_today)
         workflow_id = order_workflow_id(order_id)
-        await temporal.get_workflow_handle(workflow_id).result()
+        await self.closed(temporal, workflow_id)
         return workflow_id
+
+    async def closed(self, temporal: Client, workflow_id: str) -> None:
+        """Wait for the workflow's end, at most ``self.timeout``; then ``Unfinished`` names
+        where it stands (the bench never waits for ever)."""
+        handle = temporal.get_workflow_handle_for(OrderLifecycleWorkflow.run, workflow_id)
+        try:
+            await asyncio.wait_for(handle.result(), self.timeout)
+        except TimeoutError:
+            try:
+                view = await asyncio.wait_for(handle.query(OrderLifecycleWorkflow.state), 10)
+                where = f"{view.status.value}, waiting for {view.waiting_for}"
+            except Exception as exc:  # noqa: BLE001 - the bench reports, it does not crash
+                where = f"no answer to the query: {exc!r}"
+            raise Unfinished(workflow_id, where) from None
 
     async def paid_late(self, temporal: Client) -> str:
         """Due at completion; paid (with the charges) after the first reminder."""
         order_id = await self.signed_and_completed(payment_terms_days=0)
         view = await self.wait_for(temporal, order_id, lambda v: v.dunning_level >= 1)
-        await self.pay(order_id, view.principal_due_cents + view.charges_due_cents)
-        await temporal.get_workflow_handle(order_workflow_id(order_id)).result()
+        await self.pay(order_id, view.settlement_cents, on=view.business_today)
+        await self.closed(temporal, order_workflow_id(order_id))
         return order_workflow_id(order_id)
 
     async def escalated(self, temporal: Client) -> str:
@@ -162,7 +192,7 @@ class Driver:
             json={"kind": "write_off", "note": "bench"},
         )
         check(r)
-        await temporal.get_workflow_handle(order_workflow_id(order_id)).result()
+        await self.closed(temporal, order_workflow_id(order_id))
         return order_workflow_id(order_id)
 
     async def wait_for(
@@ -171,21 +201,24 @@ class Driver:
         handle = temporal.get_workflow_handle_for(
             OrderLifecycleWorkflow.run, order_workflow_id(order_id)
         )
-        while True:
+        deadline = time.monotonic() + self.timeout
+        view: OrderView | None = None
+        while time.monotonic() < deadline:
             view = await handle.query(OrderLifecycleWorkflow.state)
             if predicate(view):
                 return view
             await asyncio.sleep(0.1)
+        where = f"{view.status.value}, waiting for {view.waiting_for}" if view else "no state"
+        raise Unfinished(order_workflow_id(order_id), where)
 
-    async def pay(self, order_id: int, amount: int | None) -> None:
-        today = date.today()
+    async def pay(self, order_id: int, amount: int | None, *, on: date) -> None:
         r = await self.http.post(
             "/payments",
             headers=self.finance,
             json={
                 "order_id": order_id,
                 "amount_cents": amount or 571_200,
-                "received_on": str(today),
+                "received_on": str(on),
                 "reference": "bench",
             },
         )
@@ -238,8 +271,40 @@ PATH_GOALS = {"paid on time": 60, "paid late": None, "escalated, written off": 1
 BEFORE = {"paid on time": 93, "paid late": 132, "escalated, written off": 183}
 
 
+@dataclass
+class Report:
+    latencies: list[float] = field(default_factory=list)  # seconds, create to close
+    unfinished: list[str] = field(default_factory=list)  # where each stuck lifecycle stands
+    failed: list[str] = field(default_factory=list)  # errors of the bench's own requests
+    slow_tasks: int = 0  # workflow tasks of the measured lifecycles that took > 1 s
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else 0.0
+
+
+SLOW_TASK_SECONDS = 1.0
+
+
+async def slow_workflow_tasks(client: Client, workflow_id: str) -> int:
+    """Workflow tasks that took longer than ``SLOW_TASK_SECONDS`` from start to completion."""
+    slow, started = 0, None
+    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
+        if event.HasField("workflow_task_started_event_attributes"):
+            started = event.event_time.ToDatetime()
+        elif event.HasField("workflow_task_completed_event_attributes") and started:
+            if (event.event_time.ToDatetime() - started).total_seconds() > SLOW_TASK_SECONDS:
+                slow += 1
+            started = None
+    return slow
+
+
 async def run_full(
-    env: WorkflowEnvironment, args: argparse.Namespace, work: Path, events: dict[str, int]
+    env: WorkflowEnvironment,
+    args: argparse.Namespace,
+    work: Path,
+    events: dict[str, int],
+    report: Report,
 ) -> tuple[float, Counts]:
     from api.app import create_app
 
@@ -273,35 +338,49 @@ async def run_full(
             build_worker(env.client, settings, activities, max_concurrent_activities=50),
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http,
         ):
-            driver = Driver(http, settings.admin_token)
+            driver = Driver(http, settings.admin_token, timeout=args.lifecycle_timeout)
             await driver.setup()
 
             async def one() -> str:
                 async with gate:
-                    return await driver.lifecycle(env.client)
+                    began = time.perf_counter()
+                    workflow_id = await driver.lifecycle(env.client)
+                    report.latencies.append(time.perf_counter() - began)
+                    return workflow_id
 
             started = time.perf_counter()
             results = await asyncio.gather(
                 *(one() for _ in range(args.orders)), return_exceptions=True
             )
             elapsed = time.perf_counter() - started
-            failures = [r for r in results if isinstance(r, BaseException)]
-            if failures:
-                raise RuntimeError(f"{len(failures)} lifecycles failed, first: {failures[0]!r}")
             ids = [r for r in results if isinstance(r, str)]
+            report.unfinished = [r.where for r in results if isinstance(r, Unfinished)]
+            report.failed = [
+                repr(r)
+                for r in results
+                if isinstance(r, BaseException) and not isinstance(r, Unfinished)
+            ]
+            if not ids:
+                raise RuntimeError(f"no lifecycle closed: {report.unfinished or report.failed}")
             counts = await count_history(env.client, ids[0])
+            for workflow_id in ids:
+                report.slow_tasks += await slow_workflow_tasks(env.client, workflow_id)
             paths = await asyncio.gather(
                 driver.lifecycle(env.client),
                 driver.paid_late(env.client),
                 driver.escalated(env.client),
+                return_exceptions=True,
             )
             for name, workflow_id in zip(PATH_GOALS, paths, strict=True):
-                events[name] = (await count_history(env.client, workflow_id)).events
+                if isinstance(workflow_id, str):
+                    events[name] = (await count_history(env.client, workflow_id)).events
+                else:
+                    report.unfinished.append(f"{name}: {workflow_id!r}")
     finally:
         server.should_exit = True
         await serve
         await engine.dispose()
-    return args.orders / elapsed, counts
+    return len(ids) / elapsed, counts
 
 
 async def run_minimal(env: WorkflowEnvironment, args: argparse.Namespace, counts: Counts) -> float:
@@ -352,16 +431,24 @@ def _migrate(url: str) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=40)
-    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--orders", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=30)
     parser.add_argument(
         "--seconds-per-day",
         type=float,
-        default=0.5,
-        help="business-day length in wall seconds (wage delay = 7 days)",
+        default=0.1,
+        help="business-day length in wall seconds (wage delay = 7 days); the default is short "
+        "enough that the wage timer does not bound throughput (a saturated run)",
+    )
+    parser.add_argument(
+        "--lifecycle-timeout",
+        type=float,
+        default=120,
+        help="the longest one lifecycle may take before it is counted as unfinished",
     )
     args = parser.parse_args()
     events: dict[str, int] = {}
+    report = Report()
     with tempfile.TemporaryDirectory(prefix="coopflow-bench-") as tmp:
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(VENV_BIN / "temporal"),
@@ -370,7 +457,7 @@ async def main() -> None:
             dev_server_log_level="error",
         )
         try:
-            full_rate, counts = await run_full(env, args, Path(tmp), events)
+            full_rate, counts = await run_full(env, args, Path(tmp), events, report)
             minimal_rate = await run_minimal(env, args, counts)
         finally:
             await env.shutdown()
@@ -386,6 +473,15 @@ async def main() -> None:
     print(f"full system (HTTP API + dev server + worker + DB): {full_rate:6.2f} lifecycles/s")
     print(f"minimal workflow, same steps, same server:        {minimal_rate:6.2f} workflows/s")
     print(f"ratio full / minimal:                             {full_rate / minimal_rate:6.2f}")
+    print(
+        f"closed: {len(report.latencies)}/{args.orders}; lifecycle latency p50 "
+        f"{report.percentile(0.5):.2f} s, p99 {report.percentile(0.99):.2f} s; workflow tasks "
+        f"over {SLOW_TASK_SECONDS:g} s: {report.slow_tasks}"
+    )
+    for where in report.unfinished:
+        print(f"  NOT CLOSED within {args.lifecycle_timeout:g} s: {where}")
+    for failure in report.failed:
+        print(f"  FAILED: {failure}")
     print("history events per path (one order each, same run; 'before' = the demo before the")
     print("order workflow's lean history, measured on the same paths):")
     for name, count in events.items():
