@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     # unversioned task queue of the dev stack and the tests); docs/production.md, "Releasing".
     worker_deployment_name: str = "coopflow"
     worker_build_id: str = ""
+    # Invoices and payslip PDFs render in this many processes of their own (0: in the worker's
+    # threads, under one lock, as the tests do); adapters/documents/render_pool.py.
+    render_processes: int = 0
     # Logs: "text" (the dev stack) or "json" (one object a line, with workflow and run ids).
     log_format: str = "text"
     # Prometheus: the worker serves the Temporal SDK's metrics at http://<address>/metrics

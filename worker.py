@@ -31,6 +31,7 @@ from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.documents.payslip_document import PayslipEmployer
 from adapters.documents.payslip_pdf import PayslipPdfs
+from adapters.documents.render_pool import RenderPool, render_pool
 from adapters.mail.mailers import Mailer, mailer_for
 from adapters.observability import configure_logging, metrics_runtime
 from adapters.payments.stripe_gateway import StripeGateway
@@ -97,7 +98,9 @@ def payslip_employer(settings: Settings, jurisdiction: str) -> PayslipEmployer:
 
 
 def build_payroll_step(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    pool: RenderPool | None = None,
 ) -> ExactPayrollStep:
     """The exact wage step: payslip PDFs under ``<data_dir>/payslips``; with the bureau
     backend, each payslip's line under ``<data_dir>/payroll-export`` as well."""
@@ -107,7 +110,7 @@ def build_payroll_step(
     return ExactPayrollStep(
         sessions,
         EmploymentPayroll(),
-        pdfs=PayslipPdfs(settings.payslip_dir, partial(payslip_employer, settings)),
+        pdfs=PayslipPdfs(settings.payslip_dir, partial(payslip_employer, settings), pool),
         bureau=bureau,
     )
 
@@ -184,7 +187,9 @@ def build_activities(
     client: Client | None = None,
 ) -> OrderActivities:
     """``client``: the Temporal client that starts payout runs (without it, a wage cannot be
-    queued: the order shows the refusal)."""
+    queued: the order shows the refusal). With ``COOPFLOW_RENDER_PROCESSES`` > 0, invoices and
+    payslip PDFs render in a pool of processes of their own (``render_pool``)."""
+    pool = render_pool(settings.render_processes)
     return OrderActivities(
         sessions,
         mailer=build_mailer(settings),
@@ -193,9 +198,9 @@ def build_activities(
         ),
         social_security=build_social_security(settings, sessions, http=http),
         payroll=PolicyPayroll(),
-        payroll_step=build_payroll_step(settings, sessions),
+        payroll_step=build_payroll_step(settings, sessions, pool),
         invoice_documents=InvoiceDocuments(
-            settings.invoice_dir, settings.seller, einvoice_validator(settings)
+            settings.invoice_dir, settings.seller, einvoice_validator(settings), pool
         ),
         # Refunds after a credit note go back through Stripe for Stripe payments.
         refunder=StripeGateway(settings.stripe_api_key, settings.stripe_api_base),

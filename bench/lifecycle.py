@@ -324,6 +324,7 @@ async def run_full(
         admin_token="bench-admin",
         # Payout runs as in the demo: a cut-off every business day of the bench.
         payout_run_every_seconds=args.seconds_per_day,
+        render_processes=args.render_processes,
     )
     engine = make_engine(url)
     activities = build_activities(settings, make_session_factory(engine), client=env.client)
@@ -446,6 +447,12 @@ async def main() -> None:
         default=120,
         help="the longest one lifecycle may take before it is counted as unfinished",
     )
+    parser.add_argument(
+        "--render-processes",
+        type=int,
+        default=2,
+        help="processes rendering invoices and payslips (0: the worker's threads, as before)",
+    )
     args = parser.parse_args()
     events: dict[str, int] = {}
     report = Report()
@@ -462,6 +469,7 @@ async def main() -> None:
         finally:
             await env.shutdown()
     print(
+        f"render processes: {args.render_processes or 'none (threads)'}; "
         f"orders: {args.orders}, concurrency: {args.concurrency}, "
         f"business day: {args.seconds_per_day} s (wage delay {7 * args.seconds_per_day:.2f} s)"
     )

@@ -59,6 +59,8 @@ def child_env(settings: Settings, demo: bool, localstripe: bool = False) -> dict
     env.setdefault("COOPFLOW_PAYLOAD_KEYS", DEV_PAYLOAD_KEYS)
     # The worker's Temporal SDK metrics for Prometheus (the API serves its own at /metrics).
     env.setdefault("COOPFLOW_WORKER_METRICS_ADDRESS", "127.0.0.1:9464")
+    # Invoices and payslips render in two processes of their own, off the worker's event loop.
+    env.setdefault("COOPFLOW_RENDER_PROCESSES", "2")
     env["COOPFLOW_TEMPORAL_ADDRESS"] = f"{TEMPORAL_HOST}:{TEMPORAL_PORT}"
     if localstripe:
         env["COOPFLOW_STRIPE_API_BASE"] = localstripe_url()

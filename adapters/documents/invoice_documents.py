@@ -21,6 +21,7 @@ from adapters.documents.einvoice_ubl import build_ubl
 from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_pdf import render_invoice
 from adapters.documents.invoice_text import email_text
+from adapters.documents.render_pool import RenderPool, render_invoice_mail
 from adapters.documents.rendering import RENDER_LOCK
 from adapters.errors import PermanentAdapterError
 from adapters.files import write_once
@@ -42,11 +43,16 @@ class InvoiceMail:
 
 class InvoiceDocuments:
     def __init__(
-        self, out_dir: Path, seller: Callable[[str], Seller], validator: EinvoiceValidator
+        self,
+        out_dir: Path,
+        seller: Callable[[str], Seller],
+        validator: EinvoiceValidator,
+        pool: RenderPool | None = None,
     ) -> None:
         self._out_dir = out_dir
         self._seller = seller
         self._validator = validator
+        self._pool = pool  # render in its processes (adapters.documents.render_pool)
 
     def document(
         self, invoice: InvoiceRow, order: OrderFacts, jurisdiction: str, payment_link: str
@@ -56,9 +62,15 @@ class InvoiceDocuments:
         )
 
     async def mail_for(self, doc: InvoiceDocument) -> InvoiceMail:
-        return await asyncio.to_thread(self._render, doc)
+        if self._pool is not None:
+            mail: InvoiceMail = await self._pool.run(
+                render_invoice_mail, self._out_dir, self._validator.rules_dir, doc
+            )
+            return mail
+        return await asyncio.to_thread(self.render_now, doc)
 
-    def _render(self, doc: InvoiceDocument) -> InvoiceMail:
+    def render_now(self, doc: InvoiceDocument) -> InvoiceMail:
+        """Render here and now (a thread of the worker, or a process of the pool)."""
         with RENDER_LOCK:
             return self._render_locked(doc)
 

@@ -14,6 +14,7 @@ from adapters.documents.payslip_document import PayslipDocument, PayslipEmployer
 from adapters.documents.payslip_html import render_payslip_html
 from adapters.documents.payslip_labels import TEMPLATES
 from adapters.documents.pdf_engine import shared_fonts
+from adapters.documents.render_pool import RenderPool, render_payslip_in_pool
 from adapters.documents.rendering import RENDER_LOCK
 from adapters.files import write_once
 
@@ -53,9 +54,15 @@ class PayslipPdfs:
     WeasyPrint is not safe to drive from several threads at once.
     """
 
-    def __init__(self, root: Path, employer: Callable[[str], PayslipEmployer]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        employer: Callable[[str], PayslipEmployer],
+        pool: RenderPool | None = None,
+    ) -> None:
         self._root = Path(root)
         self.employer = employer  # the employer on a payslip of a jurisdiction
+        self._pool = pool  # render in its processes (adapters.documents.render_pool)
 
     def path_for(self, jurisdiction: str, pay_date: date, payslip_id: str) -> Path:
         return payslip_pdf_path(self._root, jurisdiction, pay_date, payslip_id)
@@ -65,11 +72,16 @@ class PayslipPdfs:
         called when a render is needed."""
         if path.exists():
             return path
-        return await asyncio.to_thread(self._write, path, document)
+        if self._pool is not None:
+            written: Path = await self._pool.run(render_payslip_in_pool, path, document())
+            return written
+        return await asyncio.to_thread(lambda: write_payslip_now(path, document()))
 
-    def _write(self, path: Path, document: Callable[[], PayslipDocument]) -> Path:
-        # One lock per process for every WeasyPrint render (invoices and payslips alike).
-        with RENDER_LOCK:
-            if not path.exists():
-                write_once(path, render_payslip_pdf(document()))
-        return path
+
+def write_payslip_now(path: Path, document: PayslipDocument) -> Path:
+    """Render the payslip to ``path`` unless a file is there (a thread, or a pool process)."""
+    # One lock per process for every WeasyPrint render (invoices and payslips alike).
+    with RENDER_LOCK:
+        if not path.exists():
+            write_once(path, render_payslip_pdf(document))
+    return path
