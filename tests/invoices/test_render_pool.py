@@ -38,9 +38,7 @@ async def test_an_invoice_rendered_in_the_pool_is_the_one_the_thread_renders(
     assert (tmp_path / "pool" / f"{doc.number}.pdf").stat().st_size > 10_000
 
 
-async def test_a_refusal_in_the_pool_comes_back_as_itself(
-    tmp_path: Path, pool: RenderPool
-) -> None:
+async def test_a_refusal_in_the_pool_comes_back_as_itself(tmp_path: Path, pool: RenderPool) -> None:
     documents = InvoiceDocuments(
         tmp_path / "out", default_seller, EinvoiceValidator(tmp_path / "no-rules"), pool
     )
