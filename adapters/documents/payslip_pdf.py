@@ -75,13 +75,17 @@ class PayslipPdfs:
         if self._pool is not None:
             written: Path = await self._pool.run(render_payslip_in_pool, path, document())
             return written
-        return await asyncio.to_thread(lambda: write_payslip_now(path, document()))
+        return await asyncio.to_thread(write_payslip_now, path, document)
 
 
-def write_payslip_now(path: Path, document: PayslipDocument) -> Path:
-    """Render the payslip to ``path`` unless a file is there (a thread, or a pool process)."""
+def write_payslip_now(
+    path: Path, document: PayslipDocument | Callable[[], PayslipDocument]
+) -> Path:
+    """Render the payslip to ``path`` unless a file is there (a thread, or a pool process);
+    a callable ``document`` is only called when a render is needed, under the lock."""
     # One lock per process for every WeasyPrint render (invoices and payslips alike).
     with RENDER_LOCK:
         if not path.exists():
-            write_once(path, render_payslip_pdf(document))
+            doc = document if isinstance(document, PayslipDocument) else document()
+            write_once(path, render_payslip_pdf(doc))
     return path

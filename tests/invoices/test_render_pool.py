@@ -10,9 +10,11 @@ import pytest
 
 from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_documents import InvalidInvoiceDocument, InvoiceDocuments
+from adapters.documents.payslip_pdf import PayslipPdfs
 from adapters.documents.render_pool import RenderPool
 from config import default_seller
 from tests.invoices import cases
+from tests.payroll_de.test_payslip_pdf import EMPLOYER_DE, PAY_DATE, _provisional
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +46,13 @@ async def test_a_refusal_in_the_pool_comes_back_as_itself(tmp_path: Path, pool: 
     )
     with pytest.raises(InvalidInvoiceDocument, match="RULES-NOT-RUN"):
         await documents.mail_for(cases.be_domestic_21())
+
+
+async def test_a_payslip_pdf_is_written_once_by_the_pool(tmp_path: Path, pool: RenderPool) -> None:
+    pdfs = PayslipPdfs(tmp_path, lambda jurisdiction: EMPLOYER_DE, pool)
+    path = pdfs.path_for("DE", PAY_DATE, "44")
+    assert await pdfs.write(path, lambda: _provisional("DE", "de")) == path
+    content = path.read_bytes()
+    assert content.startswith(b"%PDF-")
+    await pdfs.write(path, lambda: pytest.fail("rendered again"))
+    assert path.read_bytes() == content
