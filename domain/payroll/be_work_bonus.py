@@ -152,6 +152,15 @@ def _part(max_cents: int, floor: int, ceiling: int, slope: str) -> Part:
     return Part(max_cents=max_cents, floor_cents=floor, ceiling_cents=ceiling, slope=Decimal(slope))
 
 
+_MAY_2024 = (
+    "Forum for the Future, 'Indexering van verschillende sociale plafonds op 1 mei 2024: "
+    "flexi-loon, werkbonus, huisarbeiders en Decava' (https://blog.forumforthefuture.be/nl/"
+    "article/indexering-van-verschillende-sociale-plafonds-op-1-mei-2024-flexi-loon-werkbonus-"
+    "huisarbeiders-en-decava/23056): white-collar A 118.22 (S <= 2,723.36, slope 0.2442 to "
+    "3,207.40), B 159.43 (S <= 2,132.59, slope 0.2699), manual 127.68 / 172.18 (108 %); the "
+    "manual slopes are those paired with the same white-collar slopes in 2025-2026 (0.2638, "
+    "0.2915); in force until the 1 February 2025 indexation (Easypay, above); " + SECONDARY
+)
 _EASYPAY_2025 = (
     "Easypay Group, flash info 'Le bonus à l'emploi à partir du 1er février 2025' "
     "(https://easypay-group.com/fr_BE/connaissance/flashes-info/detail/?id=10499), quoting ONSS "
@@ -176,12 +185,16 @@ _ONSS_2026_3 = (
 )
 
 WORK_BONUS_PERIODS: tuple[WorkBonusPeriod | WorkBonusGap, ...] = (
-    WorkBonusGap(
+    WorkBonusPeriod(
+        # The figures of 1 May 2024, in force until the 1 February 2025 indexation.
         valid_from=date(2025, 1, 1),
         valid_until=date(2025, 1, 31),
-        max_reference_cents=327_148,
-        reason="the work bonus figures in force in January 2025 (before the 1 February 2025 "
-        "indexation) were not found",
+        white_collar_a=_part(11_822, 272_336, 320_740, "0.2442"),
+        white_collar_b=_part(15_943, 213_259, 272_336, "0.2699"),
+        manual_a=_part(12_768, 272_336, 320_740, "0.2638"),
+        manual_b=_part(17_218, 213_259, 272_336, "0.2915"),
+        source=_MAY_2024,
+        secondary=True,
     ),
     WorkBonusPeriod(
         valid_from=date(2025, 2, 1),

@@ -110,11 +110,16 @@ def test_worked_cases(case: tuple) -> None:  # type: ignore[type-arg]
     assert slip.net_cents == net
 
 
-def test_january_2025_is_refused_in_the_bonus_range_only() -> None:
-    with pytest.raises(UnsupportedCase, match="2025-01-01 to 2025-01-31"):
-        belgian_payslip(300_000, "standard", SINGLE, date(2025, 1, 31))
+def test_january_2025_uses_the_figures_of_may_2024() -> None:
+    """Gross 3,000.00, white-collar, a full month, paid 31 Jan 2025: part A
+    118.22 − 0.2442 × (3,000.00 − 2,723.36) = 118.22 − 67.56 = 50.66; part B 0 (S above
+    2,723.36); ONSS 392.10 − 50.66 = 341.44; fiscal bonus 33.14 % × 50.66 = 16.79."""
+    slip = belgian_payslip(300_000, "standard", SINGLE, date(2025, 1, 31))
+    assert (slip.work_bonus.social_a_cents, slip.work_bonus.social_b_cents) == (5_066, 0)
+    assert slip.employee_contributions_cents == 39_210 - 5_066
+    assert slip.fiscal_work_bonus_cents == 1_679
     above = belgian_payslip(330_000, "standard", SINGLE, date(2025, 1, 31))
-    assert above.work_bonus.social_cents == 0
+    assert above.work_bonus.social_cents == 0  # above 3,207.40
 
 
 def test_periods_are_contiguous_and_consistent() -> None:
