@@ -59,8 +59,9 @@ class MonthlySalaryWorkflow:
 
     @workflow.signal
     def arrangement_changed(self) -> None:
-        """The member changed mode or salary category (in force from a month's first day; the
-        plan reads it at the month end). Also wakes a workflow waiting after a stop request."""
+        """The member changed mode or salary category. Nothing waits on it: a change is in
+        force from a month's first day and the month end's plan reads it from the database;
+        the signal leaves the change in the workflow's history for ops."""
         self._changed = True
 
     @workflow.signal(name=contract.PAYOUT_SENT)
