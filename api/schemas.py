@@ -467,35 +467,5 @@ class DecisionRequest(BaseModel):
     )
 
 
-# ---- ledger ----
-
-
-class LedgerLineOut(_Out):
-    account: str
-    debit_cents: int
-    credit_cents: int
-
-
-class LedgerEntryOut(_Out):
-    id: int
-    entry_key: str
-    posted_on: date
-    description: str
-    lines: list[LedgerLineOut]
-
-
-class AccountBalance(BaseModel):
-    account: str
-    debit_cents: int
-    credit_cents: int
-    balance_cents: int = Field(description="debits minus credits")
-
-
-class OrderLedger(BaseModel):
-    order_id: int
-    entries: list[LedgerEntryOut]
-    balances: list[AccountBalance]
-
-
 class Health(BaseModel):
     status: Literal["ok"] = "ok"

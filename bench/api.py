@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.lifecycle import _migrate
+from bench.figures import migrate
 
 ADMIN = "bench-api-admin-token-0123456789abcdef"
 
@@ -98,7 +98,7 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coopflow-bench-api-") as tmp:
         url = os.environ.get("COOPFLOW_BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/api.db"
-        await asyncio.to_thread(_migrate, url)
+        await asyncio.to_thread(migrate, url)
         env = {
             "COOPFLOW_DATABASE_URL": url,
             "COOPFLOW_DEV_MODE": "1",

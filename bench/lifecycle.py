@@ -30,7 +30,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -41,6 +40,14 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from bench.figures import (
+    SLOW_TASK_SECONDS,
+    Counts,
+    Report,
+    count_history,
+    migrate,
+    slow_workflow_tasks,
+)
 from bench.minimal_workflow import MinimalSpec, MinimalWorkflow, noop
 from config import Settings
 from db.session import make_engine, make_session_factory
@@ -57,33 +64,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@dataclass
-class Counts:
-    activities: int = 0
-    local_activities: int = 0
-    timers: int = 0
-    updates: int = 0
-    signals: int = 0
-    events: int = 0
-
-
-async def count_history(client: Client, workflow_id: str) -> Counts:
-    counts = Counts()
-    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
-        counts.events += 1
-        if event.HasField("activity_task_scheduled_event_attributes"):
-            counts.activities += 1
-        elif event.HasField("marker_recorded_event_attributes"):
-            counts.local_activities += 1
-        elif event.HasField("timer_started_event_attributes"):
-            counts.timers += 1
-        elif event.HasField("workflow_execution_update_accepted_event_attributes"):
-            counts.updates += 1
-        elif event.HasField("workflow_execution_signaled_event_attributes"):
-            counts.signals += 1
-    return counts
 
 
 class Unfinished(Exception):  # noqa: N818 - a lifecycle's outcome, not an error of the bench
@@ -271,34 +251,6 @@ PATH_GOALS = {"paid on time": 60, "paid late": None, "escalated, written off": 1
 BEFORE = {"paid on time": 93, "paid late": 132, "escalated, written off": 183}
 
 
-@dataclass
-class Report:
-    latencies: list[float] = field(default_factory=list)  # seconds, create to close
-    unfinished: list[str] = field(default_factory=list)  # where each stuck lifecycle stands
-    failed: list[str] = field(default_factory=list)  # errors of the bench's own requests
-    slow_tasks: int = 0  # workflow tasks of the measured lifecycles that took > 1 s
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else 0.0
-
-
-SLOW_TASK_SECONDS = 1.0
-
-
-async def slow_workflow_tasks(client: Client, workflow_id: str) -> int:
-    """Workflow tasks that took longer than ``SLOW_TASK_SECONDS`` from start to completion."""
-    slow, started = 0, None
-    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
-        if event.HasField("workflow_task_started_event_attributes"):
-            started = event.event_time.ToDatetime()
-        elif event.HasField("workflow_task_completed_event_attributes") and started:
-            if (event.event_time.ToDatetime() - started).total_seconds() > SLOW_TASK_SECONDS:
-                slow += 1
-            started = None
-    return slow
-
-
 async def run_full(
     env: WorkflowEnvironment,
     args: argparse.Namespace,
@@ -311,7 +263,7 @@ async def run_full(
     url = (
         os.environ.get("COOPFLOW_BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{work / 'bench.db'}"
     )
-    await asyncio.to_thread(_migrate, url)
+    await asyncio.to_thread(migrate, url)
     port = free_port()
     settings = Settings(
         dev_mode=True,  # a local bench on the development secrets
@@ -419,15 +371,6 @@ async def run_minimal(env: WorkflowEnvironment, args: argparse.Namespace, counts
         started = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(args.orders)))
         return args.orders / (time.perf_counter() - started)
-
-
-def _migrate(url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(toml_file=str(Path(__file__).resolve().parent.parent / "pyproject.toml"))
-    cfg.attributes["url"] = url
-    command.upgrade(cfg, "heads")
 
 
 async def main() -> None:

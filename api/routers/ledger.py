@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.auth import AnyPrincipal
 from api.bounds import IdPath
 from api.deps import DbSession
-from api.schemas import OrderLedger
+from api.schemas_ledger import OrderLedger
 from api.services import books
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])

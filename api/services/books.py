@@ -11,15 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth import Principal
 from api.errors import not_found
 from api.schemas import (
-    AccountBalance,
     CreditNoteOut,
     DunningDocumentOut,
     InvoiceDetail,
     InvoiceOut,
-    LedgerEntryOut,
-    OrderLedger,
     PaymentOut,
 )
+from api.schemas_ledger import AccountBalance, LedgerEntryOut, OrderLedger
 from api.services.orders import visible_order
 from db.models import DunningDocument, Invoice, LedgerEntry, Order, Payment, Payslip
 from db.models_credit_notes import CreditNote
