@@ -21,13 +21,13 @@ from adapters.social_security.declarations import EmploymentDeclaration, SocialS
 from db import budget as budgets
 from db import ledger
 from db import salary as salaries
+from db.employment_records import employment_of
 from db.models import Member
-from db.models_payroll import EmploymentRecord
 from db.models_salary import SalaryMonth
 from domain import ledger as entries
 from domain import salary_messages as msg
 from domain.errors import DomainError
-from domain.payroll.employment import MemberEmployment, parse_record
+from domain.payroll.employment import MemberEmployment
 from domain.payroll.monthly_salary import employer_cost_cents, month_end, monthly_salary_result
 from domain.salary_category import month_end_decision, salary_policy_for
 
@@ -43,9 +43,7 @@ async def _member_and_record(
     member = await session.get(Member, member_id)
     if member is None:
         raise DomainError(f"member {member_id} does not exist")
-    stored = await session.get(EmploymentRecord, member_id)
-    record = parse_record(stored.jurisdiction, stored.data) if stored is not None else None
-    return member, record
+    return member, await employment_of(session, member_id)
 
 
 class SalarySteps(OrderSteps):

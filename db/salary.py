@@ -12,6 +12,7 @@ from db import budget as budgets
 from db.models import Member
 from db.models_salary import SalaryArrangement, SalaryMonth
 from domain.budget import employment_budget_by_month
+from domain.salary_category import salary_policy_for
 
 
 async def arrangement_for(
@@ -80,10 +81,11 @@ async def salary_month(session: AsyncSession, member_id: int, month: date) -> Sa
 
 
 async def budget_history(
-    session: AsyncSession, member_id: int, month: date, months: int
+    session: AsyncSession, member_id: int, jurisdiction: str, month: date
 ) -> list[int]:
-    """The employment budget the member earned in each of the ``months`` months before
-    ``month`` (oldest first): what the salary category rule averages."""
+    """The employment budget the member earned in each of the months the jurisdiction's salary
+    policy averages, before ``month`` (oldest first): what the salary category rule reads."""
+    months = salary_policy_for(jurisdiction, month).months_averaged
     rows = await budgets.member_rows(session, member_id)
     return employment_budget_by_month(rows, month, months)
 

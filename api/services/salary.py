@@ -23,14 +23,12 @@ from api.schemas_salary import (
 )
 from api.services import members as member_service
 from db import salary as salaries
-from db.models_payroll import EmploymentRecord
+from db.employment_records import employment_of
 from domain import salary_messages as msg
 from domain.errors import DomainError
-from domain.payroll.employment import MemberEmployment, parse_record
 from domain.salary_category import (
     check_category,
     first_month_of_change,
-    salary_policy_for,
     salary_range,
 )
 from workflows.salary import MonthlySalaryWorkflow
@@ -38,18 +36,14 @@ from workflows.salary import MonthlySalaryWorkflow
 DEFAULT_HOURS = Decimal("160")  # shown when the member has not chosen hours yet
 
 
-async def _record(session: AsyncSession, member_id: int) -> MemberEmployment | None:
-    stored = await session.get(EmploymentRecord, member_id)
-    return parse_record(stored.jurisdiction, stored.data) if stored is not None else None
-
-
 async def _range(
     session: AsyncSession, member_id: int, jurisdiction: str, hours: Decimal, month: date
 ) -> SalaryRangeOut:
     try:
-        policy = salary_policy_for(jurisdiction, month)
-        history = await salaries.budget_history(session, member_id, month, policy.months_averaged)
-        found = salary_range(history, jurisdiction, await _record(session, member_id), hours, month)
+        history = await salaries.budget_history(session, member_id, jurisdiction, month)
+        found = salary_range(
+            history, jurisdiction, await employment_of(session, member_id), hours, month
+        )
     except DomainError as refused:
         return SalaryRangeOut(
             month=month,
@@ -137,10 +131,14 @@ async def choose(
         assert choice.gross_cents is not None
         assert choice.hours_per_month is not None
         gross, hours = choice.gross_cents, choice.hours_per_month
-        policy = salary_policy_for(member.jurisdiction, month)
-        history = await salaries.budget_history(session, member_id, month, policy.months_averaged)
+        history = await salaries.budget_history(session, member_id, member.jurisdiction, month)
         check_category(
-            gross, hours, member.jurisdiction, await _record(session, member_id), month, history
+            gross,
+            hours,
+            member.jurisdiction,
+            await employment_of(session, member_id),
+            month,
+            history,
         )
     await salaries.add_arrangement(
         session,
