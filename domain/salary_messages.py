@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict
 WageMode = Literal["per_order", "monthly"]
 
 SALARY_WORKFLOW_TYPE = "MonthlySalaryWorkflow"
-SALARY_TASK_QUEUE_NOTE = "the orders' task queue"  # salaries run on the same workers
 
 # Activity names
 SALARY_MONTH_PLAN = "salary_month_plan"

@@ -50,7 +50,6 @@ class MonthlySalaryWorkflow:
     def __init__(self) -> None:
         self._view: msg.SalaryView | None = None
         self._sent: dict[str, PayoutSent] = {}
-        self._changed = False
         self._retry = False
 
     @workflow.query
@@ -62,7 +61,6 @@ class MonthlySalaryWorkflow:
         """The member changed mode or salary category. Nothing waits on it: a change is in
         force from a month's first day and the month end's plan reads it from the database;
         the signal leaves the change in the workflow's history for ops."""
-        self._changed = True
 
     @workflow.signal(name=contract.PAYOUT_SENT)
     def payout_sent(self, sent: PayoutSent) -> None:

@@ -9,7 +9,7 @@ origin) without one. The UI's origin gets the CORS headers it needs; no other or
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from google.protobuf import json_format
@@ -73,21 +73,13 @@ async def preflight(request: Request, config: AppConfig) -> Response:
     return Response(status_code=204, headers=_cors(config, request))
 
 
-_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-}
-
-
-@router.post("/decode", openapi_extra=_BODY, include_in_schema=False)
+@router.post("/decode", include_in_schema=False)
 async def decode(request: Request, config: AppConfig, _allowed: Allowed) -> Response:
     """Decrypt a history's payloads (``{"payloads": [...]}``) for the Temporal UI."""
     return await _transform(request, config, decode=True)
 
 
-@router.post("/encode", openapi_extra=_BODY, include_in_schema=False)
+@router.post("/encode", include_in_schema=False)
 async def encode(request: Request, config: AppConfig, _allowed: Allowed) -> Response:
     """Encrypt payloads the UI sends to a workflow (a signal's or a query's input)."""
     return await _transform(request, config, decode=False)
