@@ -9,8 +9,8 @@ from decimal import InvalidOperation
 from typing import get_args
 from urllib.parse import urlencode
 
+from api.html import typed_euros
 from api.services.finance_queue import Kind, QueueFilter, QueueOrder, Sort, Status
-from domain.money import parse_euros
 
 _MAX_TEXT = 100
 _MAX_NUMBER = 100_000
@@ -66,7 +66,7 @@ def _number(raw: str, label: str, problems: list[str]) -> int | None:
 
 def _euros(raw: str, label: str, problems: list[str]) -> int | None:
     try:
-        cents = parse_euros(raw.replace(",", ".").strip())
+        cents = typed_euros(raw)
     except (ValueError, InvalidOperation):
         cents = -1
     if 0 <= cents <= 100_000_000_00:

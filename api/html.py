@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from fastapi.responses import HTMLResponse
 
 from api.page_texts import PayTexts
+from domain.money import Cents, parse_euros
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -39,6 +40,12 @@ def message_page(
     return page(
         title, f"<p class='{'err' if error else 'msg'}'>{escape(message)}</p>", status, lang=lang
     )
+
+
+def typed_euros(text: str) -> Cents:
+    """An amount a person typed in a form, in euros: a decimal comma reads as a point
+    (``"1234,56"``), at most two decimals (``domain.money.parse_euros``)."""
+    return parse_euros(text.replace(",", ".").strip())
 
 
 def form_fields(body: bytes) -> dict[str, str]:

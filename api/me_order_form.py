@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from api.errors import ProblemError
+from api.html import typed_euros
 from api.schemas import CompleteRequest, ExpenseCreate, OrderCreate
-from domain.money import parse_euros
 
 
 def order_from_form(fields: dict[str, str], words: dict[str, str]) -> OrderCreate:
     try:
-        net = parse_euros(fields.get("net_eur", "").replace(",", ".").strip())
+        net = typed_euros(fields.get("net_eur", ""))
     except (ValueError, InvalidOperation) as exc:
         raise ProblemError(422, "invalid-amount", words["invalid_amount"]) from exc
     quantity_text = fields.get("quantity", "").replace(",", ".").strip()
@@ -45,11 +45,11 @@ def completion_from_form(
         }
     )
     what = fields.get("expense_description", "").strip()
-    amount = fields.get("expense_eur", "").replace(",", ".").strip()
+    amount = fields.get("expense_eur", "").strip()
     if not what and not amount:
         return completion, None
     try:
-        cents = parse_euros(amount)
+        cents = typed_euros(amount)
     except (ValueError, InvalidOperation) as exc:
         raise ProblemError(422, "invalid-expense", words["invalid_expense"]) from exc
     expense = ExpenseCreate.model_validate(

@@ -23,9 +23,9 @@ from api.bounds import IdPath
 from api.deps import AppConfig, DbSession, TemporalConn
 from api.desk_forms import desk_page, log_in_first, read_form, require_finance
 from api.errors import ProblemError, problem_of
+from api.html import typed_euros
 from api.schemas_bank import QUEUE, AllocationIn, AssignRequest, DismissRequest
 from api.services import bank_lines
-from domain.money import parse_euros
 
 router = APIRouter(prefix="/finance/desk/bank-lines", tags=["finance"])
 PAGE = "/finance/desk/bank-lines"
@@ -134,7 +134,7 @@ def _allocations(fields: dict[str, str]) -> list[AllocationIn]:
         if not number and not amount:
             continue
         try:
-            cents = parse_euros(amount.replace(",", "."))
+            cents = typed_euros(amount)
         except (ValueError, InvalidOperation) as exc:
             raise ProblemError(
                 422,

@@ -28,13 +28,13 @@ from api.deps import AppConfig, DbSession, TemporalConn
 from api.desk_forms import desk_page, login_page, read_form, require_finance
 from api.desk_queue_csv import queue_csv_text
 from api.errors import ProblemError, problem_of
-from api.html import form_fields
+from api.html import form_fields, typed_euros
 from api.routers.desk_case import case_page
 from api.schemas import CreditNoteRequest, DecisionPayment, DecisionRequest, RefundRequest
 from api.services import finance as service
 from api.services import finance_queue
 from api.services.orders import utc_today
-from domain.money import format_eur, parse_euros
+from domain.money import format_eur
 from domain.order_messages import FinanceDecision
 
 router = APIRouter(prefix="/finance", tags=["finance"])
@@ -164,7 +164,7 @@ def _form_instalments(text: str) -> list[dict[str, object]]:
             plan.append(
                 {
                     "due_on": date.fromisoformat(day),
-                    "amount_cents": parse_euros(amount.replace(",", ".")),
+                    "amount_cents": typed_euros(amount),
                 }
             )
         except (ValueError, InvalidOperation) as exc:
@@ -182,7 +182,7 @@ def _form_decision(fields: dict[str, str]) -> DecisionRequest:
     payment = None
     if kind == "record_payment":
         try:
-            amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
+            amount = typed_euros(fields.get("amount_eur", ""))
         except (ValueError, InvalidOperation) as exc:
             raise ProblemError(
                 422,
@@ -305,7 +305,7 @@ async def _credit_note_from_desk(
 
 def _form_refund(fields: dict[str, str]) -> RefundRequest:
     try:
-        amount = parse_euros(fields.get("amount_eur", "").replace(",", ".").strip())
+        amount = typed_euros(fields.get("amount_eur", ""))
         refunded_on = date.fromisoformat(fields.get("refunded_on") or "")
     except (ValueError, InvalidOperation) as exc:
         raise ProblemError(

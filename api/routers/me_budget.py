@@ -13,12 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api import me_sessions
 from api.deps import AppConfig, DbSession, TemporalConn
 from api.errors import ProblemError, problem_of
+from api.html import typed_euros
 from api.routers.me import guest_words, login_page, member_action, member_page
 from api.schemas_salary import SalaryChoice
 from api.services import budget as service
 from api.services import salary as salary_service
 from api.services.orders import utc_today
-from domain.money import parse_euros
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -87,7 +87,7 @@ def _choice_from_form(fields: dict[str, str], words: dict[str, str]) -> SalaryCh
     if fields.get("mode") != "monthly":
         return SalaryChoice(mode="per_order")
     try:
-        gross = parse_euros(fields.get("gross_eur", "").replace(",", ".").strip())
+        gross = typed_euros(fields.get("gross_eur", ""))
         hours = Decimal(fields.get("hours_per_month", "").replace(",", ".").strip())
     except (ValueError, InvalidOperation) as exc:
         raise ProblemError(422, "invalid-amount", words["invalid_amount"]) from exc
