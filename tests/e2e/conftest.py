@@ -207,6 +207,9 @@ async def acme_order(stack: Stack, member: dict[str, str], today: date) -> int:
                 "period_start": str(today - timedelta(days=5)),
                 "period_end": str(today - timedelta(days=1)),
                 "net_amount_cents": 480_000,
+                # A business day passes in 0.2 s: a 14-day offer could expire on a busy
+                # machine between the submission and the client's signature.
+                "offer_valid_until": str(today + timedelta(days=365)),
             },
         ),
         201,

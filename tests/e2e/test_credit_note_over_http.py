@@ -46,6 +46,9 @@ async def test_credit_note_refund_case_and_close(stack: Stack) -> None:
                 "period_start": str(today - timedelta(days=3)),
                 "period_end": str(today - timedelta(days=1)),
                 "net_amount_cents": 200_000,
+                # A business day passes in 0.2 s: a 14-day offer could expire on a busy
+                # machine between the submission and the client's signature.
+                "offer_valid_until": str(today + timedelta(days=365)),
             },
         ),
         201,
