@@ -223,7 +223,7 @@ class DeclarationActivities:
                 worker_ref=f"member-{payslip.member_id}",
                 inss=insurance.insurance_number,
                 contract_type=contract_type(payslip, insurance),
-                onss_base_cents=exact.social_security_base_cents if exact else None,
+                onss_base_cents=exact.total_social_security_base_cents if exact else None,
                 pay_date=payslip.pay_date,
                 work_days=payslip.work_days,
                 gross_cents=payslip.gross_wage_cents,

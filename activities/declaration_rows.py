@@ -15,7 +15,7 @@ from domain.declarations import steps
 from domain.declarations.de_monthly import WageTaxLine, positions_from_branches
 from domain.declarations.dmfa import ContractType
 from domain.declarations.errors import MissingEmployeeData
-from domain.payroll.be_payroll import BelgianPayslip
+from domain.payroll.be_salary_allowances import BelgianSalarySlip
 from domain.payroll.de_engine import GermanPayslip
 from domain.payroll.monthly_salary import month_end
 
@@ -59,8 +59,10 @@ def set_aside(
     return kept, tuple(manual)
 
 
-def belgian(payslip: Payslip) -> BelgianPayslip | None:
-    return BelgianPayslip.model_validate_json(str(payslip.details)) if _exact(payslip) else None
+def belgian(payslip: Payslip) -> BelgianSalarySlip | None:
+    """The exact Belgian payslip: an order's, or a salary month's with its allowances (an
+    order's reads with none)."""
+    return BelgianSalarySlip.model_validate_json(str(payslip.details)) if _exact(payslip) else None
 
 
 def exact_positions(payslip: Payslip, beitragsgruppen: str) -> dict[str, int] | None:

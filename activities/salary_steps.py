@@ -72,8 +72,11 @@ class SalarySteps(OrderSteps):
                 session, request.member_id, month_end(month) + timedelta(days=1)
             )
             budget = await budgets.budget_of(session, request.member_id)
+            paid = await salaries.months_paid(session, request.member_id, month)
         policy = salary_policy_for(member.jurisdiction, month)
-        cost = employer_cost_cents(arrangement.gross_cents, member.jurisdiction, record, month)
+        cost = employer_cost_cents(
+            arrangement.gross_cents, member.jurisdiction, record, month, paid=paid
+        )
         # The budget's signed balance: the page's "available" stops at zero, but a salary paid
         # while it was below zero leaves the member owing it, and that must count here.
         balance = budget.total.budget_held_cents - budget.total.unbacked_cents
@@ -108,12 +111,17 @@ class SalarySteps(OrderSteps):
                     negative_months=request.negative_months,
                 )
                 if request.status == "paid":
+                    arrangement = await salaries.arrangement_for(
+                        session, request.member_id, request.month
+                    )
                     result = monthly_salary_result(
                         request.gross_cents,
                         member.jurisdiction,
                         record,
                         request.month,
                         request.pay_date,
+                        paid=await salaries.months_paid(session, request.member_id, request.month),
+                        hours_per_month=arrangement.hours_per_month if arrangement else None,
                     )
                     d = result.data
                     done.engine = result.engine

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import budget as budgets
 from db.models import Member
 from db.models_salary import SalaryArrangement, SalaryMonth
 from domain.budget import employment_budget_by_month
+from domain.payroll.be_salary_allowances import SalaryMonthsPaid
 from domain.salary_category import salary_policy_for
 
 
@@ -77,6 +78,31 @@ async def salary_months(
 async def salary_month(session: AsyncSession, member_id: int, month: date) -> SalaryMonth | None:
     return await session.scalar(
         select(SalaryMonth).where(SalaryMonth.member_id == member_id, SalaryMonth.month == month)
+    )
+
+
+async def months_paid(session: AsyncSession, member_id: int, month: date) -> SalaryMonthsPaid:
+    """The member's paid salary months in the calendar year before ``month``'s and in its
+    year before ``month`` (what the Belgian allowances are pro rata of)."""
+    this_year = month.replace(month=1, day=1)
+    last_year = this_year.replace(year=this_year.year - 1)
+
+    async def count(start: date, end: date) -> int:
+        found = await session.scalar(
+            select(func.count())
+            .select_from(SalaryMonth)
+            .where(
+                SalaryMonth.member_id == member_id,
+                SalaryMonth.status == "paid",
+                SalaryMonth.month >= start,
+                SalaryMonth.month < end,
+            )
+        )
+        return int(found or 0)
+
+    return SalaryMonthsPaid(
+        previous_year=await count(last_year, this_year),
+        this_year_before=await count(this_year, month),
     )
 
 

@@ -27,15 +27,13 @@ from typing import Final, Literal
 
 from domain.errors import InvalidAmount, SalaryCategoryRefused, UnsupportedCase
 from domain.money import format_eur, round_cents
+from domain.payroll.be_salary_allowances import BE_FULL_TIME_HOURS_PER_MONTH
 from domain.payroll.employment import MemberEmployment
 from domain.payroll.monthly_salary import gross_for_employer_cost, month_end, whole_month
 from domain.policy import Jurisdiction
 
 # Marks a figure taken from a secondary source and not yet checked against the official text.
 SECONDARY: Final = "secondary source, to check against the official text"
-
-# Belgium's full-time reference: 38 hours a week (CCT n° 43), 52 weeks over 12 months.
-BE_FULL_TIME_HOURS_PER_MONTH: Final = Decimal(38) * 52 / 12
 
 
 @dataclass(frozen=True)

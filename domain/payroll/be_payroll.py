@@ -159,9 +159,12 @@ def belgian_payslip(
     *,
     days_worked: int | None = None,
     full_time_days: int | None = None,
+    hours_worked: Decimal | None = None,
+    full_time_hours: Decimal | None = None,
 ) -> BelgianPayslip:
     """The payslip of a wage of ``gross_cents`` paid on ``pay_date``: a full month's, or
-    ``days_worked`` of the ``full_time_days`` a full-timer works that month (both or none)."""
+    ``days_worked`` of the ``full_time_days`` a full-timer works that month, or (part time)
+    ``hours_worked`` of a full-timer's ``full_time_hours`` (a pair or none)."""
     if gross_cents <= 0:
         raise InvalidAmount("a gross wage must be positive")
     if contract not in CONTRACTS:
@@ -179,6 +182,8 @@ def belgian_payslip(
         days_worked=days_worked,
         full_time_days=full_time_days,
         reference_override_cents=record.work_bonus_reference_cents,
+        hours_worked=hours_worked,
+        full_time_hours=full_time_hours,
     )
     employee = contribution - bonus.social_cents
     taxable = gross_cents - employee

@@ -23,6 +23,11 @@ converted to full performances: ``wage x D / J``, rounded to the cent (our readi
 100 %"; the instructions' text for this conversion was not read here, see docs/payroll-be.md).
 ``BelgianTaxRecord.work_bonus_reference_cents`` overrides ``S`` when given.
 
+Part-time work (the same instructions): the fraction is ``H/U`` instead, ``H`` the hours paid in
+the month and ``U`` the hours of a full-time worker in the month (the reference person), rounded
+and capped as ``J/D``; ``S = wage x U / H``. A monthly salary for fewer hours than full time is
+priced this way (``hours_worked``, ``full_time_hours``); an order gives days.
+
 The social bonus never exceeds the contribution it reduces: when ``A + B`` would, part B is
 reduced first, then part A (as a public reference implementation of the 2026 instructions
 does; the instructions' own order was not found).
@@ -270,28 +275,50 @@ def work_bonus_period(on: date) -> WorkBonusPeriod | WorkBonusGap:
     )
 
 
-def fraction(days_worked: int, full_time_days: int) -> Decimal:
-    """``J/D`` rounded to two decimals (0.005 up), at most 1."""
-    if days_worked <= 0 or full_time_days <= 0:
-        raise InvalidAmount("days worked and the month's full-time days must be positive")
-    exact = Decimal(days_worked) / Decimal(full_time_days)
+def fraction(worked: int | Decimal, full_time: int | Decimal) -> Decimal:
+    """``J/D`` (days) or ``H/U`` (hours) rounded to two decimals (0.005 up), at most 1."""
+    if worked <= 0 or full_time <= 0:
+        raise InvalidAmount("the days or hours worked and a full-timer's must be positive")
+    exact = Decimal(worked) / Decimal(full_time)
     return min(Decimal(1), exact.quantize(_TWO_PLACES, rounding=ROUND_HALF_UP))
 
 
 def reference_wage(
     gross_cents: Cents,
-    days_worked: int | None,
-    full_time_days: int | None,
+    worked: int | Decimal | None,
+    full_time: int | Decimal | None,
     override_cents: int | None = None,
 ) -> Cents:
-    """``S``: the full-time, full-month wage at 100 % this wage stands for."""
+    """``S``: the full-time, full-month wage at 100 % this wage stands for (``worked`` of a
+    full-timer's ``full_time`` days or hours; None: a full month)."""
     if override_cents is not None:
         return override_cents
-    if days_worked is None or full_time_days is None or days_worked >= full_time_days:
+    if worked is None or full_time is None or worked >= full_time:
         return gross_cents
-    if days_worked <= 0:
-        raise InvalidAmount("days worked must be positive")
-    return round_cents(Decimal(gross_cents) * full_time_days / days_worked)
+    if worked <= 0:
+        raise InvalidAmount("the days or hours worked must be positive")
+    return round_cents(Decimal(gross_cents) * Decimal(full_time) / Decimal(worked))
+
+
+def performance(
+    days_worked: int | None,
+    full_time_days: int | None,
+    hours_worked: Decimal | None,
+    full_time_hours: Decimal | None,
+) -> tuple[int | Decimal, int | Decimal] | None:
+    """(worked, full time) in days or in hours; None for a full month. Both of a pair or none,
+    and not days and hours together."""
+    if (days_worked is None) != (full_time_days is None):
+        raise InvalidAmount("give both the days worked and the month's full-time days, or none")
+    if (hours_worked is None) != (full_time_hours is None):
+        raise InvalidAmount("give both the hours worked and a full-timer's hours, or none")
+    if days_worked is not None and hours_worked is not None:
+        raise InvalidAmount("give the performance in days or in hours, not both")
+    if days_worked is not None and full_time_days is not None:
+        return days_worked, full_time_days
+    if hours_worked is not None and full_time_hours is not None:
+        return hours_worked, full_time_hours
+    return None
 
 
 def work_bonus(
@@ -303,15 +330,22 @@ def work_bonus(
     days_worked: int | None = None,
     full_time_days: int | None = None,
     reference_override_cents: int | None = None,
+    hours_worked: Decimal | None = None,
+    full_time_hours: Decimal | None = None,
 ) -> WorkBonus:
     """The social and fiscal work bonus of a wage of ``gross_cents`` paid on ``on``, whose
     employee contribution (13.07 % of its 100 % or 108 % base) is ``employee_contribution_cents``.
 
-    ``days_worked`` of ``full_time_days`` (both None: a full month) give the fraction ``J/D``.
+    ``days_worked`` of ``full_time_days`` give the fraction ``J/D``, ``hours_worked`` of
+    ``full_time_hours`` the fraction ``H/U`` (none of them: a full month).
     """
-    if (days_worked is None) != (full_time_days is None):
-        raise InvalidAmount("give both the days worked and the month's full-time days, or none")
-    reference = reference_wage(gross_cents, days_worked, full_time_days, reference_override_cents)
+    worked = performance(days_worked, full_time_days, hours_worked, full_time_hours)
+    reference = reference_wage(
+        gross_cents,
+        worked[0] if worked else None,
+        worked[1] if worked else None,
+        reference_override_cents,
+    )
     period = work_bonus_period(on)
     if isinstance(period, WorkBonusGap):
         if reference <= period.max_reference_cents:
@@ -321,9 +355,7 @@ def work_bonus(
                 f"{period.valid_until.isoformat()}, and {period.reason}"
             )
         return WorkBonus(reference_cents=reference)
-    mu = Decimal(1)
-    if days_worked is not None and full_time_days is not None:
-        mu = fraction(days_worked, full_time_days)
+    mu = fraction(*worked) if worked else Decimal(1)
     part_a, part_b = period.parts(declared)
     a = round_cents(Decimal(part_a.amount(reference)) * mu)
     b = round_cents(Decimal(part_b.amount(reference)) * mu)

@@ -7,7 +7,9 @@ of that gross for the whole calendar month, with the engine the employment recor
 
 - DE with an ``EmploymentRecordDE``: the German engine over the whole month (30 SV-days: the
   full monthly ceilings and the monthly wage-tax table).
-- BE with a ``BelgianEmployment``: the Belgian engine (monthly figures).
+- BE with a ``BelgianEmployment``: the Belgian engine (monthly figures), a part-time month's work
+  bonus on its hours (``H/U``), and the white-collar double holiday pay (May) and end-of-year
+  premium (December) on top (``be_salary_allowances``).
 - No record: the policy's flat rates, flagged provisional (``domain.payroll.provisional``).
 - A record of the other jurisdiction: refused as an order's wage is.
 
@@ -23,11 +25,17 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from decimal import Decimal
 
 from domain.errors import InvalidAmount, InvalidPeriod, UnsupportedCase
-from domain.payroll.be_engine import belgian_payroll_result
-from domain.payroll.be_payroll import be_gross_for_budget, belgian_payslip, employer_contributions
+from domain.payroll.be_payroll import be_gross_for_budget, employer_contributions
 from domain.payroll.be_rates import be_rates_for
+from domain.payroll.be_salary_allowances import (
+    BelgianSalarySlip,
+    SalaryMonthsPaid,
+    allowances_employer_cost,
+    belgian_salary_slip,
+)
 from domain.payroll.de_engine import (
     GermanPayrollEngine,
     german_payroll_result,
@@ -40,7 +48,7 @@ from domain.payroll.employment import (
     EmploymentRecordDE,
     MemberEmployment,
 )
-from domain.payroll.protocol import PayrollResult
+from domain.payroll.protocol import PayrollResult, PayslipData
 from domain.payroll.provisional import (
     provisional_employer_cost,
     provisional_gross_for_cost,
@@ -106,9 +114,14 @@ def monthly_salary_result(
     employment: MemberEmployment | None,
     month: date,
     pay_date: date,
+    *,
+    paid: SalaryMonthsPaid | None = None,
+    hours_per_month: Decimal | None = None,
 ) -> PayrollResult:
     """The payslip of ``gross_cents`` for the whole month starting on ``month``, paid on
-    ``pay_date``. Its budget is its employer cost: nothing left over, no expenses."""
+    ``pay_date``. Its budget is its employer cost: nothing left over, no expenses. ``paid``: the
+    salary months already paid (the Belgian allowances' pro rata); ``hours_per_month``: the
+    arrangement's hours (a Belgian part-time month's work bonus)."""
     period = whole_month(month)
     if gross_cents <= 0:
         raise InvalidAmount("a salary's gross must be positive")
@@ -121,16 +134,39 @@ def monthly_salary_result(
         de = german_payslip(gross_cents, record, pay_date, period)
         return german_payroll_result(de, de.employer_cost_cents, 0, 0)
     if isinstance(record, BelgianEmployment):
-        be = belgian_payslip(gross_cents, record.contract, record.tax, pay_date)
-        return belgian_payroll_result(be, be.employer_cost_cents, 0, 0)
+        slip = belgian_salary_slip(
+            gross_cents, record, month, pay_date, paid=paid, hours_per_month=hours_per_month
+        )
+        return _belgian_salary_result(slip)
     return provisional_salary_result(gross_cents, _flat_policy(jurisdiction, pay_date), pay_date)
 
 
+def _belgian_salary_result(slip: BelgianSalarySlip) -> PayrollResult:
+    data = PayslipData(
+        pay_date=slip.pay_date,
+        employment_budget_cents=slip.total_employer_cost_cents,
+        gross_wage_cents=slip.total_gross_cents,
+        employee_contributions_cents=slip.total_employee_contributions_cents,
+        employer_contributions_cents=slip.total_employer_contributions_cents,
+        wage_tax_cents=slip.total_wage_tax_cents,
+        net_wage_cents=slip.total_net_cents,
+        expenses_cents=0,
+        employer_cost_cents=slip.total_employer_cost_cents,
+    )
+    return PayrollResult(data=data, remainder_cents=0, engine="BE", details=slip.model_dump_json())
+
+
 def employer_cost_cents(
-    gross_cents: int, jurisdiction: str, employment: MemberEmployment | None, month: date
+    gross_cents: int,
+    jurisdiction: str,
+    employment: MemberEmployment | None,
+    month: date,
+    *,
+    paid: SalaryMonthsPaid | None = None,
 ) -> int:
     """What a whole month's salary of ``gross_cents`` costs the member's budget (gross and
-    everything the employer pays on top), priced on the month's last day."""
+    everything the employer pays on top, the Belgian allowances of the month included), priced
+    on the month's last day."""
     period = whole_month(month)
     if gross_cents < 0:
         raise InvalidAmount(f"a gross cannot be negative: {gross_cents}")
@@ -143,6 +179,7 @@ def employer_cost_cents(
         return (
             gross_cents
             + employer_contributions(gross_cents, contract, be_rates_for(on)).total_cents
+            + allowances_employer_cost(month, gross_cents, contract, paid or SalaryMonthsPaid(), on)
         )
     return provisional_employer_cost(gross_cents, _flat_policy(jurisdiction, on))
 

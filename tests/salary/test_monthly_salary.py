@@ -61,7 +61,8 @@ def test_belgian_salary_is_the_belgian_engine() -> None:
     result = monthly_salary_result(400_000, "BE", BE_STANDARD, JUNE, JUNE_END)
     slip = belgian_payslip(400_000, "standard", BelgianTaxRecord(), JUNE_END)
     assert result.engine == "BE"
-    assert json.loads(result.details) == json.loads(slip.model_dump_json())
+    # June pays no allowance: the details are the regular payslip's, with an empty list.
+    assert json.loads(result.details) == {**json.loads(slip.model_dump_json()), "allowances": []}
     assert result.data.net_wage_cents == slip.net_cents
     assert result.data.employer_cost_cents == slip.employer_cost_cents
     assert result.data.employment_budget_cents == slip.employer_cost_cents
