@@ -252,6 +252,10 @@ def deployment_config(settings: Settings) -> WorkerDeploymentConfig:
     )
 
 
+# The worker's options (docs/performance.md); the bench's minimal workflow runs with them too.
+WORKER_TUNING: dict[str, Any] = {}
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -269,7 +273,7 @@ def build_worker(
         activities=activities.all()
         + (declarations.all() if declarations else [])
         + (banking or []),
-        **options,
+        **(WORKER_TUNING | options),
     )
 
 
