@@ -68,6 +68,7 @@ class Run:
     report: Report = field(default_factory=Report)
     profile: Profile = field(default_factory=Profile)
     events: dict[str, int] = field(default_factory=dict)  # history events per path
+    phases: dict[str, list[float]] = field(default_factory=dict)  # the client's side, seconds
 
 
 async def run_full(
@@ -115,6 +116,7 @@ async def run_full(
                 asyncio.gather(*(one() for _ in range(args.orders)), return_exceptions=True)
             )
             elapsed = time.perf_counter() - started
+            run.phases = dict(driver.phases)
             ids = [r for r in results if isinstance(r, str)]
             report.unfinished = [r.where for r in results if isinstance(r, Unfinished)]
             report.failed = [
@@ -265,6 +267,9 @@ def print_runs(args: argparse.Namespace, runs: list[Run]) -> None:
     print(f"where a lifecycle's time goes ({first.workers} worker(s), from the histories):")
     for line in first.profile.lines(len(first.report.latencies)):
         print(line)
+    print("the client's side (mean seconds per lifecycle):")
+    for phase, took in first.phases.items():
+        print(f"  {phase:<40} {sum(took) / len(took):6.2f} s")
     print("history events per path (one order each, same run; 'before' = the demo before the")
     print("order workflow's lean history, measured on the same paths):")
     for name, count in first.events.items():

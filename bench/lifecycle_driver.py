@@ -8,6 +8,7 @@ import asyncio
 import itertools
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -51,6 +52,14 @@ class Driver:
         self.finance: dict[str, str] = {}
         self.client_id = 0
         self.signers = itertools.count()
+        # Seconds each phase of the measured lifecycles took, seen from the client.
+        self.phases: dict[str, list[float]] = defaultdict(list)
+
+    def lap(self, phase: str, since: float) -> float:
+        """Record that ``phase`` took from ``since`` until now; return now."""
+        now = time.perf_counter()
+        self.phases[phase].append(now - since)
+        return now
 
     async def setup(self) -> None:
         tag = uuid.uuid4().hex[:8]
@@ -92,10 +101,14 @@ class Driver:
         # while the benchmark's requests queue, and the payment is recorded as received on the
         # order's own business day, so every lifecycle takes the same path (paid on time).
         order_id = await self.signed_and_completed(payment_terms_days=120)
+        began = time.perf_counter()
         view = await self.wait_for(temporal, order_id, lambda v: bool(v.invoice_number))
+        began = self.lap("wait for the invoice", began)
         await self.pay(order_id, None, on=view.business_today)
+        began = self.lap("POST /payments", began)
         workflow_id = order_workflow_id(order_id)
         await self.closed(temporal, workflow_id)
+        self.lap("wait for the close (wage after 7 days)", began)
         return workflow_id
 
     async def closed(self, temporal: Client, workflow_id: str) -> None:
@@ -166,6 +179,7 @@ class Driver:
 
     async def signed_and_completed(self, *, payment_terms_days: int) -> int:
         today = date.today()
+        began = time.perf_counter()
         r = await self.http.post(
             "/orders",
             headers=self.member,
@@ -181,8 +195,10 @@ class Driver:
         )
         check(r)
         order_id = int(r.json()["id"])
+        began = self.lap("POST /orders", began)
         r = await self.http.post(f"/orders/{order_id}/submit", headers=self.member)
         check(r)
+        began = self.lap("POST /orders/{id}/submit", began)
         signing_path = httpx.URL(r.json()["signing_url"]).path
         # Each client signs from its own address, as from its own office (the API limits
         # signing requests per address); all of 127.0.0.0/8 is this machine.
@@ -195,6 +211,7 @@ class Driver:
                 signing_path, json={"decision": "accept", "signer_name": "Grace Hopper"}
             )
         check(r)
+        began = self.lap("POST /sign/{token}", began)
         r = await self.http.post(
             f"/orders/{order_id}/complete",
             headers=self.member,
@@ -205,4 +222,5 @@ class Driver:
             },
         )
         check(r)
+        self.lap("POST /orders/{id}/complete", began)
         return order_id
