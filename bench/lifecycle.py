@@ -41,6 +41,7 @@ import httpx
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from bench.cpu import cpu_by_role, per_lifecycle
 from bench.figures import Counts, Report, count_history, migrate
 from bench.lifecycle_driver import Driver, Unfinished, failure
 from bench.minimal_workflow import MinimalSpec, MinimalWorkflow
@@ -69,6 +70,7 @@ class Run:
     profile: Profile = field(default_factory=Profile)
     events: dict[str, int] = field(default_factory=dict)  # history events per path
     phases: dict[str, list[float]] = field(default_factory=dict)  # the client's side, seconds
+    cpu: list[str] = field(default_factory=list)  # CPU per lifecycle by process, lines
 
 
 async def run_full(
@@ -111,11 +113,14 @@ async def run_full(
                     report.latencies.append(time.perf_counter() - began)
                     return workflow_id
 
+            port = settings["COOPFLOW_TEMPORAL_ADDRESS"].rsplit(":", 1)[-1]
+            cpu_before = cpu_by_role(stack.groups(), port)
             started = time.perf_counter()
             results = await stack.guard(
                 asyncio.gather(*(one() for _ in range(args.orders)), return_exceptions=True)
             )
             elapsed = time.perf_counter() - started
+            cpu_after = cpu_by_role(stack.groups(), port)
             run.phases = dict(driver.phases)
             ids = [r for r in results if isinstance(r, str)]
             report.unfinished = [r.where for r in results if isinstance(r, Unfinished)]
@@ -127,6 +132,8 @@ async def run_full(
             if not ids:
                 raise RuntimeError(f"no lifecycle closed: {report.unfinished or report.failed}")
             run.rate = len(ids) / elapsed
+            run.cpu = per_lifecycle(cpu_before, cpu_after, len(ids))
+            run.cpu.append(f"  (the run took {elapsed:.1f} s on {os.cpu_count()} cores)")
             run.counts = await count_history(env.client, ids[0])
             for workflow_id in ids:
                 await run.profile.add_history(env.client, workflow_id)
@@ -266,6 +273,9 @@ def print_runs(args: argparse.Namespace, runs: list[Run]) -> None:
             print(f"  FAILED ({run.workers} w): {failed}")
     print(f"where a lifecycle's time goes ({first.workers} worker(s), from the histories):")
     for line in first.profile.lines(len(first.report.latencies)):
+        print(line)
+    print(f"CPU per closed lifecycle ({first.workers} worker(s), from /proc):")
+    for line in first.cpu:
         print(line)
     print("the client's side (mean seconds per lifecycle):")
     for phase, took in first.phases.items():

@@ -1,7 +1,8 @@
 """Where a lifecycle's time goes, read from the histories (the honest source: the server's own
 clock on every step): per activity type, the mean wait for a worker (schedule-to-start) and the
-mean run (start-to-close); per local activity type, schedule to completion (from its marker);
-the workflow tasks' wait and run, and how many ran longer than ``SLOW_TASK_SECONDS``."""
+mean run (start-to-close); per local activity type, schedule to completion (from its marker,
+approximate); the workflow tasks' wait and run, and how many ran longer than
+``SLOW_TASK_SECONDS``."""
 
 from __future__ import annotations
 
@@ -48,7 +49,10 @@ def _local_activity(event: HistoryEvent) -> tuple[str, float] | None:
     completed = _seconds(data.get("complete_time"))
     if scheduled is None or completed is None:
         return None
-    return f"local: {data.get('activity_type', '?')}", (completed - scheduled).total_seconds()
+    # The marker's times are the worker's clock against the workflow task's: near zero, they can
+    # come out a little negative; counted as zero.
+    took = max(0.0, (completed - scheduled).total_seconds())
+    return f"local: {data.get('activity_type', '?')}", took
 
 
 @dataclass

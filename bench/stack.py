@@ -66,6 +66,10 @@ class Stack:
                 raise
         return task.result()
 
+    def groups(self) -> dict[int, str]:
+        """Each child's process group (its pid: ``spawn`` makes it a leader) and role."""
+        return {c.process.pid: "API" if c.name == "api" else "worker" for c in self.children}
+
     def stop(self) -> None:
         for child in reversed(self.children):
             stop(child)
