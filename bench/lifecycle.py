@@ -71,6 +71,7 @@ class Run:
     events: dict[str, int] = field(default_factory=dict)  # history events per path
     phases: dict[str, list[float]] = field(default_factory=dict)  # the client's side, seconds
     cpu: list[str] = field(default_factory=list)  # CPU per lifecycle by process, lines
+    minimal_cpu: list[str] = field(default_factory=list)  # the same per minimal workflow
 
 
 async def run_full(
@@ -189,9 +190,12 @@ async def run_minimal(
     try:
         serve = [sys.executable, "-m", "bench.minimal_workflow", address, task_queue]
         await stack.workers(env.client, task_queue, run.workers, serve, {})
+        port = address.rsplit(":", 1)[-1]
+        cpu_before = cpu_by_role(stack.groups(), port)
         started = time.perf_counter()
         await stack.guard(asyncio.gather(*(one() for _ in range(args.orders))))
         run.minimal_rate = args.orders / (time.perf_counter() - started)
+        run.minimal_cpu = per_lifecycle(cpu_before, cpu_by_role(stack.groups(), port), args.orders)
     finally:
         await asyncio.to_thread(stack.stop)
 
@@ -276,6 +280,9 @@ def print_runs(args: argparse.Namespace, runs: list[Run]) -> None:
         print(line)
     print(f"CPU per closed lifecycle ({first.workers} worker(s), from /proc):")
     for line in first.cpu:
+        print(line)
+    print("CPU per minimal workflow, same run:")
+    for line in first.minimal_cpu:
         print(line)
     print("the client's side (mean seconds per lifecycle):")
     for phase, took in first.phases.items():
