@@ -105,7 +105,8 @@ async def run_full(
         worker = [sys.executable, str(PROJECT_ROOT / "worker.py")]
         await stack.workers(env.client, task_queue, run.workers, worker, settings)
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-            driver = Driver(http, "bench-admin", timeout=args.lifecycle_timeout)
+            admin = settings["COOPFLOW_ADMIN_TOKEN"]
+            driver = Driver(http, admin, timeout=args.lifecycle_timeout)
             await driver.setup()
 
             async def one() -> str:
@@ -116,8 +117,8 @@ async def run_full(
                     report.latencies.append(closed_at[-1] - began)
                     return workflow_id
 
-            port = settings["COOPFLOW_TEMPORAL_ADDRESS"].rsplit(":", 1)[-1]
-            cpu_before = cpu_by_role(stack.groups(), port)
+            server_port = settings["COOPFLOW_TEMPORAL_ADDRESS"].rsplit(":", 1)[-1]
+            cpu_before = cpu_by_role(stack.groups(), server_port)
             started = time.perf_counter()
             results = await stack.guard(
                 asyncio.gather(*(one() for _ in range(args.orders)), return_exceptions=True)
@@ -125,7 +126,7 @@ async def run_full(
             # Until the last lifecycle closed: the bound waited for one that did not close is
             # not time the system spent closing the others (those are reported on their own).
             elapsed = max(closed_at, default=time.perf_counter()) - started
-            cpu_after = cpu_by_role(stack.groups(), port)
+            cpu_after = cpu_by_role(stack.groups(), server_port)
             run.phases = dict(driver.phases)
             ids = [r for r in results if isinstance(r, str)]
             report.unfinished = [r.where for r in results if isinstance(r, Unfinished)]
