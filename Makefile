@@ -36,7 +36,7 @@ lint: venv
 	$(BIN)/mypy domain
 
 ## bench: run every benchmark in bench/ (modules with a main); each prints its figures
-BENCHES := $(filter-out __init__ minimal_workflow reconciliation_import,$(basename $(notdir $(wildcard bench/*.py))))
+BENCHES := $(filter-out __init__ cpu figures bare_api lifecycle_driver minimal_workflow profile reconciliation_import stack,$(basename $(notdir $(wildcard bench/*.py))))
 bench: venv
 	@set -e; for name in $(BENCHES); do \
 		echo "== bench/$$name.py"; \

@@ -252,6 +252,12 @@ def deployment_config(settings: Settings) -> WorkerDeploymentConfig:
     )
 
 
+# The worker's options beyond the SDK's defaults; the bench's minimal workflow runs with them
+# too. None yet: at saturation a task waits ~20 ms for a slot and the event loop lags ~1 ms,
+# and fewer or more slots measured no different (docs/performance.md).
+WORKER_TUNING: dict[str, Any] = {}
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -269,7 +275,7 @@ def build_worker(
         activities=activities.all()
         + (declarations.all() if declarations else [])
         + (banking or []),
-        **options,
+        **(WORKER_TUNING | options),
     )
 
 

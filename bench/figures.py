@@ -1,6 +1,6 @@
-"""What the benches read of a run: a lifecycle's history (its commands, counted), its slow
-workflow tasks, the latencies and the lifecycles that did not close; and the database they
-migrate first."""
+"""What the benches read of a run: a lifecycle's history (its commands, counted), the
+latencies and the lifecycles that did not close (where the time goes: ``bench.profile``); and
+the database they migrate first."""
 
 from __future__ import annotations
 
@@ -42,27 +42,10 @@ class Report:
     latencies: list[float] = field(default_factory=list)  # seconds, create to close
     unfinished: list[str] = field(default_factory=list)  # where each stuck lifecycle stands
     failed: list[str] = field(default_factory=list)  # errors of the bench's own requests
-    slow_tasks: int = 0  # workflow tasks of the measured lifecycles that took > 1 s
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else 0.0
-
-
-SLOW_TASK_SECONDS = 1.0
-
-
-async def slow_workflow_tasks(client: Client, workflow_id: str) -> int:
-    """Workflow tasks that took longer than ``SLOW_TASK_SECONDS`` from start to completion."""
-    slow, started = 0, None
-    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
-        if event.HasField("workflow_task_started_event_attributes"):
-            started = event.event_time.ToDatetime()
-        elif event.HasField("workflow_task_completed_event_attributes") and started:
-            if (event.event_time.ToDatetime() - started).total_seconds() > SLOW_TASK_SECONDS:
-                slow += 1
-            started = None
-    return slow
 
 
 def migrate(url: str) -> None:

@@ -1,9 +1,13 @@
 """The yardstick for ``bench/lifecycle.py``: a workflow that does nothing but the same number
-of activities, local activities, timers, updates and signals as one order lifecycle."""
+of activities, local activities, timers, updates and signals as one order lifecycle.
+
+``python -m bench.minimal_workflow ADDRESS TASK_QUEUE`` runs its worker in a process of its own,
+as the full system's workers run, with the same worker options (``worker.build_worker``'s)."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import timedelta
 
 from pydantic import BaseModel
@@ -53,3 +57,24 @@ class MinimalWorkflow:
             await workflow.execute_activity(noop, i, start_to_close_timeout=timedelta(seconds=30))
         await asyncio.gather(*timers)
         return spec.activities + spec.local_activities + spec.timers
+
+
+async def serve(address: str, task_queue: str) -> None:
+    from temporalio.worker import Worker
+
+    from adapters.temporal_client import connect
+    from worker import WORKER_TUNING
+
+    client = await connect(address)
+    worker = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[MinimalWorkflow],
+        activities=[noop],
+        **WORKER_TUNING,
+    )
+    await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(sys.argv[1], sys.argv[2]))

@@ -60,16 +60,22 @@ def order_out(
 
 
 async def create_order(session: AsyncSession, member_id: int, data: OrderCreate) -> Order:
-    client = await session.get(Client, data.client_id)
-    if client is None or client.member_id != member_id:
+    # The client with its member in one query: only the member's own clients are found.
+    found = (
+        await session.execute(
+            select(Client, Member)
+            .join(Member, Member.id == Client.member_id)
+            .where(Client.id == data.client_id, Client.member_id == member_id)
+        )
+    ).first()
+    if found is None:
         raise ProblemError(
             422,
             "unknown-client",
             f"Client {data.client_id} is not one of your clients; create it with POST /clients "
             "or pick one from GET /clients.",
         )
-    member = await session.get(Member, member_id)
-    assert member is not None  # the token points at it
+    client, member = found
     today = utc_today()
     offer_valid_until = data.offer_valid_until or today + timedelta(days=14)
     if offer_valid_until < today:
@@ -80,8 +86,8 @@ async def create_order(session: AsyncSession, member_id: int, data: OrderCreate)
             "or a later date.",
         )
     order = Order(
-        member_id=member_id,
-        client_id=client.id,
+        member=member,
+        client=client,
         description=data.description,
         jurisdiction=member.jurisdiction,
         period_start=data.period_start,
@@ -95,8 +101,8 @@ async def create_order(session: AsyncSession, member_id: int, data: OrderCreate)
         status=OrderStatus.DRAFT.value,
     )
     session.add(order)
+    # The insert returns the id and created_at; member and client are the ones loaded above.
     await session.flush()
-    await session.refresh(order, ["member", "client", "created_at", "updated_at"])
     return order
 
 
