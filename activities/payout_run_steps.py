@@ -19,6 +19,7 @@ from temporalio import activity
 from temporalio.client import Client
 
 from activities.errors import permanent_errors
+from activities.heartbeat import heartbeating
 from activities.order_base import OrderSteps
 from activities.wage_steps import order_payout
 from adapters.banking.sepa import Banking, PayoutInstruction, fit_remittance
@@ -201,6 +202,7 @@ class PayoutRunSteps(OrderSteps):
         )
 
     @activity.defn(name=runs.CUT_PAYOUT_RUN)
+    @heartbeating
     @permanent_errors
     async def cut_payout_run(self, request: runs.CutRequest) -> runs.CutResult:
         """The queued payouts of the request in one batch (payouts already in a batch keep it)."""
