@@ -48,6 +48,7 @@ class ChaosDriver(Driver):
         super().__init__(http, admin, timeout)
         self.retries = 0  # requests and queries sent again after a failure of the moment
         self.orders: list[int] = []
+        self.credit_notes_refused = 0  # asked too late: the wage was being paid
 
     # --- requests that survive a fault --------------------------------------------------
 
@@ -89,6 +90,29 @@ class ChaosDriver(Driver):
         view = await self.wait_for(temporal, order_id, lambda v: bool(v.invoice_number))
         on = min(view.business_today, view.due_date or view.business_today)
         await self.pay(order_id, view.gross_cents, on=on)
+        workflow_id = order_workflow_id(order_id)
+        await self.closed(temporal, workflow_id)
+        return workflow_id
+
+    async def credited(self, temporal: Client) -> str:
+        """Finance cancels the unpaid invoice by a credit note before the wage day: the order
+        ends Cancelled, no wage. If a fault held the driver up until the wage was being
+        paid, the credit note is refused (409) and the invoice is paid as usual."""
+        order_id = await self.signed_and_completed(payment_terms_days=120)
+        view = await self.wait_for(temporal, order_id, lambda v: bool(v.invoice_number))
+        r = await self.send(
+            "POST",
+            f"/finance/orders/{order_id}/credit-note",
+            headers=self.finance,
+            key=f"credit-{order_id}",
+            deadline=time.monotonic() + self.timeout,
+            json={"reason": "chaos: cancelled by the client"},
+        )
+        if r.status_code == 409:
+            self.credit_notes_refused += 1
+            await self.pay(order_id, view.gross_cents, on=view.business_today)
+        else:
+            check(r)
         workflow_id = order_workflow_id(order_id)
         await self.closed(temporal, workflow_id)
         return workflow_id
@@ -226,21 +250,24 @@ class ChaosDriver(Driver):
 
 
 async def run_lifecycles(
-    driver: ChaosDriver, temporal: Client, count: int, concurrency: int
+    driver: ChaosDriver, temporal: Client, count: int, concurrency: int, credit_every: int = 0
 ) -> Outcome:
-    """``count`` lifecycles, ``concurrency`` at a time; never raises for a lifecycle's sake."""
+    """``count`` lifecycles, ``concurrency`` at a time, every ``credit_every``th one (if > 0)
+    cancelled by a credit note; never raises for a lifecycle's sake."""
     gate = asyncio.Semaphore(concurrency)
     outcome = Outcome()
 
-    async def one() -> str:
+    async def one(n: int) -> str:
         async with gate:
             began = time.perf_counter()
-            workflow_id = await driver.lifecycle(temporal)
+            credit = credit_every > 0 and n % credit_every == credit_every - 1
+            path = driver.credited if credit else driver.lifecycle
+            workflow_id = await path(temporal)
             outcome.latencies.append(time.perf_counter() - began)
             return workflow_id
 
     started = time.perf_counter()
-    results = await asyncio.gather(*(one() for _ in range(count)), return_exceptions=True)
+    results = await asyncio.gather(*(one(n) for n in range(count)), return_exceptions=True)
     outcome.elapsed = time.perf_counter() - started
     outcome.orders = list(driver.orders)
     outcome.closed = [r for r in results if isinstance(r, str)]

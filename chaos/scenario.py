@@ -54,7 +54,7 @@ async def run(
     timeout: float,
     fault: Fault | None = None,
     workers: int = 1,
-    before_checks: Callable[[], Awaitable[None]] | None = None,
+    credit_every: int = 0,
 ) -> Run:
     await asyncio.to_thread(migrate, config.database_url)
     stack = Stack(config)
@@ -68,15 +68,15 @@ async def run(
             done = asyncio.Event()
             playing = asyncio.create_task(fault(stack, done, notes)) if fault else None
             try:
-                outcome = await run_lifecycles(driver, temporal, lifecycles, concurrency)
+                outcome = await run_lifecycles(
+                    driver, temporal, lifecycles, concurrency, credit_every
+                )
             finally:
                 done.set()
                 if playing:
                     await playing
     finally:
         await asyncio.to_thread(stack.stop)
-    if before_checks:
-        await before_checks()
     checks = await check_all(config.database_url, config.work, expected=len(outcome.orders))
     restarts = sum(stack.starts.values()) - workers
     figures: dict[str, object] = {
@@ -88,7 +88,11 @@ async def run(
         "worker restarts": restarts,
         "Temporal restarts": stack.temporal_restarts,
         "faults injected": stack.faults_injected(),
+        "  by place": dict(stack.faults_by_place().most_common()) or "-",
         "activity attempts failed (retried)": stack.activity_failures(),
+        "credit notes asked / refused (too late)": (
+            f"{lifecycles // credit_every if credit_every else 0} / {driver.credit_notes_refused}"
+        ),
         "driver retries (requests, queries)": driver.retries,
     }
     return Run(outcome, checks, figures, notes)
@@ -104,7 +108,7 @@ def _latency(outcome: Outcome) -> str:
 def print_run(title: str, result: Run) -> bool:
     print(f"== {title}")  # noqa: T201
     for name, value in result.figures.items():
-        print(f"  {name:<38} {value}")  # noqa: T201
+        print(f"  {name:<40} {value}")  # noqa: T201
     for note in result.notes:
         print(f"  - {note}")  # noqa: T201
     for where in result.outcome.unfinished:
@@ -126,6 +130,12 @@ def parser(description: str, lifecycles: int) -> argparse.ArgumentParser:
         "--timeout", type=float, default=300, help="the longest one lifecycle may take (s)"
     )
     p.add_argument("--mail", choices=("smtp", "maildir"), default="smtp")
+    p.add_argument(
+        "--credit-every",
+        type=int,
+        default=10,
+        help="every Nth lifecycle is cancelled by a credit note before its wage (0: none)",
+    )
     p.add_argument("--render-processes", type=int, default=2)
     p.add_argument("--keep", action="store_true", help="keep the run's folder (logs, files)")
     return p
@@ -163,6 +173,7 @@ def main(
                 timeout=args.timeout,
                 fault=fault,
                 workers=workers,
+                credit_every=args.credit_every,
             )
 
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections import Counter
@@ -228,6 +229,14 @@ class Stack:
 
     def faults_injected(self) -> int:
         return self.log_count(LOG_MARK)
+
+    def faults_by_place(self) -> Counter[str]:
+        """Injected faults per adapter (or the database), from the workers' logs."""
+        found: Counter[str] = Counter()
+        for path in self.config.work.glob("worker-*.log"):
+            text = path.read_text(errors="replace")
+            found.update(re.findall(rf"{LOG_MARK} ([a-z_]+)", text))
+        return found
 
     def activity_failures(self) -> int:
         """Activity attempts that failed and were retried (the SDK logs each one)."""

@@ -1,5 +1,6 @@
-"""20 % injected transient faults in every adapter (SMTP, Stripe, bank files, Dimona and the
-local register, the database), for the whole run.
+"""20 % injected transient faults in every adapter, for the whole run.
+
+SMTP, Stripe, bank files, Dimona and the local register, the database.
 
     python -m chaos.transient_faults [--lifecycles 60] [--rate 0.2]
 

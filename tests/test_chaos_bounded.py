@@ -1,17 +1,18 @@
 """Faults survived, bounded (issue 17; the full runs are the scripts of ``chaos/``).
 
 The whole system as processes of their own (Temporal dev server, ``python worker.py``, the API
-under uvicorn) on the suite's database: eight lifecycles driven through the HTTP API while the
-worker's adapters and database fail transiently 20 % of the time, and the worker is killed
-with SIGKILL once mid-run and started again. Then every invariant of ``chaos.invariants``:
-every lifecycle closed, nothing done twice, the ledger balanced, the budgets at zero.
+under uvicorn) on the suite's database: eight lifecycles driven through the HTTP API (two
+cancelled by a credit note) while the worker's adapters and database fail transiently 20 % of
+the time, and the worker is killed with SIGKILL once mid-run and started again. Then every
+invariant of ``chaos.invariants``: every lifecycle completed, nothing done twice, the ledger
+balanced, the budgets at zero.
 
-The kill lands once every payment is booked and before any wage is queued (or, failing that,
-at a deadline): the order workflows wait on their wage timers and lose their worker with
-its sticky caches, and go on on the new one. The business day is two seconds, so that this
-moment lasts (the wage waits 7 days: 14 s). A kill at any moment is the script's
-(``python -m chaos.kill_worker``): an activity lost with the worker is retried only after
-its heartbeat timeout (30-60 s), longer than this test may take.
+The kill lands once every invoice is paid or credited and before any wage is queued (or,
+failing that, at a deadline): the order workflows wait on their wage timers and lose their
+worker with its sticky caches, and go on on the new one. The business day is two seconds, so
+that this moment lasts (the wage waits 7 days: 14 s). A kill at any moment is the script's
+(``python -m chaos.kill_worker``): an activity lost with the worker is retried only after its
+heartbeat timeout (30-60 s), longer than this test may take.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from chaos.scenario import pause, run
 from chaos.stack import Stack, StackConfig
 from db.models import Payment, Payout
+from db.models_credit_notes import CreditNote
 
 LIFECYCLES = 8
 SECONDS_PER_DAY = 2.0  # the wage delay of 7 business days takes 14 s
@@ -38,12 +40,14 @@ async def test_lifecycles_survive_a_kill_and_transient_faults(
     db_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     async def all_paid_none_queued() -> bool:
+        """Every invoice paid or credited, no wage queued yet."""
         async with session_factory() as session:
             paid = await session.scalar(
                 select(func.count()).select_from(Payment).where(Payment.applied.is_(True))
             )
+            credited = await session.scalar(select(func.count()).select_from(CreditNote))
             queued = await session.scalar(select(func.count()).select_from(Payout))
-        return paid == LIFECYCLES and queued == 0
+        return paid + credited == LIFECYCLES and queued == 0
 
     async def kill_once(stack: Stack, done: asyncio.Event, notes: list[str]) -> None:
         deadline = time.monotonic() + KILL_AT_LATEST
@@ -71,6 +75,7 @@ async def test_lifecycles_survive_a_kill_and_transient_faults(
             concurrency=LIFECYCLES,
             timeout=LIFECYCLE_TIMEOUT,
             fault=kill_once,
+            credit_every=4,  # two of the eight are cancelled by a credit note
         ),
         BOUND,
     )
