@@ -11,9 +11,9 @@ and Temporal retries the activity). A fault is transient: an activity's attempts
 - *after* the call (it took effect, its answer was lost), half of the hits of the adapters whose
   calls are idempotent by a key (a payout's or a batch's file, a declaration's key, a Stripe
   refund's Idempotency-Key); the retry must find the earlier effect, never make a second one.
-  The mailer gets faults before the call only: SMTP is at-least-once, a lost reply to DATA delivers again
-  (with the same Message-ID, see ``adapters.mail.mailers``), which the chaos runs would count
-  as a duplicate e-mail for a reason that is not the application's.
+  The mailer gets faults before the call only: SMTP is at-least-once, a lost reply to DATA
+  delivers again (with the same Message-ID, see ``adapters.mail.mailers``), which the chaos
+  runs would count as a delivery again for a reason that is not the application's.
 
 Database errors: ``inject_database_faults`` fails one activity attempt in ``rate`` at the
 first statement of its first transaction (an ``OperationalError``, which the activities retry):
