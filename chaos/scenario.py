@@ -137,7 +137,9 @@ def parser(description: str, lifecycles: int) -> argparse.ArgumentParser:
         help="every Nth lifecycle is cancelled by a credit note before its wage (0: none)",
     )
     p.add_argument("--render-processes", type=int, default=2)
-    p.add_argument("--keep", action="store_true", help="keep the run's folder (logs, files)")
+    p.add_argument(
+        "--keep", action="store_true", help="keep the run's folder (logs, files; kept on failure)"
+    )
     return p
 
 
@@ -176,11 +178,12 @@ def main(
                 credit_every=args.credit_every,
             )
 
+    ok = False
     try:
         result = asyncio.run(go())
         ok = print_run(title, result)
     finally:
-        if args.keep:
+        if args.keep or not ok:  # a failed run's folder is kept, to look into
             print(f"run folder kept: {work}")  # noqa: T201
         else:
             shutil.rmtree(work, ignore_errors=True)
