@@ -7,12 +7,12 @@ the time, and the worker is killed with SIGKILL once mid-run and started again. 
 invariant of ``chaos.invariants``: every lifecycle completed, nothing done twice, the ledger
 balanced, the budgets at zero.
 
-The kill lands once every invoice is paid or credited and before any wage is queued (or,
-failing that, at a deadline): the order workflows wait on their wage timers and lose their
-worker with its sticky caches, and go on on the new one. The business day is two seconds, so
-that this moment lasts (the wage waits 7 days: 14 s). A kill at any moment is the script's
-(``python -m chaos.kill_worker``): an activity lost with the worker is retried only after its
-heartbeat timeout (30-60 s), longer than this test may take.
+The kill lands once every invoice is paid, or credited and its order ended, and before any
+wage is queued (or, failing that, at a deadline): the order workflows wait on their wage
+timers and lose their worker with its sticky caches, and go on on the new one. The business
+day is two seconds, so that this moment lasts (the wage waits 7 days: 14 s). A kill at any
+moment is the script's (``python -m chaos.kill_worker``): an activity lost with the worker is
+retried only after its heartbeat timeout (30-60 s), longer than this test may take.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chaos.scenario import pause, run
 from chaos.stack import Stack, StackConfig
-from db.models import Payment, Payout
-from db.models_credit_notes import CreditNote
+from db.models import Order, Payment, Payout
 
 LIFECYCLES = 8
 SECONDS_PER_DAY = 2.0  # the wage delay of 7 business days takes 14 s
@@ -40,12 +39,14 @@ async def test_lifecycles_survive_a_kill_and_transient_faults(
     db_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     async def all_paid_none_queued() -> bool:
-        """Every invoice paid or credited, no wage queued yet."""
+        """Every invoice paid, or credited and its order ended; no wage queued yet."""
         async with session_factory() as session:
             paid = await session.scalar(
                 select(func.count()).select_from(Payment).where(Payment.applied.is_(True))
             )
-            credited = await session.scalar(select(func.count()).select_from(CreditNote))
+            credited = await session.scalar(
+                select(func.count()).select_from(Order).where(Order.status == "Cancelled")
+            )
             queued = await session.scalar(select(func.count()).select_from(Payout))
         return paid + credited == LIFECYCLES and queued == 0
 
