@@ -118,6 +118,12 @@ class PayoutRunSteps(OrderSteps):
         async with self._sessions.begin() as session:
             payout, member = await order_payout(session, request, status="queued")
             payout.iban = member.iban  # ops may have fixed the member's IBAN since
+            if payout.status == "queued":
+                # Until its run books it, the order's word on the advance stands: a workflow
+                # task lost after an earlier try (its worker or the server gone) is tried
+                # again with what arrived meanwhile, and a client's payment now booked first
+                # leaves less to advance (found by chaos.restart_temporal).
+                payout.advanced_cents = request.advanced_cents
             if request.attempt > 1:
                 await _refuse_the_refused_account(session, order.order_id, member.iban)
             # Bad bank details stop here, with the order in NeedsAttention, not in the run.
