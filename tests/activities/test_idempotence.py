@@ -25,6 +25,7 @@ from db.models import (
     LedgerEntry,
     Payment,
     Payout,
+    SigningToken,
 )
 from domain import order_steps as steps
 from domain import payout_runs as runs
@@ -302,3 +303,19 @@ async def test_queued_payout_takes_the_advance_of_the_orders_latest_try(
         [payout] = (await session.scalars(select(Payout))).all()
     assert (payout.status, payout.advanced_cents) == ("queued", 0)
     assert len(handed) == 2  # the run is told again; it keeps each payout once
+
+
+async def test_offer_step_tried_again_after_the_answer_sends_nothing(
+    session_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The offer went out, the client signed through its link, then the workflow task that
+    ran the step is lost and the step runs again: no second offer, no second token."""
+    acts = make_activities(session_factory, tmp_path)
+    inp = await new_order(session_factory)
+    await acts.send_offer(steps.SendOffer(order=inp))
+    async with session_factory.begin() as session:
+        [token] = (await session.scalars(select(SigningToken))).all()
+        token.used_at = datetime.now(UTC)
+    await acts.send_offer(steps.SendOffer(order=inp))
+    assert await count(session_factory, SigningToken) == 1
+    assert len(mailbox.Maildir(tmp_path / "maildir")) == 1
