@@ -11,9 +11,10 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -24,7 +25,7 @@ from chaos.stack import ADMIN_TOKEN, Stack, StackConfig
 
 # A fault: plays out on the running stack until ``done`` is set (every lifecycle ended);
 # appends what it did to ``notes``.
-Fault = Callable[[Stack, asyncio.Event, list[str]], Awaitable[None]]
+Fault = Callable[[Stack, asyncio.Event, list[str]], Coroutine[Any, Any, None]]
 
 
 @dataclass

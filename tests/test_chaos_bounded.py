@@ -48,7 +48,7 @@ async def test_lifecycles_survive_a_kill_and_transient_faults(
                 select(func.count()).select_from(Order).where(Order.status == "Cancelled")
             )
             queued = await session.scalar(select(func.count()).select_from(Payout))
-        return paid + credited == LIFECYCLES and queued == 0
+        return (paid or 0) + (credited or 0) == LIFECYCLES and not queued
 
     async def kill_once(stack: Stack, done: asyncio.Event, notes: list[str]) -> None:
         deadline = time.monotonic() + KILL_AT_LATEST
