@@ -1,5 +1,6 @@
-"""The database unreachable for 30 s in the middle of the run (PostgreSQL stopped and
-started), on a private PostgreSQL cluster started for the run (``chaos.postgres``).
+"""The database unreachable for 30 s in the middle of the run: PostgreSQL stopped, started.
+
+It runs on a private PostgreSQL cluster started for the run (``chaos.postgres``).
 
     python -m chaos.database_outage [--lifecycles 60] [--outage-after 10] [--outage 30]
 
