@@ -7,8 +7,8 @@ the time, and the worker is killed with SIGKILL once mid-run and started again. 
 invariant of ``chaos.invariants``: every lifecycle completed, nothing done twice, the ledger
 balanced, the budgets at zero.
 
-The kill lands once every invoice is paid, or credited and its order ended, and before any
-wage is queued (or, failing that, at a deadline): the order workflows wait on their wage
+The kill lands once every invoice is paid, or credited with the steps that follow done, and
+before any wage is queued (or, failing that, at a deadline): the order workflows wait on their wage
 timers and lose their worker with its sticky caches, and go on on the new one. The business
 day is two seconds, so that this moment lasts (the wage waits 7 days: 14 s). A kill at any
 moment is the script's (``python -m chaos.kill_worker``): an activity lost with the worker is
@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chaos.scenario import pause, run
 from chaos.stack import Stack, StackConfig
-from db.models import Order, Payment, Payout
+from db.models import Declaration, Payment, Payout
+from db.models_credit_notes import CreditNote
 
 LIFECYCLES = 8
 SECONDS_PER_DAY = 2.0  # the wage delay of 7 business days takes 14 s
@@ -39,13 +40,18 @@ async def test_lifecycles_survive_a_kill_and_transient_faults(
     db_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     async def all_paid_none_queued() -> bool:
-        """Every invoice paid, or credited and its order ended; no wage queued yet."""
+        """Every invoice paid, or credited with its credit note e-mailed and the employment's
+        end declared (a credited order shows Cancelled before these steps are done); no wage
+        queued yet."""
         async with session_factory() as session:
             paid = await session.scalar(
                 select(func.count()).select_from(Payment).where(Payment.applied.is_(True))
             )
             credited = await session.scalar(
-                select(func.count()).select_from(Order).where(Order.status == "Cancelled")
+                select(func.count())
+                .select_from(CreditNote)
+                .join(Declaration, Declaration.order_id == CreditNote.order_id)
+                .where(CreditNote.mail_message_id.is_not(None), Declaration.kind == "end")
             )
             queued = await session.scalar(select(func.count()).select_from(Payout))
         return (paid or 0) + (credited or 0) == LIFECYCLES and not queued
