@@ -201,6 +201,10 @@ class Settings(BaseSettings):
         """Test keys only: the /pay page may then confirm server-side with a test card."""
         return self.stripe_api_key.startswith("sk_test_")
 
+    # Chaos runs only (chaos/, docs/chaos.md): the worker's adapters and database fail with
+    # this probability per call, transiently (adapters/faults.py). 0 = off, always in production.
+    fault_rate: float = 0.0
+
     # Seconds of wall time per business day for new workflows (86400 = real time).
     # Read by the API when it starts a workflow and passed as workflow input.
     seconds_per_day: float = 86400

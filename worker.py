@@ -26,12 +26,21 @@ from activities.order_activities import OrderActivities
 from activities.payout_run_steps import PayoutSchedule, temporal_run_starter
 from activities.payroll_step import ExactPayrollStep
 from activities.reconciliation import ReconciliationActivities
-from adapters.banking.sepa import LocalSepaBanking
+from adapters.banking.sepa import Banking, LocalSepaBanking
 from adapters.documents.einvoice_validation import EinvoiceValidator
 from adapters.documents.invoice_documents import InvoiceDocuments
 from adapters.documents.payslip_document import PayslipEmployer
 from adapters.documents.payslip_pdf import PayslipPdfs
 from adapters.documents.render_pool import RenderPool, render_pool
+from adapters.faults import (
+    FaultInjector,
+    FaultyBanking,
+    FaultyMailer,
+    FaultyRefunder,
+    FaultySocialSecurity,
+    Refunds,
+    inject_database_faults,
+)
 from adapters.mail.mailers import Mailer, mailer_for
 from adapters.observability import configure_logging, metrics_runtime
 from adapters.payments.stripe_gateway import StripeGateway
@@ -190,20 +199,30 @@ def build_activities(
     queued: the order shows the refusal). With ``COOPFLOW_RENDER_PROCESSES`` > 0, invoices and
     payslip PDFs render in a pool of processes of their own (``render_pool``)."""
     pool = render_pool(settings.render_processes)
+    mailer: Mailer = build_mailer(settings)
+    banking: Banking = LocalSepaBanking(
+        settings.payout_dir, settings.coop_name, settings.coop_iban, settings.coop_bic
+    )
+    social_security = build_social_security(settings, sessions, http=http)
+    refunder: Refunds = StripeGateway(settings.stripe_api_key, settings.stripe_api_base)
+    if settings.fault_rate > 0:  # chaos runs only (docs/chaos.md): transient faults injected
+        faults = FaultInjector(settings.fault_rate)
+        mailer, banking = FaultyMailer(mailer, faults), FaultyBanking(banking, faults)
+        social_security = FaultySocialSecurity(social_security, faults)
+        refunder = FaultyRefunder(refunder, faults)
+        inject_database_faults(sessions.kw["bind"], faults)
     return OrderActivities(
         sessions,
-        mailer=build_mailer(settings),
-        banking=LocalSepaBanking(
-            settings.payout_dir, settings.coop_name, settings.coop_iban, settings.coop_bic
-        ),
-        social_security=build_social_security(settings, sessions, http=http),
+        mailer=mailer,
+        banking=banking,
+        social_security=social_security,
         payroll=PolicyPayroll(),
         payroll_step=build_payroll_step(settings, sessions, pool),
         invoice_documents=InvoiceDocuments(
             settings.invoice_dir, settings.seller, einvoice_validator(settings), pool
         ),
         # Refunds after a credit note go back through Stripe for Stripe payments.
-        refunder=StripeGateway(settings.stripe_api_key, settings.stripe_api_base),
+        refunder=refunder,
         seller=settings.seller,
         public_base_url=settings.public_base_url,
         coop_name=settings.coop_name,

@@ -146,6 +146,15 @@ class OrderActivities(InvoiceSteps, CollectionSteps, WageSteps, PayoutRunSteps, 
         order = request.order
         expires = datetime.combine(order.offer_valid_until + timedelta(days=1), time(), tzinfo=UTC)
         async with self._sessions.begin() as session:
+            answered = await session.scalar(
+                select(SigningToken.token_id).where(
+                    SigningToken.order_id == order.order_id, SigningToken.used_at.is_not(None)
+                )
+            )
+            if answered is not None:
+                # The client answered already: this is the step tried again after a lost
+                # workflow task (seen in chaos.restart_temporal), not an offer to make again.
+                return
             token = await session.scalar(
                 select(SigningToken)
                 .where(SigningToken.order_id == order.order_id, SigningToken.used_at.is_(None))

@@ -19,6 +19,7 @@ from temporalio import activity
 from temporalio.client import Client
 
 from activities.errors import permanent_errors
+from activities.heartbeat import heartbeating
 from activities.order_base import OrderSteps
 from activities.wage_steps import order_payout
 from adapters.banking.sepa import Banking, PayoutInstruction, fit_remittance
@@ -117,6 +118,12 @@ class PayoutRunSteps(OrderSteps):
         async with self._sessions.begin() as session:
             payout, member = await order_payout(session, request, status="queued")
             payout.iban = member.iban  # ops may have fixed the member's IBAN since
+            if payout.status == "queued":
+                # Until its run books it, the order's word on the advance stands: a workflow
+                # task lost after an earlier try (its worker or the server gone) is tried
+                # again with what arrived meanwhile, and a client's payment now booked first
+                # leaves less to advance (found by chaos.restart_temporal).
+                payout.advanced_cents = request.advanced_cents
             if request.attempt > 1:
                 await _refuse_the_refused_account(session, order.order_id, member.iban)
             # Bad bank details stop here, with the order in NeedsAttention, not in the run.
@@ -201,6 +208,7 @@ class PayoutRunSteps(OrderSteps):
         )
 
     @activity.defn(name=runs.CUT_PAYOUT_RUN)
+    @heartbeating
     @permanent_errors
     async def cut_payout_run(self, request: runs.CutRequest) -> runs.CutResult:
         """The queued payouts of the request in one batch (payouts already in a batch keep it)."""

@@ -25,6 +25,7 @@ _RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=5),
     non_retryable_error_types=["PermanentError"],
 )
+_BEAT = timedelta(seconds=30)
 
 
 @workflow.defn(name=runs.WORKFLOW_TYPE)
@@ -56,6 +57,9 @@ class PayoutRunWorkflow:
                 runs.CUT_PAYOUT_RUN,
                 runs.CutRequest(run_key=run.run_key, payout_keys=tuple(waiting)),
                 start_to_close_timeout=timedelta(minutes=10),
+                # A worker lost mid-cut is seen this soon, not after the ten minutes (the step
+                # heartbeats; replay does not compare timeouts): seen in chaos.kill_worker.
+                heartbeat_timeout=_BEAT,
                 retry_policy=_RETRY,
                 summary=f"pain.001 batch of {len(waiting)} payouts",
                 result_type=runs.CutResult,

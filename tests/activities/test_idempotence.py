@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import mailbox
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,10 @@ from db.models import (
     LedgerEntry,
     Payment,
     Payout,
+    SigningToken,
 )
 from domain import order_steps as steps
+from domain import payout_runs as runs
 from domain.breakdown import compute_breakdown
 from domain.late_interest import annual_rate
 from domain.order_messages import OrderInput, PaymentReceived
@@ -255,3 +257,65 @@ async def test_reminder_declaration_and_payment_book_once(session_factory, tmp_p
         invoice = await session.get_one(Invoice, issued.invoice_id)
         assert invoice.paid_cents == 100_000
     assert await count(session_factory, Payment) == 1
+
+
+async def test_queued_payout_takes_the_advance_of_the_orders_latest_try(
+    session_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A workflow task that queued the wage with an advance is lost (its worker or the server
+    gone); tried again, a client's payment that arrived meanwhile comes first and nothing is
+    advanced. Until the run books the payout, the row follows the order's latest word."""
+    handed: list[runs.QueuedPayout] = []
+
+    async def run_starter(run: runs.PayoutRunInput, queued: runs.QueuedPayout) -> None:
+        handed.append(queued)
+
+    acts = make_activities(session_factory, tmp_path)
+    acts._run_starter = run_starter
+    inp = await new_order(session_factory)
+    await acts.issue_invoice(invoice_request(inp))
+    payslip_id = await acts.run_payroll(
+        steps.RunPayroll(
+            order=inp,
+            breakdown=invoice_request(inp).breakdown,
+            pay_date=TODAY,
+            actual_start=inp.period_start,
+            actual_end=inp.period_end,
+            work_days=5,
+        )
+    )
+
+    def queue(advanced: int) -> runs.QueuePayout:
+        return runs.QueuePayout(
+            order=inp,
+            payslip_id=payslip_id,
+            payout_cents=250_000,
+            advanced_cents=advanced,
+            execution_date=TODAY,
+            now=datetime(2026, 3, 2, 9, tzinfo=UTC),
+            workflow_id=f"order-{inp.order_id}",
+        )
+
+    first = await acts.queue_payout(queue(250_000))
+    again = await acts.queue_payout(queue(0))
+    assert first == again
+    async with session_factory() as session:
+        [payout] = (await session.scalars(select(Payout))).all()
+    assert (payout.status, payout.advanced_cents) == ("queued", 0)
+    assert len(handed) == 2  # the run is told again; it keeps each payout once
+
+
+async def test_offer_step_tried_again_after_the_answer_sends_nothing(
+    session_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The offer went out, the client signed through its link, then the workflow task that
+    ran the step is lost and the step runs again: no second offer, no second token."""
+    acts = make_activities(session_factory, tmp_path)
+    inp = await new_order(session_factory)
+    await acts.send_offer(steps.SendOffer(order=inp))
+    async with session_factory.begin() as session:
+        [token] = (await session.scalars(select(SigningToken))).all()
+        token.used_at = datetime.now(UTC)
+    await acts.send_offer(steps.SendOffer(order=inp))
+    assert await count(session_factory, SigningToken) == 1
+    assert len(mailbox.Maildir(tmp_path / "maildir")) == 1

@@ -5,11 +5,12 @@ shows which run; a run cut again changes nothing."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from adapters.banking.sepa import read_payout_file
+from db import ledger
 from db.models import Payout, PayoutRun
 from domain import payout_runs as runs
 from domain.order_status import OrderStatus
@@ -73,3 +74,32 @@ async def test_two_wages_of_one_day_go_out_in_one_batch(lifecycle: Lifecycle) ->
     async with lifecycle.sessions() as session:
         assert len(list(await session.scalars(select(PayoutRun)))) == 1
     assert len(list(lifecycle.payout_dir.glob("*.xml"))) == 1
+
+
+async def test_payment_while_the_advanced_wage_waits_for_its_run_repays_the_fund(
+    lifecycle: Lifecycle,
+) -> None:
+    """The client pays after the wage was queued with an advance of the guarantee fund but
+    before the run handed it to the bank (seen in chaos.kill_worker): the payment repays the
+    advance, and the closed order owes the fund nothing."""
+    handle, inp = await lifecycle.start()
+    view = await sign_and_complete(lifecycle, handle, inp)
+    # The wage is queued at the start of its day (00:00:01 UTC), the hourly run cut at 01:00.
+    wage_queued = datetime.combine(view.business_today + timedelta(days=7), time(0, 0, 30), UTC)
+    await lifecycle.env.sleep(wage_queued - await lifecycle.env.get_current_time())
+    queued = await lifecycle.wait_for(
+        handle, lambda v: v.payout_run is not None, "the wage queued for its run"
+    )
+    assert not queued.wage_paid  # the run's cut-off (hourly here) is still ahead
+    await handle.signal(
+        OrderLifecycleWorkflow.payment_received, pay("p-late", GROSS, queued.business_today)
+    )
+    await lifecycle.wait_for(handle, lambda v: v.principal_due_cents == 0, "payment applied")
+    summary = await handle.result()
+    assert summary.status == OrderStatus.CLOSED
+    assert summary.advanced_by_guarantee_cents == PAYOUT
+    async with lifecycle.sessions() as session:
+        balances = await ledger.balances(session, order_id=inp.order_id)
+    assert balances.get("guarantee_fund", 0) == 0  # advanced at the cut, repaid by the client
+    assert balances.get("client_receivable", 0) == 0
+    assert view.principal_due_cents == GROSS

@@ -28,6 +28,11 @@ PAYOUT_RUNS = "payout-runs"
 # After the hand-over the order watches for the wage coming back (rejected, returned) until
 # the return window closes; ops fix the bank details and it goes out again, under a new id.
 PAYOUT_RETURNS = "payout-returns"
+# The guarantee fund's advance counts from the moment it is decided (the payout is queued with
+# it, the run books it at its cut-off): a client's payment that arrives before the cut repays
+# it. Before, it counted only once the run had sent the payout, and such a payment left the
+# advance outstanding on a closed order (found by chaos.kill_worker).
+ADVANCE_COUNTED_AT_ONCE = "advance-counted-at-once"
 
 
 class WageBranch(OrderBase):
@@ -91,7 +96,12 @@ class WageBranch(OrderBase):
             f" ({format_eur(advanced)} advanced by the guarantee fund)" if advanced else ""
         )
         if workflow.patched(PAYOUT_RUNS):
+            counted_at_once = workflow.patched(ADVANCE_COUNTED_AT_ONCE)
+            if counted_at_once:
+                self._advance_by_fund(advanced)
             self._wage = await self._pay_in_run(payslip_id, payout, advanced, pay_date, summary)
+            if not counted_at_once:
+                self._advance_by_fund(advanced)
         else:  # orders whose wage went out as a file of its own
             self._wage = await self._steps.run(
                 step.PAY_WAGE,
@@ -105,7 +115,7 @@ class WageBranch(OrderBase):
                 summary,
                 "wage",
             )
-        self._advance_by_fund(advanced)
+            self._advance_by_fund(advanced)
         await self._declare_end(completion, "End-of-employment declaration")
         self._wage_phase = WagePhase.PAID
         if self._wage is not None and workflow.patched(PAYOUT_RETURNS):
