@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client, WorkflowFailureError
 
-from bench.lifecycle import Driver, Unfinished, check
+from bench.lifecycle_driver import Driver, Unfinished, check
 from domain.order_contract import order_workflow_id
 from domain.order_messages import OrderView
 from workflows.order import OrderLifecycleWorkflow

@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from bench.lifecycle import free_port
+from bench.stack import free_port
 
 SERVER_USER = "postgres"
 

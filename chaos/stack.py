@@ -22,7 +22,7 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from adapters.faults import LOG_MARK
 from adapters.payload_codec import DEV_PAYLOAD_KEYS
 from adapters.temporal_client import TemporalAccess, connect
-from bench.lifecycle import free_port
+from bench.stack import free_port
 from dev.processes import Child, http_ok, port_open, spawn, stop, wait_until
 from workflows.search_attributes import cli_arguments
 
