@@ -96,6 +96,7 @@ async def test_payment_while_the_advanced_wage_waits_for_its_run_repays_the_fund
     )
     await lifecycle.wait_for(handle, lambda v: v.principal_due_cents == 0, "payment applied")
     summary = await handle.result()
+    await lifecycle.save_history(handle, "advance_repaid_before_the_run")
     assert summary.status == OrderStatus.CLOSED
     assert summary.advanced_by_guarantee_cents == PAYOUT
     async with lifecycle.sessions() as session:
