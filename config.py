@@ -237,10 +237,13 @@ class Settings(BaseSettings):
         return problems
 
     def require_safe(self) -> None:
-        """Refuse to run a real system on secrets anyone can read (not in dev mode)."""
+        """Refuse to run a real system on secrets anyone can read, or with injected faults
+        (not in dev mode)."""
         if self.dev_mode:
             return
         problems = self.unsafe_secrets()
+        if self.fault_rate:
+            problems.append("COOPFLOW_FAULT_RATE is set (injected faults are for chaos runs)")
         if problems:
             raise UnsafeSettings(
                 "refusing to start: "

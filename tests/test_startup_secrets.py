@@ -59,6 +59,12 @@ def test_dimona_needs_its_client_secret() -> None:
         production(social_security_backend="dimona").require_safe()
 
 
+def test_injected_faults_are_refused_outside_dev_mode() -> None:
+    with pytest.raises(UnsafeSettings, match="COOPFLOW_FAULT_RATE is set"):
+        production(fault_rate=0.2).require_safe()
+    Settings(_env_file=None, dev_mode=True, fault_rate=0.2).require_safe()  # type: ignore[call-arg]
+
+
 def test_dev_mode_accepts_the_development_secrets() -> None:
     Settings(_env_file=None, dev_mode=True).require_safe()  # type: ignore[call-arg]
     production().require_safe()
