@@ -198,23 +198,29 @@ class _FacturX:
         pdf.catalog["Lang"] = pydyf.String(
             locale_for(doc.language, doc.buyer.country).replace("_", "-")
         )
-        if not self._subset_fonts:
-            _reuse_compressed_fonts(pdf)
+        _deflate_streams(pdf, reuse_fonts=not self._subset_fonts)
 
 
-def _reuse_compressed_fonts(pdf: Any) -> None:
-    """Whole embedded fonts are the same bytes in every document: deflate them once per
-    process instead of once per document (pydyf compresses at level 9 when writing)."""
+def _deflate_streams(pdf: Any, *, reuse_fonts: bool) -> None:
+    """Deflate the document's streams here instead of in pydyf, which deflates each at level 9
+    when writing. Whole embedded fonts are the same bytes in every document: deflated once per
+    process (level 9). The rest (the page's content, the XMP, the XML) at level 1: about 6 %
+    more invoices a second for PDFs 8 % larger (20.1 -> 21.7 kB, ``bench/invoices.py``)."""
     import pydyf
 
     for obj in pdf.objects:
-        if isinstance(obj, pydyf.Stream) and obj.compress and "Length1" in obj.extra:
-            if len(obj.stream) != 1:
+        if not isinstance(obj, pydyf.Stream) or not obj.compress:
+            continue
+        if "Length1" in obj.extra:  # an embedded font program
+            if not reuse_fonts or len(obj.stream) != 1:
                 continue
             (content,) = obj.stream
             obj.stream = [_deflated(content)]
-            obj.compress = False
-            obj.extra["Filter"] = "/FlateDecode"
+        else:
+            raw = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+            obj.stream = [zlib.compress(raw, level=1)]
+        obj.compress = False
+        obj.extra["Filter"] = "/FlateDecode"
 
 
 @lru_cache(maxsize=8)
