@@ -55,17 +55,17 @@ def belgian_payroll_result(
     slip: BelgianPayslip, budget_cents: int, expenses_cents: int, remainder_cents: int
 ) -> PayrollResult:
     """A Belgian payslip as the ``Payroll`` Protocol's result (the order's wage and the
-    monthly salary)."""
+    monthly salary, whose allowances count in its figures)."""
     data = PayslipData(
         pay_date=slip.pay_date,
         employment_budget_cents=budget_cents,
-        gross_wage_cents=slip.gross_cents,
-        employee_contributions_cents=slip.employee_contributions_cents,
-        employer_contributions_cents=slip.employer_contributions_cents,
-        wage_tax_cents=slip.wage_tax_cents,
-        net_wage_cents=slip.net_cents,
+        gross_wage_cents=slip.total_gross_cents,
+        employee_contributions_cents=slip.total_employee_contributions_cents,
+        employer_contributions_cents=slip.total_employer_contributions_cents,
+        wage_tax_cents=slip.total_wage_tax_cents,
+        net_wage_cents=slip.total_net_cents,
         expenses_cents=expenses_cents,
-        employer_cost_cents=slip.employer_cost_cents,
+        employer_cost_cents=slip.total_employer_cost_cents,
     )
     return PayrollResult(
         data=data,

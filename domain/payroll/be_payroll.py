@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -62,6 +62,25 @@ class EmployerContributions(BaseModel):
     @property
     def total_cents(self) -> Cents:
         return self.basic_cents + self.holiday_cents
+
+
+class PaidFigures(Protocol):
+    """What a payslip and an allowance paid with it both carry."""
+
+    @property
+    def gross_cents(self) -> Cents: ...
+    @property
+    def social_security_base_cents(self) -> Cents: ...
+    @property
+    def employee_contributions_cents(self) -> Cents: ...
+    @property
+    def wage_tax_cents(self) -> Cents: ...
+    @property
+    def net_cents(self) -> Cents: ...
+    @property
+    def employer_contributions_cents(self) -> Cents: ...
+    @property
+    def employer_cost_cents(self) -> Cents: ...
 
 
 class BelgianPayslip(BaseModel):
@@ -96,6 +115,39 @@ class BelgianPayslip(BaseModel):
     @property
     def wage_tax_before_bonus_cents(self) -> Cents:
         return self.wage_tax_cents + self.fiscal_work_bonus_cents
+
+    def paid_with(self) -> tuple[PaidFigures, ...]:
+        """This wage and whatever is paid with it on the same payslip (a salary month's
+        allowances, ``be_salary_allowances``); the totals below add them up."""
+        return (self,)
+
+    @property
+    def total_gross_cents(self) -> Cents:
+        return sum(p.gross_cents for p in self.paid_with())
+
+    @property
+    def total_social_security_base_cents(self) -> Cents:
+        return sum(p.social_security_base_cents for p in self.paid_with())
+
+    @property
+    def total_employee_contributions_cents(self) -> Cents:
+        return sum(p.employee_contributions_cents for p in self.paid_with())
+
+    @property
+    def total_wage_tax_cents(self) -> Cents:
+        return sum(p.wage_tax_cents for p in self.paid_with())
+
+    @property
+    def total_net_cents(self) -> Cents:
+        return sum(p.net_cents for p in self.paid_with())
+
+    @property
+    def total_employer_contributions_cents(self) -> Cents:
+        return sum(p.employer_contributions_cents for p in self.paid_with())
+
+    @property
+    def total_employer_cost_cents(self) -> Cents:
+        return sum(p.employer_cost_cents for p in self.paid_with())
 
 
 class BudgetSplit(BaseModel):

@@ -19,7 +19,7 @@ get their holiday pay from the holiday fund and their end-of-year premium, where
 their sector's fund: none is paid here.
 
 ``BelgianSalarySlip`` is the regular payslip (a ``BelgianPayslip``, so every reader of a stored
-Belgian payslip still reads it) with the allowances and the month's totals.
+Belgian payslip still reads it) with the allowances; its ``total_*`` figures add them.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from domain.payroll.be_exceptional import (
 from domain.payroll.be_payroll import (
     BelgianContract,
     BelgianPayslip,
+    PaidFigures,
     belgian_payslip,
     employer_contributions,
 )
@@ -109,39 +110,8 @@ class BelgianSalarySlip(BelgianPayslip):
 
     allowances: tuple[ExceptionalAllowance, ...] = ()
 
-    @property
-    def total_gross_cents(self) -> Cents:
-        return self.gross_cents + sum(a.gross_cents for a in self.allowances)
-
-    @property
-    def total_social_security_base_cents(self) -> Cents:
-        return self.social_security_base_cents + sum(
-            a.social_security_base_cents for a in self.allowances
-        )
-
-    @property
-    def total_employee_contributions_cents(self) -> Cents:
-        return self.employee_contributions_cents + sum(
-            a.employee_contributions_cents for a in self.allowances
-        )
-
-    @property
-    def total_wage_tax_cents(self) -> Cents:
-        return self.wage_tax_cents + sum(a.wage_tax_cents for a in self.allowances)
-
-    @property
-    def total_net_cents(self) -> Cents:
-        return self.net_cents + sum(a.net_cents for a in self.allowances)
-
-    @property
-    def total_employer_contributions_cents(self) -> Cents:
-        return self.employer_contributions_cents + sum(
-            a.employer_contributions_cents for a in self.allowances
-        )
-
-    @property
-    def total_employer_cost_cents(self) -> Cents:
-        return self.employer_cost_cents + sum(a.employer_cost_cents for a in self.allowances)
+    def paid_with(self) -> tuple[PaidFigures, ...]:
+        return (self, *self.allowances)
 
 
 def belgian_salary_slip(

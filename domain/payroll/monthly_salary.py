@@ -28,10 +28,10 @@ from datetime import date
 from decimal import Decimal
 
 from domain.errors import InvalidAmount, InvalidPeriod, UnsupportedCase
+from domain.payroll.be_engine import belgian_payroll_result
 from domain.payroll.be_payroll import be_gross_for_budget, employer_contributions
 from domain.payroll.be_rates import be_rates_for
 from domain.payroll.be_salary_allowances import (
-    BelgianSalarySlip,
     SalaryMonthsPaid,
     allowances_employer_cost,
     belgian_salary_slip,
@@ -48,7 +48,7 @@ from domain.payroll.employment import (
     EmploymentRecordDE,
     MemberEmployment,
 )
-from domain.payroll.protocol import PayrollResult, PayslipData
+from domain.payroll.protocol import PayrollResult
 from domain.payroll.provisional import (
     provisional_employer_cost,
     provisional_gross_for_cost,
@@ -137,23 +137,8 @@ def monthly_salary_result(
         slip = belgian_salary_slip(
             gross_cents, record, month, pay_date, paid=paid, hours_per_month=hours_per_month
         )
-        return _belgian_salary_result(slip)
+        return belgian_payroll_result(slip, slip.total_employer_cost_cents, 0, 0)
     return provisional_salary_result(gross_cents, _flat_policy(jurisdiction, pay_date), pay_date)
-
-
-def _belgian_salary_result(slip: BelgianSalarySlip) -> PayrollResult:
-    data = PayslipData(
-        pay_date=slip.pay_date,
-        employment_budget_cents=slip.total_employer_cost_cents,
-        gross_wage_cents=slip.total_gross_cents,
-        employee_contributions_cents=slip.total_employee_contributions_cents,
-        employer_contributions_cents=slip.total_employer_contributions_cents,
-        wage_tax_cents=slip.total_wage_tax_cents,
-        net_wage_cents=slip.total_net_cents,
-        expenses_cents=0,
-        employer_cost_cents=slip.total_employer_cost_cents,
-    )
-    return PayrollResult(data=data, remainder_cents=0, engine="BE", details=slip.model_dump_json())
 
 
 def employer_cost_cents(
