@@ -11,9 +11,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from domain.order_contract import order_workflow_id
 from domain.order_messages import OrderView
@@ -47,6 +48,7 @@ class Driver:
     def __init__(self, http: httpx.AsyncClient, admin: str, timeout: float = 120) -> None:
         self.http = http
         self.timeout = timeout  # the longest a lifecycle (or one of its waits) may take
+        self.poll_seconds = 0.1  # between two queries of an order's state
         self.admin = {"Authorization": f"Bearer {admin}"}
         self.member: dict[str, str] = {}
         self.finance: dict[str, str] = {}
@@ -157,12 +159,18 @@ class Driver:
         deadline = time.monotonic() + self.timeout
         view: OrderView | None = None
         while time.monotonic() < deadline:
-            view = await handle.query(OrderLifecycleWorkflow.state)
-            if predicate(view):
-                return view
-            await asyncio.sleep(0.1)
+            answer = await self.state(handle)
+            if answer is not None:
+                view = answer
+                if predicate(view):
+                    return view
+            await asyncio.sleep(self.poll_seconds)
         where = f"{view.status.value}, waiting for {view.waiting_for}" if view else "no state"
         raise Unfinished(order_workflow_id(order_id), where)
+
+    async def state(self, handle: WorkflowHandle[Any, Any]) -> OrderView | None:
+        """The order's state; None when it gave no answer this time (asked again)."""
+        return await handle.query(OrderLifecycleWorkflow.state)
 
     async def pay(self, order_id: int, amount: int | None, *, on: date) -> None:
         r = await self.http.post(

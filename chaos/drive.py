@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 
 from bench.lifecycle_driver import Driver, Unfinished, check
 from domain.order_contract import order_workflow_id
@@ -49,6 +49,7 @@ class ChaosDriver(Driver):
         self.retries = 0  # requests and queries sent again after a failure of the moment
         self.orders: list[int] = []
         self.credit_notes_refused = 0  # asked too late: the wage was being paid
+        self.poll_seconds = PAUSE
 
     # --- requests that survive a fault --------------------------------------------------
 
@@ -207,27 +208,13 @@ class ChaosDriver(Driver):
         )
         check(r)
 
-    async def wait_for(
-        self, temporal: Client, order_id: int, predicate: Callable[[OrderView], bool]
-    ) -> OrderView:
-        handle = temporal.get_workflow_handle_for(
-            OrderLifecycleWorkflow.run, order_workflow_id(order_id)
-        )
-        deadline = time.monotonic() + self.timeout
-        view: OrderView | None = None
-        while time.monotonic() < deadline:
-            try:
-                view = await asyncio.wait_for(
-                    handle.query(OrderLifecycleWorkflow.state), CALL_TIMEOUT
-                )
-            except Exception:  # noqa: BLE001 - no worker or no server for a moment
-                self.retries += 1
-            else:
-                if predicate(view):
-                    return view
-            await asyncio.sleep(PAUSE)
-        where = f"{view.status.value}, waiting for {view.waiting_for}" if view else "no state"
-        raise Unfinished(order_workflow_id(order_id), where)
+    async def state(self, handle: WorkflowHandle[Any, Any]) -> OrderView | None:
+        """Asked again (``Driver.wait_for``) when no worker or no server answers for a moment."""
+        try:
+            return await asyncio.wait_for(handle.query(OrderLifecycleWorkflow.state), CALL_TIMEOUT)
+        except Exception:  # noqa: BLE001 - no worker or no server for a moment
+            self.retries += 1
+            return None
 
     async def closed(self, temporal: Client, workflow_id: str) -> None:
         handle = temporal.get_workflow_handle_for(OrderLifecycleWorkflow.run, workflow_id)
