@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,15 +27,10 @@ from pathlib import Path
 import httpx
 
 from bench.figures import migrate
+from bench.stack import free_port
 
 ADMIN = "bench-api-admin-token-0123456789abcdef"
 ROUNDS = 5  # turns each side takes, in both measures
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -108,7 +102,7 @@ async def main() -> None:
             "COOPFLOW_DATA_DIR": str(Path(tmp) / "data"),
             "COOPFLOW_TEMPORAL_ADDRESS": "127.0.0.1:1",  # not needed to create a draft
         }
-        api_port, bare_port = _free_port(), _free_port()
+        api_port, bare_port = free_port(), free_port()
         servers = [
             _serve("api.app:app", api_port, env),
             _serve("bench.bare_api:app", bare_port, env),

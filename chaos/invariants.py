@@ -115,24 +115,15 @@ async def _payouts(session: AsyncSession, payout_dir: Path) -> Check:
     return _check("0 duplicate payouts", bad, good)
 
 
-async def _invoices(session: AsyncSession) -> Check:
-    rows = (
-        await session.execute(select(Invoice.jurisdiction, Invoice.year, Invoice.sequence))
-    ).all()
-    bad = await _per_order(session, Invoice.order_id, "invoices of order")
-    bad += await _per_order(session, Invoice.number, "invoice number")
+async def _numbered(
+    session: AsyncSession, model: type[Invoice] | type[CreditNote], what: str, title: str
+) -> Check:
+    """One document per order, numbers unique, each series gapless (invoices, credit notes)."""
+    rows = (await session.execute(select(model.jurisdiction, model.year, model.sequence))).all()
+    bad = await _per_order(session, model.order_id, f"{what}s of order")
+    bad += await _per_order(session, model.number, f"{what} number")
     bad += _gaps([tuple(r) for r in rows])  # type: ignore[misc]
-    return _check("0 duplicate invoice numbers (gapless)", bad, f"{len(rows)} invoices")
-
-
-async def _credit_notes(session: AsyncSession) -> Check:
-    rows = (
-        await session.execute(select(CreditNote.jurisdiction, CreditNote.year, CreditNote.sequence))
-    ).all()
-    bad = await _per_order(session, CreditNote.order_id, "credit notes of order")
-    bad += await _per_order(session, CreditNote.number, "credit note number")
-    bad += _gaps([tuple(r) for r in rows])  # type: ignore[misc]
-    return _check("0 duplicate credit notes", bad, f"{len(rows)} credit notes")
+    return _check(title, bad, f"{len(rows)} {what}s")
 
 
 async def _declarations(session: AsyncSession) -> Check:
@@ -234,8 +225,10 @@ async def check_all(
             return [
                 await _lifecycles(session, expected),
                 await _payouts(session, data_dir / "payouts"),
-                await _invoices(session),
-                await _credit_notes(session),
+                await _numbered(
+                    session, Invoice, "invoice", "0 duplicate invoice numbers (gapless)"
+                ),
+                await _numbered(session, CreditNote, "credit note", "0 duplicate credit notes"),
                 await _declarations(session),
                 await _payments(session),
                 *_emails(data_dir / "maildir"),
